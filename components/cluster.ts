@@ -1,0 +1,159 @@
+import * as pulumi from "@pulumi/pulumi";
+import { OpenViduConfig } from "../config/types";
+import { ClusterCertificate, DomainRecord } from "./dns";
+import { EnvFile } from "./envFile";
+import { clusterEnv, masterUserData } from "./envFile/content";
+import { NodeImages } from "./images";
+import { MasterTier } from "./masterTier";
+import { MediaTier } from "./mediaTier";
+import { clusterNames } from "./naming";
+import { ClusterNetwork } from "./network";
+import { ReplicationState } from "./replicationState";
+import { GeneratedSecrets } from "./secrets";
+import { ClusterStorage, ClusterStorageArgs } from "./storage";
+
+export interface OpenViduClusterArgs {
+    /** The validated stack configuration (config/). */
+    config: OpenViduConfig;
+    /** Adjust underlying resources per component (see components/transform.ts). */
+    transform?: {
+        storage?: ClusterStorageArgs["transform"];
+    };
+}
+
+/** The stack outputs, as `index.ts` exports them. */
+export interface OpenViduStackOutputs {
+    loadBalancerUrl: pulumi.Output<string>;
+    inspectorUrl: pulumi.Output<string>;
+    domainName: pulumi.Output<string>;
+    bucketName: pulumi.Output<string>;
+    masterAsgName: pulumi.Output<string>;
+    mediaAsgName: pulumi.Output<string>;
+    /** A Pulumi secret. */
+    openviduSecret: pulumi.Output<string>;
+}
+
+/**
+ * OpenVidu Enterprise HA on AWS: wires the components together. Nothing here
+ * reads config or knows an AWS fact; each component owns its own.
+ *
+ * @example
+ * const cluster = new OpenViduCluster("openvidu", { config: loadConfig() });
+ * export const url = cluster.outputs.loadBalancerUrl;
+ */
+export class OpenViduCluster extends pulumi.ComponentResource {
+    readonly outputs: OpenViduStackOutputs;
+
+    constructor(name: string, args: OpenViduClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("openvidu:aws:OpenViduCluster", name, {}, opts);
+        const config = args.config;
+        const names = clusterNames(config.stackName, config.clusterId);
+        const parent = { parent: this };
+
+        const secrets = new GeneratedSecrets(`${name}-secrets`, { openviduSecret: config.openviduSecret }, parent);
+        const storage = new ClusterStorage(`${name}-storage`, {
+            bucketPrefix: names.bucketPrefix,
+            existingBucketName: config.bucketName,
+            transform: args.transform?.storage,
+        }, parent);
+        const images = new NodeImages(`${name}-images`, {
+            masterAmiId: config.masterAmiId,
+            mediaAmiId: config.mediaAmiId,
+            sourceRegion: config.amiSourceRegion,
+            namePrefix: names.prefix,
+        }, parent);
+        const network = new ClusterNetwork(`${name}-network`, { namePrefix: names.prefix, existing: config.network }, parent);
+        const state = new ReplicationState(`${name}-state`, {
+            redisName: names.redis,
+            queueName: names.queue,
+            namePrefix: names.prefix,
+            subnetIds: network.subnetIds,
+            redisSecurityGroupId: network.securityGroupIds.redis,
+            mediaAsgName: names.mediaAsg,
+        }, parent);
+        const certificate = new ClusterCertificate(`${name}-certificate`, {
+            domainName: config.domainName,
+            certificateArn: config.certificateArn,
+            hostedZoneId: config.hostedZoneId,
+        }, parent);
+
+        const envFile = new EnvFile(`${name}-env`, {
+            bucket: storage.bucketName,
+            region: config.region,
+            values: clusterEnv({
+                config,
+                openviduSecret: secrets.openviduSecret,
+                coturnSharedSecret: secrets.coturnSharedSecret,
+                bucketName: storage.bucketName,
+                redisAddress: state.redisAddress,
+                redisPort: state.redisPort,
+                queueName: state.queueName,
+                masterAsgName: names.masterAsg,
+                mediaAsgName: names.mediaAsg,
+                stackIdentifier: stackIdentifier(),
+            }),
+            deleteOnDestroy: config.deleteEnvOnDestroy,
+        }, parent);
+
+        const master = new MasterTier(`${name}-master`, {
+            names,
+            region: config.region,
+            vpcId: network.vpcId,
+            subnetIds: network.subnetIds,
+            loadBalancerSecurityGroupId: network.securityGroupIds.loadBalancer,
+            masterSecurityGroupId: network.securityGroupIds.master,
+            certificateArn: certificate.certificateArn,
+            amiId: images.masterAmiId,
+            instanceType: config.masterInstanceType,
+            keyName: config.keyName,
+            volumeSize: config.masterVolumeSize,
+            nodes: config.masterNodes,
+            bucketName: storage.bucketName,
+            bucketArn: storage.bucketArn,
+            queueArn: state.queueArn,
+            userData: masterUserData({ bucketName: storage.bucketName, region: config.region }),
+            configuration: envFile,
+        }, parent);
+        const media = new MediaTier(`${name}-media`, {
+            names,
+            subnetIds: network.subnetIds,
+            mediaSecurityGroupId: network.securityGroupIds.media,
+            amiId: images.mediaAmiId,
+            instanceType: config.mediaInstanceType,
+            keyName: config.keyName,
+            volumeSize: config.mediaVolumeSize,
+            nodes: config.mediaNodes,
+            scaleUpCpu: config.scaleUpCpu,
+            scaleDownCpu: config.scaleDownCpu,
+        }, parent);
+
+        if (config.hostedZoneId !== undefined) {
+            new DomainRecord(`${name}-dns`, {
+                domainName: config.domainName,
+                hostedZoneId: config.hostedZoneId,
+                loadBalancerDnsName: master.loadBalancerDnsName,
+                loadBalancerZoneId: master.loadBalancerZoneId,
+            }, parent);
+        }
+
+        this.outputs = {
+            loadBalancerUrl: pulumi.interpolate`https://${master.loadBalancerDnsName}`,
+            inspectorUrl: pulumi.output(`https://${config.domainName}/inspector`),
+            domainName: pulumi.output(config.domainName),
+            bucketName: storage.bucketName,
+            masterAsgName: master.asgName,
+            mediaAsgName: media.asgName,
+            openviduSecret: pulumi.secret(secrets.openviduSecret),
+        };
+        this.registerOutputs({ ...this.outputs });
+    }
+}
+
+/**
+ * Stands in for CloudFormation's stack id in RM_CLOUDFORMATION_ARN: the
+ * stack's fully qualified name, stable for the stack's whole life.
+ */
+function stackIdentifier(): string {
+    const organization = pulumi.getOrganization();
+    return `${organization}/${pulumi.getProject()}/${pulumi.getStack()}`;
+}

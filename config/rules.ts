@@ -1,0 +1,117 @@
+/**
+ * Value rules for single keys: pure predicates with the wording of what is
+ * allowed. Each returns undefined when the value is fine, or the problem.
+ */
+
+// The CloudFormation template's DomainName pattern (lower-case FQDN).
+const FQDN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/;
+const CLUSTER_ID = /^[a-z0-9_-]+$/;
+const OPENVIDU_SECRET = /^[a-zA-Z0-9_-]+$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
+const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
+const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const HOSTED_ZONE_ID = /^[A-Z0-9]{8,32}$/;
+const ENV_KEY = /^[A-Z][A-Z0-9_]*$/;
+const CERTIFICATE_ARN = /^arn:aws(?:-cn|-us-gov)?:acm:([a-z0-9-]+):\d{12}:certificate\/[A-Za-z0-9-]+$/;
+// scheme://host:port[/path]; the port must be written out (OpenVidu requires it, even 443).
+const URL_WITH_PORT = /^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})(?:[/?#][^\s]*)?$/;
+const NO_SPACES_OR_QUOTES = /^[^\s"'`]+$/;
+
+export type Problem = string | undefined;
+
+export function domainName(value: string): Problem {
+    if (value.length > 253 || !FQDN.test(value)) {
+        return "must be a lower-case fully qualified domain name such as openvidu.example.com " +
+            "(labels of a-z, 0-9 and '-', separated by dots)";
+    }
+    return undefined;
+}
+
+export function clusterId(value: string): Problem {
+    return CLUSTER_ID.test(value) ? undefined : "may only contain a-z, 0-9, '_' and '-' (pattern ^[a-z0-9_-]+$)";
+}
+
+export function notBlank(value: string): Problem {
+    return value.trim() === "" ? "must not be blank" : undefined;
+}
+
+export function openviduSecret(value: string): Problem {
+    return OPENVIDU_SECRET.test(value) ? undefined : "may only contain A-Z, a-z, 0-9, '_' and '-'";
+}
+
+export function noSpacesOrQuotes(value: string): Problem {
+    return NO_SPACES_OR_QUOTES.test(value) ? undefined : "must not be empty or contain spaces or quotes";
+}
+
+export function urlWithPort(value: string): Problem {
+    const match = URL_WITH_PORT.exec(value);
+    const port = match ? Number(match[2]) : 0;
+    if (!match || port < 1 || port > 65535) {
+        return "must be an http(s) URL with an explicit port, even 443 (e.g. https://search.example.com:443)";
+    }
+    return undefined;
+}
+
+export function certificateArn(value: string, region: string | undefined): Problem {
+    const match = CERTIFICATE_ARN.exec(value);
+    if (!match) {
+        return "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)";
+    }
+    if (region && match[1] !== region) {
+        return `is in region ${match[1]}, but the load balancer is in ${region}: ` +
+            `an ALB can only use an ACM certificate of its own region`;
+    }
+    return undefined;
+}
+
+export function hostedZoneId(value: string): Problem {
+    return HOSTED_ZONE_ID.test(value) ? undefined : "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ";
+}
+
+export function instanceType(value: string): Problem {
+    return INSTANCE_TYPE.test(value) ? undefined : "must be an EC2 instance type name such as c5.xlarge";
+}
+
+export function amiId(value: string): Problem {
+    return AMI_ID.test(value) ? undefined : "must be an AMI id (ami- followed by 8 or 17 hex digits)";
+}
+
+export function vpcId(value: string): Problem {
+    return VPC_ID.test(value) ? undefined : "must be a VPC id (vpc- followed by 8 or 17 hex digits)";
+}
+
+export function subnetId(value: string): Problem {
+    return SUBNET_ID.test(value) ? undefined : "must be a subnet id (subnet- followed by 8 or 17 hex digits)";
+}
+
+export function region(value: string): Problem {
+    return REGION.test(value) ? undefined : "must be an AWS region name such as eu-west-1";
+}
+
+export function envKey(value: string): Problem {
+    return ENV_KEY.test(value) ? undefined : "must match ^[A-Z][A-Z0-9_]*$";
+}
+
+export function integerAtLeast(value: number, min: number, max = Number.MAX_SAFE_INTEGER): Problem {
+    return value >= min && value <= max ? undefined : `must be a whole number from ${min} to ${max} (got ${value})`;
+}
+
+/**
+ * S3 general purpose bucket naming rules
+ * (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+ */
+export function bucketName(value: string): Problem {
+    const rules: Array<[boolean, string]> = [
+        [value.length >= 3 && value.length <= 63, "3 to 63 characters"],
+        [/^[a-z0-9.-]+$/.test(value), "only lower-case letters, digits, '.' and '-'"],
+        [/^[a-z0-9].*[a-z0-9]$/.test(value), "begins and ends with a letter or digit"],
+        [!value.includes(".."), "no two adjacent dots"],
+        [!/^\d{1,3}(\.\d{1,3}){3}$/.test(value), "not formatted as an IP address"],
+        [!/^(xn--|sthree-|amzn-s3-demo-)/.test(value), "no reserved prefix (xn--, sthree-, amzn-s3-demo-)"],
+        [!/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(value), "no reserved suffix (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3)"],
+    ];
+    const broken = rules.filter(([ok]) => !ok).map(([, rule]) => rule);
+    return broken.length === 0 ? undefined : `is not a valid S3 bucket name: needs ${broken.join("; ")}`;
+}

@@ -1,0 +1,121 @@
+/**
+ * The stack configuration keys: the program's public interface.
+ *
+ * This table is the single source of truth for every `openvidu:*` key. The
+ * `config:` block of `Pulumi.yaml`, the README's config reference and the
+ * Automation API's key mapping are all checked against (or generated from)
+ * it, so they cannot drift apart. Key names are fixed by the config contract:
+ * add keys, never rename them.
+ */
+
+/** The value kinds a key can have, as they appear in a stack file. */
+export type KeyKind = "string" | "secret" | "boolean" | "integer" | "stringList" | "stringMap";
+
+export interface KeySpec {
+    /** The key without its namespace (`domainName` for `openvidu:domainName`). */
+    readonly key: string;
+    readonly kind: KeyKind;
+    /** One line for `Pulumi.yaml` and the README. */
+    readonly description: string;
+    /** The static default, when there is one (written to `Pulumi.yaml`). */
+    readonly default?: string | number | boolean;
+    /** Human wording of a default that depends on other values (e.g. "the stack name"). */
+    readonly defaultText?: string;
+    /** `true` when the stack cannot be deployed without it. */
+    readonly required?: boolean;
+    /** The CloudFormation parameter this key replaces. */
+    readonly cloudFormation?: string;
+}
+
+/** The Pulumi config namespace of every key (`openvidu:<key>`); also the project name. */
+export const CONFIG_NAMESPACE = "openvidu";
+
+export const KEY_SPECS: readonly KeySpec[] = [
+    { key: "domainName", kind: "string", required: true, cloudFormation: "DomainName",
+        description: "Public domain name of the cluster (lower-case FQDN), e.g. openvidu.example.com." },
+    { key: "clusterId", kind: "string", defaultText: "the stack name, lower-cased, other characters → `-`",
+        cloudFormation: "OpenViduProClusterId",
+        description: "OpenVidu Pro cluster id; letters a-z, digits, `_` and `-`." },
+    { key: "license", kind: "secret", required: true, cloudFormation: "OpenViduLicense",
+        description: "OpenVidu Enterprise license key (set with `pulumi config set --secret`)." },
+    { key: "openviduSecret", kind: "secret", defaultText: "generated once per stack (48 chars of [A-Za-z0-9_-])",
+        cloudFormation: "OpenViduSecret",
+        description: "Secret of the OPENVIDUAPP user; `[A-Za-z0-9_-]`. Generated when unset." },
+    { key: "mediaServer", kind: "string", default: "mediasoup", cloudFormation: "MediaServer",
+        description: "Media server of the media nodes: mediasoup or kurento." },
+    { key: "bucketName", kind: "string", defaultText: "unset: a bucket is created (and retained on destroy)",
+        cloudFormation: "OpenViduS3BucketName",
+        description: "Existing S3 bucket (same region) to adopt for the .env and recordings; unset creates one." },
+    { key: "s3ConfigAutoRestart", kind: "boolean", default: true, cloudFormation: "OpenViduS3ConfigAutoRestart",
+        description: "Masters restart by themselves when the .env in S3 changes." },
+    { key: "recording", kind: "boolean", default: true, cloudFormation: "OpenViduRecording",
+        description: "Enable recording (stored in the bucket under recordings/)." },
+    { key: "coturnInMediaNodes", kind: "boolean", default: false, cloudFormation: "CoturnInMediaNodes",
+        description: "Run the TURN server (coturn) in the media nodes instead of the masters." },
+    { key: "elasticsearchEnabled", kind: "boolean", default: true, cloudFormation: "ElasticsearchEnabled",
+        description: "Send events and monitoring to an external Elasticsearch/Kibana." },
+    { key: "elasticsearchUrl", kind: "string", cloudFormation: "ElasticsearchUrl",
+        description: "Elasticsearch URL with an explicit port (even 443), e.g. https://es.example.com:443." },
+    { key: "kibanaUrl", kind: "string", cloudFormation: "KibanaUrl",
+        description: "Kibana URL with an explicit port (even 443), e.g. https://kibana.example.com:443." },
+    { key: "elasticsearchUsername", kind: "string", default: "elasticadmin", cloudFormation: "ElasticsearchUser",
+        description: "Elasticsearch user; no spaces or quotes." },
+    { key: "elasticsearchPassword", kind: "secret", cloudFormation: "ElasticsearchPassword",
+        description: "Elasticsearch password (secret); no spaces or quotes." },
+    { key: "certificateArn", kind: "string", defaultText: "required unless hostedZoneId is set",
+        cloudFormation: "LoadBalancerCertificateARN",
+        description: "ACM certificate ARN for the load balancer, in the stack's region." },
+    { key: "hostedZoneId", kind: "string",
+        description: "Route 53 hosted zone of the domain: creates the DNS record and, without certificateArn, a DNS-validated certificate." },
+    { key: "masterInstanceType", kind: "string", default: "c5.xlarge", cloudFormation: "AwsInstanceTypeOV",
+        description: "EC2 instance type of the master nodes." },
+    { key: "mediaInstanceType", kind: "string", default: "c5.xlarge", cloudFormation: "AwsInstanceTypeKMS",
+        description: "EC2 instance type of the media nodes." },
+    { key: "keyName", kind: "string", defaultText: "unset: no key pair; admin access through SSM Session Manager",
+        cloudFormation: "KeyName",
+        description: "EC2 key pair for SSH access to the nodes (optional)." },
+    { key: "minMasterNodes", kind: "integer", default: 1, cloudFormation: "MinMasterNodes",
+        description: "Minimum number of master nodes." },
+    { key: "desiredMasterNodes", kind: "integer", default: 2, cloudFormation: "DesiredMasterNodes",
+        description: "Desired number of master nodes (masters do not autoscale)." },
+    { key: "maxMasterNodes", kind: "integer", default: 4, cloudFormation: "MaxMasterNodes",
+        description: "Maximum number of master nodes." },
+    { key: "minMediaNodes", kind: "integer", default: 1, cloudFormation: "MinMediaNodes",
+        description: "Minimum number of media nodes." },
+    { key: "desiredMediaNodes", kind: "integer", default: 2, cloudFormation: "DesiredMediaNodes",
+        description: "Initial desired number of media nodes (then CPU-scaled)." },
+    { key: "maxMediaNodes", kind: "integer", default: 4, cloudFormation: "MaxMediaNodes",
+        description: "Maximum number of media nodes." },
+    { key: "scaleUpCpu", kind: "integer", default: 70, cloudFormation: "ScaleUpMediaNodesAvgCpu",
+        description: "Average media-node CPU (whole percent) above which a media node is added." },
+    { key: "scaleDownCpu", kind: "integer", default: 30, cloudFormation: "ScaleDownMediaNodesAvgCpu",
+        description: "Average media-node CPU (whole percent) below which a media node is removed." },
+    { key: "vpcId", kind: "string", defaultText: "unset: a new VPC is created", cloudFormation: "OpenViduVPC",
+        description: "Existing VPC to deploy into; set together with subnetIds." },
+    { key: "subnetIds", kind: "stringList", defaultText: "unset: the new VPC's public subnets",
+        cloudFormation: "OpenViduSubnets",
+        description: "Existing public subnets (≥ 2, in ≥ 2 availability zones) of vpcId." },
+    { key: "masterAmiId", kind: "string", required: true,
+        description: "AMI of the master nodes (ami-...), in the stack's region or in amiSourceRegion." },
+    { key: "mediaAmiId", kind: "string", required: true,
+        description: "AMI of the media nodes (ami-...), in the stack's region or in amiSourceRegion." },
+    { key: "amiSourceRegion", kind: "string",
+        description: "When set, both AMIs are copied from this region into the stack's region." },
+    { key: "masterVolumeSize", kind: "integer", default: 100,
+        description: "Root volume size of the master nodes, in GiB (≥ 20)." },
+    { key: "mediaVolumeSize", kind: "integer", default: 50,
+        description: "Root volume size of the media nodes, in GiB (≥ 20)." },
+    { key: "extraEnv", kind: "stringMap", default: undefined, defaultText: "{}",
+        description: "Further .env keys managed as code (KEY: value); may not override a key the program owns." },
+    { key: "deleteEnvOnDestroy", kind: "boolean", default: false,
+        description: "Delete the seeded .env object on `pulumi destroy` (by default it stays in the retained bucket)." },
+];
+
+const SPEC_BY_KEY = new Map(KEY_SPECS.map((spec) => [spec.key, spec]));
+
+export function specFor(key: string): KeySpec | undefined {
+    return SPEC_BY_KEY.get(key);
+}
+
+/** The keys whose values must be stored as Pulumi secrets. */
+export const SECRET_KEYS: readonly string[] = KEY_SPECS.filter((s) => s.kind === "secret").map((s) => s.key);

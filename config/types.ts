@@ -1,0 +1,110 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export type MediaServer = "mediasoup" | "kurento";
+
+/**
+ * The stack configuration as the stack files hold it: one field per
+ * `openvidu:*` key, with the contract's names. The Automation API takes this
+ * same type, so the two ways of configuring a stack can never disagree.
+ * Secrets (`license`, `openviduSecret`, `elasticsearchPassword`) are plain
+ * strings here; they become Pulumi secrets when set on a stack.
+ */
+export interface OpenViduStackConfig {
+    domainName: string;
+    clusterId?: string;
+    license: string;
+    openviduSecret?: string;
+    mediaServer?: MediaServer;
+    bucketName?: string;
+    s3ConfigAutoRestart?: boolean;
+    recording?: boolean;
+    coturnInMediaNodes?: boolean;
+    elasticsearchEnabled?: boolean;
+    elasticsearchUrl?: string;
+    kibanaUrl?: string;
+    elasticsearchUsername?: string;
+    elasticsearchPassword?: string;
+    certificateArn?: string;
+    hostedZoneId?: string;
+    masterInstanceType?: string;
+    mediaInstanceType?: string;
+    keyName?: string;
+    minMasterNodes?: number;
+    desiredMasterNodes?: number;
+    maxMasterNodes?: number;
+    minMediaNodes?: number;
+    desiredMediaNodes?: number;
+    maxMediaNodes?: number;
+    scaleUpCpu?: number;
+    scaleDownCpu?: number;
+    vpcId?: string;
+    subnetIds?: string[];
+    masterAmiId: string;
+    mediaAmiId: string;
+    amiSourceRegion?: string;
+    masterVolumeSize?: number;
+    mediaVolumeSize?: number;
+    extraEnv?: Record<string, string>;
+    deleteEnvOnDestroy?: boolean;
+}
+
+/** Size of an Auto Scaling group: min ≤ desired ≤ max. */
+export interface NodeCounts {
+    min: number;
+    desired: number;
+    max: number;
+}
+
+export interface ElasticsearchSettings {
+    url: string;
+    kibanaUrl: string;
+    username: string;
+    password: pulumi.Output<string>;
+}
+
+export interface ExistingNetwork {
+    vpcId: string;
+    subnetIds: string[];
+}
+
+/**
+ * The validated, defaulted configuration every component is built from.
+ * Secrets are Pulumi secret outputs; nothing here is read from config again.
+ */
+export interface OpenViduConfig {
+    /** The Pulumi stack name (names of AWS resources derive from it). */
+    stackName: string;
+    /** The stack's AWS region (`aws:region`). */
+    region: string;
+    domainName: string;
+    clusterId: string;
+    license: pulumi.Output<string>;
+    /** Unset: a secret is generated once for the stack. */
+    openviduSecret?: pulumi.Output<string>;
+    mediaServer: MediaServer;
+    /** Set: adopt this existing bucket. Unset: create one. */
+    bucketName?: string;
+    s3ConfigAutoRestart: boolean;
+    recording: boolean;
+    coturnInMediaNodes: boolean;
+    /** Unset when Elasticsearch is disabled. */
+    elasticsearch?: ElasticsearchSettings;
+    certificateArn?: string;
+    hostedZoneId?: string;
+    masterInstanceType: string;
+    mediaInstanceType: string;
+    keyName?: string;
+    masterNodes: NodeCounts;
+    mediaNodes: NodeCounts;
+    scaleUpCpu: number;
+    scaleDownCpu: number;
+    /** Unset: a new VPC is created. */
+    network?: ExistingNetwork;
+    masterAmiId: string;
+    mediaAmiId: string;
+    amiSourceRegion?: string;
+    masterVolumeSize: number;
+    mediaVolumeSize: number;
+    extraEnv: Record<string, string>;
+    deleteEnvOnDestroy: boolean;
+}

@@ -1,0 +1,246 @@
+import * as pulumi from "@pulumi/pulumi";
+import { isProgramOwnedKey } from "../components/envFile/keys";
+import { ConfigError, ConfigProblem } from "./errors";
+import { fullKey, parseValues, ParsedValues } from "./parse";
+import * as rules from "./rules";
+import { KEY_SPECS } from "./schema";
+import { MediaServer, NodeCounts, OpenViduConfig } from "./types";
+
+export interface ValidationContext {
+    /** The Pulumi stack name: the default cluster id and physical names derive from it. */
+    stackName: string;
+    /** `aws:region` (or the AWS_REGION the provider would use); undefined is a problem. */
+    region?: string;
+    /** Short keys stored as secrets, or "all" when the caller marks every secret key itself. */
+    secretKeys: ReadonlySet<string> | "all";
+}
+
+const MEDIA_SERVERS: readonly MediaServer[] = ["mediasoup", "kurento"];
+
+/** The contract's defaults (schema.ts), by short key. */
+const DEFAULTS: Record<string, string | number | boolean> = Object.fromEntries(
+    KEY_SPECS.filter((s) => s.default !== undefined).map((s) => [s.key, s.default as string | number | boolean]),
+);
+
+/**
+ * Validates raw configuration (by short key) and returns the typed, defaulted
+ * config. Every problem is collected and thrown at once as a ConfigError,
+ * before any resource exists. Secret values are never part of a message.
+ */
+export function validateConfig(raw: Record<string, unknown>, context: ValidationContext): OpenViduConfig {
+    const { values, problems } = parseValues(raw, context.secretKeys);
+    const checker = new Checker(values, problems);
+    const region = checkRegion(context.region, problems);
+    const config = buildConfig(checker, context.stackName, region);
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    return config;
+}
+
+function checkRegion(region: string | undefined, problems: ConfigProblem[]): string {
+    if (!region) {
+        problems.push({ key: "aws:region", message: "is required: set it with `pulumi config set aws:region <region>`" });
+        return "";
+    }
+    const problem = rules.region(region);
+    if (problem) problems.push({ key: "aws:region", message: problem });
+    return region;
+}
+
+/** Reads typed values with defaults and records problems against their keys. */
+class Checker {
+    constructor(readonly values: ParsedValues, readonly problems: ConfigProblem[]) {}
+
+    has(key: string): boolean {
+        return this.values[key] !== undefined;
+    }
+
+    report(key: string, message: string): void {
+        this.problems.push({ key: fullKey(key), message });
+    }
+
+    string(key: string, rule?: (v: string) => rules.Problem): string | undefined {
+        const value = (this.values[key] ?? DEFAULTS[key]) as string | undefined;
+        this.check(key, value, rule);
+        return value;
+    }
+
+    required(key: string, rule?: (v: string) => rules.Problem, hint = ""): string {
+        const value = this.values[key] as string | undefined;
+        if (value === undefined) {
+            this.report(key, `is required${hint}`);
+            return "";
+        }
+        this.check(key, value, rule);
+        return value;
+    }
+
+    bool(key: string): boolean {
+        return (this.values[key] ?? DEFAULTS[key]) as boolean;
+    }
+
+    int(key: string, min: number, max?: number): number {
+        const value = (this.values[key] ?? DEFAULTS[key]) as number;
+        this.check(key, value, (v) => rules.integerAtLeast(v, min, max));
+        return value;
+    }
+
+    private check<T>(key: string, value: T | undefined, rule?: (v: T) => rules.Problem): void {
+        const problem = value === undefined || !rule ? undefined : rule(value);
+        if (problem) this.report(key, problem);
+    }
+}
+
+function buildConfig(c: Checker, stackName: string, region: string): OpenViduConfig {
+    const license = c.required("license", rules.notBlank, ": set it with `pulumi config set --secret openvidu:license <key>`");
+    const openviduSecret = c.string("openviduSecret", rules.openviduSecret);
+    return {
+        stackName,
+        region,
+        domainName: c.required("domainName", rules.domainName),
+        clusterId: c.string("clusterId", rules.clusterId) ?? defaultClusterId(stackName),
+        license: pulumi.secret(license),
+        openviduSecret: openviduSecret === undefined ? undefined : pulumi.secret(openviduSecret),
+        mediaServer: mediaServer(c),
+        bucketName: c.string("bucketName", rules.bucketName),
+        s3ConfigAutoRestart: c.bool("s3ConfigAutoRestart"),
+        recording: c.bool("recording"),
+        coturnInMediaNodes: c.bool("coturnInMediaNodes"),
+        elasticsearch: elasticsearch(c),
+        ...certificateAndDns(c, region),
+        masterInstanceType: c.string("masterInstanceType", rules.instanceType) as string,
+        mediaInstanceType: c.string("mediaInstanceType", rules.instanceType) as string,
+        keyName: c.string("keyName", rules.notBlank),
+        masterNodes: nodeCounts(c, "Master"),
+        mediaNodes: nodeCounts(c, "Media"),
+        ...scalingThresholds(c),
+        network: network(c),
+        ...amis(c, region),
+        masterVolumeSize: c.int("masterVolumeSize", 20, 16384),
+        mediaVolumeSize: c.int("mediaVolumeSize", 20, 16384),
+        extraEnv: extraEnv(c),
+        deleteEnvOnDestroy: c.bool("deleteEnvOnDestroy"),
+    };
+}
+
+/** The contract's default cluster id: the stack name, lower-cased, other characters → `-`. */
+export function defaultClusterId(stackName: string): string {
+    return stackName.toLowerCase().replace(/[^a-z0-9_-]/g, "-");
+}
+
+function mediaServer(c: Checker): MediaServer {
+    const value = c.string("mediaServer") as MediaServer;
+    if (!MEDIA_SERVERS.includes(value)) {
+        c.report("mediaServer", `must be one of ${MEDIA_SERVERS.join(", ")} (got "${value}")`);
+    }
+    return value;
+}
+
+const ES_KEYS = ["elasticsearchUrl", "kibanaUrl", "elasticsearchUsername", "elasticsearchPassword"] as const;
+
+function elasticsearch(c: Checker): OpenViduConfig["elasticsearch"] {
+    const url = c.string("elasticsearchUrl", rules.urlWithPort);
+    const kibanaUrl = c.string("kibanaUrl", rules.urlWithPort);
+    const username = c.string("elasticsearchUsername", rules.noSpacesOrQuotes);
+    const password = c.string("elasticsearchPassword", rules.noSpacesOrQuotes);
+    if (!c.bool("elasticsearchEnabled")) {
+        // The username has a default; only an explicitly different one counts as "set".
+        const set = ES_KEYS.filter((k) => c.has(k) && !(k === "elasticsearchUsername" && username === DEFAULTS[k]));
+        for (const key of set) {
+            c.report(key, "must not be set when openvidu:elasticsearchEnabled is false (remove it, or enable Elasticsearch)");
+        }
+        return undefined;
+    }
+    for (const key of ["elasticsearchUrl", "kibanaUrl", "elasticsearchPassword"] as const) {
+        if (!c.has(key)) {
+            const how = key === "elasticsearchPassword" ? "pulumi config set --secret" : "pulumi config set";
+            c.report(key, `is required when openvidu:elasticsearchEnabled is true (set it with \`${how} ${fullKey(key)} ...\`, ` +
+                "or set openvidu:elasticsearchEnabled to false)");
+        }
+    }
+    return { url: url ?? "", kibanaUrl: kibanaUrl ?? "", username: username ?? "", password: pulumi.secret(password ?? "") };
+}
+
+function certificateAndDns(c: Checker, region: string): Pick<OpenViduConfig, "certificateArn" | "hostedZoneId"> {
+    const certificateArn = c.string("certificateArn", (v) => rules.certificateArn(v, region || undefined));
+    const hostedZoneId = c.string("hostedZoneId", rules.hostedZoneId);
+    if (certificateArn === undefined && hostedZoneId === undefined) {
+        c.report("certificateArn", "is required unless openvidu:hostedZoneId is set (then a DNS-validated certificate is created)");
+    }
+    return { certificateArn, hostedZoneId };
+}
+
+function nodeCounts(c: Checker, tier: "Master" | "Media"): NodeCounts {
+    const [minKey, desiredKey, maxKey] = [`min${tier}Nodes`, `desired${tier}Nodes`, `max${tier}Nodes`];
+    const counts = { min: c.int(minKey, 1, 100), desired: c.int(desiredKey, 1, 100), max: c.int(maxKey, 1, 100) };
+    if (counts.min > counts.desired) {
+        c.report(minKey, `(${counts.min}) must be ≤ ${desiredKey} (${counts.desired}): min ≤ desired ≤ max`);
+    }
+    if (counts.desired > counts.max) {
+        c.report(maxKey, `(${counts.max}) must be ≥ ${desiredKey} (${counts.desired}): min ≤ desired ≤ max`);
+    } else if (counts.min > counts.max) {
+        c.report(maxKey, `(${counts.max}) must be ≥ ${minKey} (${counts.min}): min ≤ desired ≤ max`);
+    }
+    return counts;
+}
+
+function scalingThresholds(c: Checker): Pick<OpenViduConfig, "scaleUpCpu" | "scaleDownCpu"> {
+    const scaleUpCpu = c.int("scaleUpCpu", 1, 100);
+    const scaleDownCpu = c.int("scaleDownCpu", 1, 99);
+    if (scaleDownCpu >= scaleUpCpu) {
+        c.report("scaleDownCpu", `(${scaleDownCpu}) must be below openvidu:scaleUpCpu (${scaleUpCpu}): 0 < scaleDownCpu < scaleUpCpu ≤ 100`);
+    }
+    return { scaleUpCpu, scaleDownCpu };
+}
+
+function network(c: Checker): OpenViduConfig["network"] {
+    const vpcId = c.string("vpcId", rules.vpcId);
+    const subnetIds = c.values.subnetIds as string[] | undefined;
+    if (vpcId === undefined && subnetIds === undefined) {
+        return undefined;
+    }
+    if (vpcId === undefined) {
+        c.report("vpcId", "is required when openvidu:subnetIds is set (the subnets' VPC)");
+    }
+    if (subnetIds === undefined) {
+        c.report("subnetIds", "is required when openvidu:vpcId is set: at least 2 subnets in 2 different availability zones");
+        return { vpcId: vpcId ?? "", subnetIds: [] };
+    }
+    for (const problem of new Set(subnetIds.map(rules.subnetId).filter(Boolean))) {
+        c.report("subnetIds", `each entry ${problem}`);
+    }
+    if (new Set(subnetIds).size < 2) {
+        c.report("subnetIds", `needs at least 2 different subnets, in 2 different availability zones (got ${new Set(subnetIds).size})`);
+    }
+    return { vpcId: vpcId ?? "", subnetIds };
+}
+
+function amis(c: Checker, region: string): Pick<OpenViduConfig, "masterAmiId" | "mediaAmiId" | "amiSourceRegion"> {
+    const amiSourceRegion = c.string("amiSourceRegion", rules.region);
+    if (amiSourceRegion !== undefined && amiSourceRegion === region) {
+        c.report("amiSourceRegion", `is the stack's own region (${region}); unset it to use the AMIs as they are`);
+    }
+    return {
+        masterAmiId: c.required("masterAmiId", rules.amiId),
+        mediaAmiId: c.required("mediaAmiId", rules.amiId),
+        amiSourceRegion,
+    };
+}
+
+function extraEnv(c: Checker): Record<string, string> {
+    const env = (c.values.extraEnv ?? {}) as Record<string, string>;
+    for (const [key, value] of Object.entries(env)) {
+        const keyProblem = rules.envKey(key);
+        if (keyProblem) {
+            c.report("extraEnv", `key "${key}" ${keyProblem}`);
+        } else if (isProgramOwnedKey(key)) {
+            c.report("extraEnv", `key "${key}" is set by this program (from the stack config or the infrastructure) ` +
+                "and may not be overridden; use the matching openvidu:* key instead");
+        }
+        if (/[\r\n]/.test(value)) {
+            c.report("extraEnv", `value of "${key}" must be a single line`);
+        }
+    }
+    return env;
+}

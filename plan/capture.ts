@@ -1,0 +1,124 @@
+/**
+ * Records every resource registration the program makes under Pulumi's mocks,
+ * with what `pulumi up` would send the engine: type, name, parent, inputs and
+ * the resource options that matter for review (protect, retainOnDelete,
+ * dependsOn, ...). Works by wrapping the mock monitor's registerResource, so it
+ * sees the real request the SDK built.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface CapturedOptions {
+    protect?: boolean;
+    retainOnDelete?: boolean;
+    /** Explicit dependencies (not the ones implied by inputs), as resource names. */
+    dependsOn?: string[];
+    ignoreChanges?: string[];
+    deleteBeforeReplace?: boolean;
+    replaceOnChanges?: string[];
+    additionalSecretOutputs?: string[];
+}
+
+export interface CapturedResource {
+    type: string;
+    name: string;
+    urn: string;
+    /** The parent's name (undefined for a top-level resource). */
+    parent?: string;
+    custom: boolean;
+    /** Inputs as sent, secrets still wrapped (see isSecret / reveal / mask). */
+    inputs: Record<string, unknown>;
+    options: CapturedOptions;
+}
+
+/** The name part of a URN (after the last `::`). */
+export function nameOfUrn(urn: string): string {
+    return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+// The wire form of a secret value (see @pulumi/pulumi runtime/rpc).
+const SIG_KEY = pulumi.runtime.specialSigKey;
+const SECRET_SIG = pulumi.runtime.specialSecretSig;
+
+export function isSecret(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** Deep copy with every secret replaced by `replace(secretValue)`. */
+export function mapSecrets(value: unknown, replace: (secret: unknown) => unknown): unknown {
+    if (isSecret(value)) return replace(value.value);
+    if (Array.isArray(value)) return value.map((v) => mapSecrets(v, replace));
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSecrets(v, replace)]));
+    }
+    return value;
+}
+
+/** The inputs as a plan shows them: every secret becomes the string "[secret]". */
+export function maskSecrets(value: unknown): unknown {
+    return mapSecrets(value, () => "[secret]");
+}
+
+/** The inputs with secrets unwrapped (for assertions on secret values in tests). */
+export function revealSecrets(value: unknown): unknown {
+    return mapSecrets(value, (secret) => revealSecrets(secret));
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): unknown;
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+    getDeletebeforereplace(): boolean;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }) => void): void };
+    getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+}
+
+interface Monitor {
+    registerResource(req: RegisterRequest, callback: (err: unknown, res: { getUrn(): string } | undefined) => void): void;
+}
+
+/**
+ * Starts recording on the current mock monitor (call right after setMocks).
+ * Returns the list the registrations are appended to, in registration order.
+ */
+export function captureRegistrations(): CapturedResource[] {
+    const captured: CapturedResource[] = [];
+    const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+        register(req, (err, res) => {
+            if (!err && res) captured.push(describe(req, res.getUrn()));
+            callback(err, res);
+        });
+    };
+    return captured;
+}
+
+function describe(req: RegisterRequest, urn: string): CapturedResource {
+    const implicit = new Set<string>();
+    req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => implicit.add(u)));
+    const explicit = req.getDependenciesList().filter((u) => !implicit.has(u)).map(nameOfUrn);
+    const options: CapturedOptions = {};
+    if (req.getProtect()) options.protect = true;
+    if (req.getRetainondelete()) options.retainOnDelete = true;
+    if (req.getDeletebeforereplace()) options.deleteBeforeReplace = true;
+    if (explicit.length > 0) options.dependsOn = explicit;
+    if (req.getIgnorechangesList().length > 0) options.ignoreChanges = req.getIgnorechangesList();
+    if (req.getReplaceonchangesList().length > 0) options.replaceOnChanges = req.getReplaceonchangesList();
+    if (req.getAdditionalsecretoutputsList().length > 0) options.additionalSecretOutputs = req.getAdditionalsecretoutputsList();
+    return {
+        type: req.getType(),
+        name: req.getName(),
+        urn,
+        parent: req.getParent() ? nameOfUrn(req.getParent()) : undefined,
+        custom: req.getCustom(),
+        inputs: pulumi.runtime.deserializeProperties(req.getObject()) as Record<string, unknown>,
+        options,
+    };
+}

@@ -1,0 +1,61 @@
+/**
+ * Runs the program in-process under Pulumi's mocks and returns what it
+ * registered and exported. Shared by the offline plan and the tests, so both
+ * exercise exactly the program `pulumi up` runs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE } from "../config/schema";
+import { captureRegistrations, CapturedResource } from "./capture";
+import { DEFAULT_CLOUD, MockCloud, mockCloud } from "./mocks";
+
+export interface MockRunOptions {
+    /** Stack name (as `pulumi up --stack NAME`). */
+    stackName: string;
+    /** Full keys (`openvidu:domainName`, `aws:region`) → values as the engine passes them (strings). */
+    config: Record<string, string>;
+    /** Full keys whose values are secrets. */
+    secretKeys: string[];
+    /** Overrides of the mock cloud's answers (e.g. subnet zones). */
+    cloud?: Partial<MockCloud>;
+    /** The program to run; by default the project's own (program.ts). */
+    program?: () => Record<string, unknown>;
+}
+
+export interface MockRun {
+    resources: CapturedResource[];
+    /** Stack outputs; secret ones in the wire form that isSecret() recognises. */
+    outputs: Record<string, unknown>;
+}
+
+// Drains the SDK's queue of outstanding registrations; internal to the SDK, not in its typings.
+const runtimeRpc = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+
+export async function runUnderMocks(options: MockRunOptions): Promise<MockRun> {
+    const region = options.config["aws:region"] ?? DEFAULT_CLOUD.region;
+    const cloud: MockCloud = { ...DEFAULT_CLOUD, region, ...options.cloud };
+    pulumi.runtime.setAllConfig(options.config, options.secretKeys);
+    await pulumi.runtime.setMocks(mockCloud(cloud), CONFIG_NAMESPACE, options.stackName, false, "organization");
+    const resources = captureRegistrations();
+    // Loaded lazily: importing the program first would read config before it is set.
+    const program = options.program ?? (await import("../program")).openviduProgram;
+    const exported = program();
+    const outputs: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(exported)) {
+        outputs[key] = await settle(value);
+    }
+    if (typeof runtimeRpc.waitForRPCs !== "function") {
+        throw new Error("this @pulumi/pulumi no longer exports runtime.waitForRPCs; update plan/run.ts");
+    }
+    await runtimeRpc.waitForRPCs();
+    return { resources, outputs };
+}
+
+/** The value of an output, wrapped like a wire secret when it is secret. */
+async function settle(value: unknown): Promise<unknown> {
+    const output = pulumi.output(value);
+    const resolved = await new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+    if (await pulumi.isSecret(output)) {
+        return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: resolved };
+    }
+    return resolved;
+}

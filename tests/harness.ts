@@ -1,0 +1,63 @@
+/**
+ * Test helpers: run the real program under Pulumi's mocks with a given stack
+ * config, and look up what it registered.
+ */
+import { CapturedResource, revealSecrets } from "../plan/capture";
+import { MockCloud } from "../plan/mocks";
+import { MockRun, runUnderMocks } from "../plan/run";
+import { SECRET_KEYS } from "../config/schema";
+
+export { isSecret, revealSecrets, maskSecrets } from "../plan/capture";
+
+/** A valid, small configuration (short keys); tests override what they examine. */
+export const VALID_CONFIG: Readonly<Record<string, string>> = {
+    domainName: "openvidu.example.com",
+    license: "test-license-key",
+    certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666",
+    masterAmiId: "ami-0123456789abcdef0",
+    mediaAmiId: "ami-0fedcba9876543210",
+    elasticsearchEnabled: "false",
+};
+
+export interface RunOptions {
+    stackName?: string;
+    region?: string;
+    /** Short keys that are stored in plain text despite being secret kinds. */
+    plaintext?: string[];
+    cloud?: Partial<MockCloud>;
+}
+
+/**
+ * Runs the program with `config` (short keys → stack-file strings; undefined
+ * removes a key of VALID_CONFIG when spread over it). Secret-kind keys are
+ * passed as secrets unless listed in `plaintext`.
+ */
+export function runProgram(config: Record<string, string | undefined>, options: RunOptions = {}): Promise<MockRun> {
+    const full: Record<string, string> = { "aws:region": options.region ?? "eu-west-1" };
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(config)) {
+        if (value === undefined) continue;
+        full[`openvidu:${key}`] = value;
+        if (SECRET_KEYS.includes(key) && !options.plaintext?.includes(key)) secretKeys.push(`openvidu:${key}`);
+    }
+    return runUnderMocks({ stackName: options.stackName ?? "dev", config: full, secretKeys, cloud: options.cloud });
+}
+
+/** The one resource of `type` (whose name ends with `nameSuffix`, if given); fails when not exactly one. */
+export function one(run: MockRun, type: string, nameSuffix = ""): CapturedResource {
+    const found = all(run, type).filter((r) => r.name.endsWith(nameSuffix));
+    if (found.length !== 1) {
+        throw new Error(`expected one ${type}${nameSuffix ? ` named *${nameSuffix}` : ""}, found ${found.length}: ` +
+            found.map((r) => r.name).join(", "));
+    }
+    return found[0];
+}
+
+export function all(run: MockRun, type: string): CapturedResource[] {
+    return run.resources.filter((r) => r.type === type);
+}
+
+/** Inputs with secrets unwrapped, for asserting on values. */
+export function inputsOf(resource: CapturedResource): Record<string, any> {
+    return revealSecrets(resource.inputs) as Record<string, any>;
+}
