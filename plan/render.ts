@@ -1,0 +1,108 @@
+/**
+ * Renders a mock run as the offline plan: a readable table, or the JSON
+ * object other tools consume. Secrets always show as "[secret]".
+ */
+import { CapturedOptions, CapturedResource, maskSecrets } from "./capture";
+import { MockRun } from "./run";
+
+/** The public `--json` shape (extend it; never rename its fields). */
+export interface PlanJson {
+    kind: "offline-plan";
+    stack: string;
+    /** Config keys whose values were placeholders (not decrypted, or unset secrets). */
+    placeholders: string[];
+    resources: Array<{
+        type: string;
+        name: string;
+        parent: string | null;
+        inputs: Record<string, unknown>;
+        options: CapturedOptions;
+    }>;
+    outputs: Record<string, unknown>;
+}
+
+export const OFFLINE_NOTICE =
+    "This is an OFFLINE PLAN, not a cloud preview: the program ran in-process under Pulumi's mocks, so it " +
+    "lists everything `pulumi up` would declare, but cannot know what already exists in your account " +
+    "(use `pulumi preview` with credentials for the real diff).";
+
+export function planJson(stack: string, run: MockRun, placeholders: string[]): PlanJson {
+    return {
+        kind: "offline-plan",
+        stack,
+        placeholders,
+        resources: run.resources.map((r) => ({
+            type: r.type,
+            name: r.name,
+            parent: r.parent ?? null,
+            inputs: maskSecrets(r.inputs) as Record<string, unknown>,
+            options: r.options,
+        })),
+        outputs: maskSecrets(run.outputs) as Record<string, unknown>,
+    };
+}
+
+/** Inputs left out of the table's summary: bulky, or noise for a reviewer. */
+const SUMMARY_SKIP = new Set(["tags", "tagsAll", "__provider", "policy", "assumeRolePolicy", "userData", "eventPattern"]);
+const SUMMARY_WIDTH = 110;
+
+/** The properties that matter, in one line: the scalar inputs and one level of nesting. */
+function summary(resource: CapturedResource): string {
+    const parts: string[] = [];
+    const masked = maskSecrets(resource.inputs) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(masked)) {
+        if (SUMMARY_SKIP.has(key) || value === undefined || value === null) continue;
+        parts.push(`${key}=${compact(value)}`);
+    }
+    const text = parts.join(" ");
+    return text.length > SUMMARY_WIDTH ? `${text.slice(0, SUMMARY_WIDTH - 1)}…` : text;
+}
+
+function compact(value: unknown): string {
+    if (typeof value !== "object") return String(value);
+    const json = JSON.stringify(value);
+    return json.length > 60 ? `${json.slice(0, 59)}…` : json;
+}
+
+function optionFlags(options: CapturedOptions): string {
+    const flags: string[] = [];
+    if (options.protect) flags.push("protect");
+    if (options.retainOnDelete) flags.push("retainOnDelete");
+    if (options.ignoreChanges) flags.push(`ignoreChanges(${options.ignoreChanges.join(",")})`);
+    if (options.dependsOn) flags.push(`dependsOn(${options.dependsOn.join(",")})`);
+    return flags.join(" ");
+}
+
+function table(rows: string[][]): string {
+    const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
+    return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col])).join("  ").trimEnd()).join("\n");
+}
+
+export function planText(plan: PlanJson, run: MockRun): string {
+    const rows = [["TYPE", "NAME", "PARENT", "OPTIONS"]];
+    const details: string[] = [];
+    for (const resource of run.resources) {
+        rows.push([resource.type, resource.name, resource.parent ?? "", optionFlags(resource.options)]);
+        const line = summary(resource);
+        if (line) details.push(`  ${resource.name}: ${line}`);
+    }
+    const outputs = Object.entries(plan.outputs).map(([k, v]) => `  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+    const lines = [
+        OFFLINE_NOTICE,
+        "",
+        `Stack ${plan.stack}: ${run.resources.length} resources would be declared.`,
+        "",
+        table(rows),
+        "",
+        "Properties:",
+        ...details,
+        "",
+        "Outputs:",
+        ...outputs,
+    ];
+    if (plan.placeholders.length > 0) {
+        lines.push("", "Placeholders (secrets not decrypted or not set; pass --secret KEY=VALUE to supply one):",
+            ...plan.placeholders.map((k) => `  ${k} = [placeholder]`));
+    }
+    return lines.join("\n");
+}

@@ -1,0 +1,75 @@
+/**
+ * The offline plan: `npm run plan -- --stack NAME [--json] [--secret openvidu:KEY=VALUE ...]`.
+ * Runs the real program in-process under Pulumi's mocks with Pulumi.NAME.yaml's
+ * config and prints every resource `pulumi up` would declare, and the outputs.
+ * Needs no cloud credentials and no pulumi CLI.
+ * Exit codes: 0 ok, 2 invalid configuration (nothing registered), 1 other failure.
+ */
+import * as path from "path";
+import { parseArgs } from "util";
+import { ConfigError } from "../config/errors";
+import { OFFLINE_NOTICE, planJson, planText } from "../plan/render";
+import { runUnderMocks } from "../plan/run";
+import { parseSecretArgs, readStackConfig, StackFileError } from "../plan/stackFile";
+
+const USAGE = "usage: npm run plan -- --stack NAME [--json] [--secret openvidu:KEY=VALUE ...]";
+
+/** Existing subnets' zones cannot be known offline; assume they alternate (checked for real at deploy). */
+function assumedSubnetZones(config: Record<string, string>, region: string): Record<string, string> {
+    const raw = config["openvidu:subnetIds"];
+    let ids: unknown = [];
+    try {
+        ids = raw ? JSON.parse(raw) : [];
+    } catch {
+        ids = raw.split(",");
+    }
+    return Object.fromEntries((Array.isArray(ids) ? ids : []).map((id, i) => [String(id).trim(), `${region}${"ab"[i % 2]}`]));
+}
+
+async function main(): Promise<number> {
+    const { values } = parseArgs({
+        options: {
+            stack: { type: "string" },
+            json: { type: "boolean", default: false },
+            secret: { type: "string", multiple: true, default: [] },
+            help: { type: "boolean", default: false },
+        },
+    });
+    if (values.help || !values.stack) {
+        console.error(USAGE);
+        return values.help ? 0 : 1;
+    }
+    const stackName = values.stack;
+    const projectDir = path.join(__dirname, "..");
+    const stack = readStackConfig(projectDir, stackName, parseSecretArgs(values.secret ?? []));
+    const region = stack.config["aws:region"] ?? "us-east-1";
+    const run = await runUnderMocks({
+        stackName,
+        config: stack.config,
+        secretKeys: stack.secretKeys,
+        cloud: { region, subnetZones: assumedSubnetZones(stack.config, region) },
+    });
+    const plan = planJson(stackName, run, stack.placeholders);
+    if (values.json) {
+        console.error(OFFLINE_NOTICE);
+        process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    } else {
+        process.stdout.write(`${planText(plan, run)}\n`);
+    }
+    return 0;
+}
+
+main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+        if (err instanceof ConfigError) {
+            console.error(`Offline plan for this stack: nothing registered.\n${err.message}`);
+            if (process.argv.includes("--json")) {
+                process.stdout.write(`${JSON.stringify({ kind: "offline-plan", errors: err.problems }, null, 2)}\n`);
+            }
+            process.exit(2);
+        }
+        console.error(err instanceof StackFileError ? `error: ${err.message}\n${USAGE}` : err);
+        process.exit(1);
+    },
+);
