@@ -118,7 +118,7 @@ function describe(req: RegisterRequest, urn: string): CapturedResource {
         urn,
         parent: req.getParent() ? nameOfUrn(req.getParent()) : undefined,
         custom: req.getCustom(),
-        inputs: pulumi.runtime.deserializeProperties(req.getObject()) as Record<string, unknown>,
+        inputs: pulumi.runtime.deserializeProperties(req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]) as Record<string, unknown>,
         options,
     };
 }

@@ -30,29 +30,52 @@ export interface MockRun {
 // Drains the SDK's queue of outstanding registrations; internal to the SDK, not in its typings.
 const runtimeRpc = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
 
-export async function runUnderMocks(options: MockRunOptions): Promise<MockRun> {
+/** Mocks set up with a stack's config, recording registrations; run a program in it once. */
+export interface MockSession {
+    /** Everything registered so far, in order. */
+    resources: CapturedResource[];
+    /** Runs the program (by default the project's own), settles outputs and waits for all registrations. */
+    run(program?: () => Record<string, unknown>): Promise<MockRun>;
+}
+
+export async function startMocks(options: MockRunOptions): Promise<MockSession> {
     const region = options.config["aws:region"] ?? DEFAULT_CLOUD.region;
     const cloud: MockCloud = { ...DEFAULT_CLOUD, region, ...options.cloud };
     pulumi.runtime.setAllConfig(options.config, options.secretKeys);
     await pulumi.runtime.setMocks(mockCloud(cloud), CONFIG_NAMESPACE, options.stackName, false, "organization");
     const resources = captureRegistrations();
-    // Loaded lazily: importing the program first would read config before it is set.
-    const program = options.program ?? (await import("../program")).openviduProgram;
-    const exported = program();
-    const outputs: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(exported)) {
-        outputs[key] = await settle(value);
-    }
+    return {
+        resources,
+        async run(program) {
+            try {
+                // Loaded lazily: importing the program first would read config before it is set.
+                const main = program ?? (await import("../program")).openviduProgram;
+                const outputs: Record<string, unknown> = {};
+                for (const [key, value] of Object.entries(main())) {
+                    outputs[key] = await settle(value);
+                }
+                return { resources, outputs };
+            } finally {
+                await waitForRegistrations();
+            }
+        },
+    };
+}
+
+export async function runUnderMocks(options: MockRunOptions): Promise<MockRun> {
+    return (await startMocks(options)).run(options.program);
+}
+
+async function waitForRegistrations(): Promise<void> {
     if (typeof runtimeRpc.waitForRPCs !== "function") {
         throw new Error("this @pulumi/pulumi no longer exports runtime.waitForRPCs; update plan/run.ts");
     }
     await runtimeRpc.waitForRPCs();
-    return { resources, outputs };
 }
 
 /** The value of an output, wrapped like a wire secret when it is secret. */
 async function settle(value: unknown): Promise<unknown> {
-    const output = pulumi.output(value);
+    const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<unknown>);
     const resolved = await new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
     if (await pulumi.isSecret(output)) {
         return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: resolved };

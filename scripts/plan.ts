@@ -12,7 +12,7 @@ import { OFFLINE_NOTICE, planJson, planText } from "../plan/render";
 import { runUnderMocks } from "../plan/run";
 import { parseSecretArgs, readStackConfig, StackFileError } from "../plan/stackFile";
 
-const USAGE = "usage: npm run plan -- --stack NAME [--json] [--secret openvidu:KEY=VALUE ...]";
+const USAGE = "usage: npm run plan -- --stack NAME [--json] [--secret openvidu:KEY=VALUE ...] [--cwd PROJECT_DIR]";
 
 /** Existing subnets' zones cannot be known offline; assume they alternate (checked for real at deploy). */
 function assumedSubnetZones(config: Record<string, string>, region: string): Record<string, string> {
@@ -32,6 +32,7 @@ async function main(): Promise<number> {
             stack: { type: "string" },
             json: { type: "boolean", default: false },
             secret: { type: "string", multiple: true, default: [] },
+            cwd: { type: "string" },
             help: { type: "boolean", default: false },
         },
     });
@@ -40,7 +41,8 @@ async function main(): Promise<number> {
         return values.help ? 0 : 1;
     }
     const stackName = values.stack;
-    const projectDir = path.join(__dirname, "..");
+    // Like `pulumi --cwd`: where Pulumi.yaml and the stack files are (default: this project).
+    const projectDir = path.resolve(values.cwd ?? path.join(__dirname, ".."));
     const stack = readStackConfig(projectDir, stackName, parseSecretArgs(values.secret ?? []));
     const region = stack.config["aws:region"] ?? "us-east-1";
     const run = await runUnderMocks({

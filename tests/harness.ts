@@ -4,7 +4,7 @@
  */
 import { CapturedResource, revealSecrets } from "../plan/capture";
 import { MockCloud } from "../plan/mocks";
-import { MockRun, runUnderMocks } from "../plan/run";
+import { MockRun, MockRunOptions, runUnderMocks, startMocks } from "../plan/run";
 import { SECRET_KEYS } from "../config/schema";
 
 export { isSecret, revealSecrets, maskSecrets } from "../plan/capture";
@@ -21,10 +21,23 @@ export const VALID_CONFIG: Readonly<Record<string, string>> = {
 
 export interface RunOptions {
     stackName?: string;
+    /** `aws:region`; "" leaves it unset. @default "eu-west-1" */
     region?: string;
     /** Short keys that are stored in plain text despite being secret kinds. */
     plaintext?: string[];
     cloud?: Partial<MockCloud>;
+}
+
+function mockOptions(config: Record<string, string | undefined>, options: RunOptions): MockRunOptions {
+    const region = options.region ?? "eu-west-1";
+    const full: Record<string, string> = region === "" ? {} : { "aws:region": region };
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(config)) {
+        if (value === undefined) continue;
+        full[`openvidu:${key}`] = value;
+        if (SECRET_KEYS.includes(key) && !options.plaintext?.includes(key)) secretKeys.push(`openvidu:${key}`);
+    }
+    return { stackName: options.stackName ?? "dev", config: full, secretKeys, cloud: options.cloud };
 }
 
 /**
@@ -33,14 +46,24 @@ export interface RunOptions {
  * passed as secrets unless listed in `plaintext`.
  */
 export function runProgram(config: Record<string, string | undefined>, options: RunOptions = {}): Promise<MockRun> {
-    const full: Record<string, string> = { "aws:region": options.region ?? "eu-west-1" };
-    const secretKeys: string[] = [];
-    for (const [key, value] of Object.entries(config)) {
-        if (value === undefined) continue;
-        full[`openvidu:${key}`] = value;
-        if (SECRET_KEYS.includes(key) && !options.plaintext?.includes(key)) secretKeys.push(`openvidu:${key}`);
+    return runUnderMocks(mockOptions(config, options));
+}
+
+/**
+ * Runs the program expecting it to fail; returns the error and what was
+ * registered before it failed (nothing, for a configuration error).
+ */
+export async function failProgram(
+    config: Record<string, string | undefined>,
+    options: RunOptions = {},
+): Promise<{ error: unknown; resources: CapturedResource[] }> {
+    const session = await startMocks(mockOptions(config, options));
+    try {
+        await session.run();
+    } catch (error) {
+        return { error, resources: session.resources };
     }
-    return runUnderMocks({ stackName: options.stackName ?? "dev", config: full, secretKeys, cloud: options.cloud });
+    throw new Error("expected the program to fail, but it ran");
 }
 
 /** The one resource of `type` (whose name ends with `nameSuffix`, if given); fails when not exactly one. */

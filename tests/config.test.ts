@@ -1,0 +1,157 @@
+import * as assert from "assert";
+import { ConfigError, ConfigProblem, validateConfig } from "../config";
+import { failProgram, VALID_CONFIG } from "./harness";
+
+interface BadCase {
+    /** What is wrong. */
+    why: string;
+    /** Overrides of VALID_CONFIG (undefined removes a key). */
+    config: Record<string, string | undefined>;
+    /** The key the error must name. */
+    key: string;
+    /** A fragment the message must contain (what is allowed). */
+    says?: RegExp;
+    plaintext?: string[];
+    region?: string;
+}
+
+const ES_ON = {
+    elasticsearchEnabled: "true",
+    elasticsearchUrl: "https://es.example.com:443",
+    kibanaUrl: "https://kibana.example.com:443",
+    elasticsearchPassword: "s3cretPw",
+};
+const EXISTING_NET = { vpcId: "vpc-0123456789abcdef0" };
+
+const BAD: BadCase[] = [
+    { why: "domain missing", config: { domainName: undefined }, key: "openvidu:domainName", says: /required/ },
+    { why: "domain upper case", config: { domainName: "OpenVidu.Example.com" }, key: "openvidu:domainName", says: /lower-case/ },
+    { why: "domain single label", config: { domainName: "localhost" }, key: "openvidu:domainName" },
+    { why: "domain with underscore", config: { domainName: "open_vidu.example.com" }, key: "openvidu:domainName" },
+    { why: "cluster id with spaces", config: { clusterId: "My Cluster" }, key: "openvidu:clusterId", says: /a-z, 0-9/ },
+    { why: "license missing", config: { license: undefined }, key: "openvidu:license", says: /--secret/ },
+    { why: "license blank", config: { license: "   " }, key: "openvidu:license", says: /blank/ },
+    { why: "license in plain text", config: {}, plaintext: ["license"], key: "openvidu:license", says: /plain text/ },
+    { why: "secret with '!'", config: { openviduSecret: "abc!def" }, key: "openvidu:openviduSecret", says: /A-Z, a-z, 0-9/ },
+    { why: "secret in plain text", config: { openviduSecret: "abcdef" }, plaintext: ["openviduSecret"], key: "openvidu:openviduSecret", says: /plain text/ },
+    { why: "unknown media server", config: { mediaServer: "janus" }, key: "openvidu:mediaServer", says: /mediasoup, kurento/ },
+    { why: "bucket name with capitals", config: { bucketName: "My_Bucket" }, key: "openvidu:bucketName", says: /lower-case/ },
+    { why: "bucket name too short", config: { bucketName: "ab" }, key: "openvidu:bucketName", says: /3 to 63/ },
+    { why: "bucket name like an IP", config: { bucketName: "192.168.1.1" }, key: "openvidu:bucketName", says: /IP address/ },
+    { why: "boolean 'yes'", config: { s3ConfigAutoRestart: "yes" }, key: "openvidu:s3ConfigAutoRestart", says: /true or false/ },
+    { why: "boolean '1'", config: { recording: "1" }, key: "openvidu:recording", says: /true or false/ },
+    { why: "ES on without URL", config: { ...ES_ON, elasticsearchUrl: undefined }, key: "openvidu:elasticsearchUrl", says: /required when/ },
+    { why: "ES on without Kibana", config: { ...ES_ON, kibanaUrl: undefined }, key: "openvidu:kibanaUrl", says: /required when/ },
+    { why: "ES on without password", config: { ...ES_ON, elasticsearchPassword: undefined }, key: "openvidu:elasticsearchPassword", says: /--secret/ },
+    { why: "ES off with a URL", config: { elasticsearchUrl: "https://es.example.com:443" }, key: "openvidu:elasticsearchUrl", says: /must not be set/ },
+    { why: "ES off with a user", config: { elasticsearchUsername: "someone" }, key: "openvidu:elasticsearchUsername", says: /must not be set/ },
+    { why: "ES URL without port", config: { ...ES_ON, elasticsearchUrl: "https://es.example.com" }, key: "openvidu:elasticsearchUrl", says: /explicit port/ },
+    { why: "Kibana URL not http", config: { ...ES_ON, kibanaUrl: "ftp://kibana.example.com:21" }, key: "openvidu:kibanaUrl", says: /explicit port/ },
+    { why: "ES user with a space", config: { ...ES_ON, elasticsearchUsername: "elastic admin" }, key: "openvidu:elasticsearchUsername", says: /spaces or quotes/ },
+    { why: "ES password with a quote", config: { ...ES_ON, elasticsearchPassword: "pa'ss" }, key: "openvidu:elasticsearchPassword", says: /spaces or quotes/ },
+    { why: "no certificate and no zone", config: { certificateArn: undefined }, key: "openvidu:certificateArn", says: /hostedZoneId/ },
+    { why: "certificate in another region", config: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc-123" }, key: "openvidu:certificateArn", says: /us-east-1.*eu-west-1/ },
+    { why: "certificate ARN malformed", config: { certificateArn: "arn:aws:iam::123456789012:server-certificate/x" }, key: "openvidu:certificateArn", says: /ACM certificate ARN/ },
+    { why: "hosted zone id lower case", config: { hostedZoneId: "z123abc" }, key: "openvidu:hostedZoneId" },
+    { why: "master type not a type", config: { masterInstanceType: "big" }, key: "openvidu:masterInstanceType", says: /c5\.xlarge/ },
+    { why: "media type upper case", config: { mediaInstanceType: "C5.XLARGE" }, key: "openvidu:mediaInstanceType" },
+    { why: "key pair blank", config: { keyName: " " }, key: "openvidu:keyName", says: /blank/ },
+    { why: "zero masters", config: { minMasterNodes: "0" }, key: "openvidu:minMasterNodes", says: /from 1/ },
+    { why: "fractional masters", config: { desiredMasterNodes: "1.5" }, key: "openvidu:desiredMasterNodes", says: /whole number/ },
+    { why: "min masters above desired", config: { minMasterNodes: "3", desiredMasterNodes: "2" }, key: "openvidu:minMasterNodes", says: /min ≤ desired ≤ max/ },
+    { why: "desired media above max", config: { desiredMediaNodes: "5", maxMediaNodes: "4" }, key: "openvidu:maxMediaNodes", says: /min ≤ desired ≤ max/ },
+    { why: "max media not a number", config: { maxMediaNodes: "many" }, key: "openvidu:maxMediaNodes", says: /whole number/ },
+    { why: "scale-up above 100", config: { scaleUpCpu: "120" }, key: "openvidu:scaleUpCpu", says: /1 to 100/ },
+    { why: "scale-down zero", config: { scaleDownCpu: "0" }, key: "openvidu:scaleDownCpu" },
+    { why: "scale-down not below scale-up", config: { scaleUpCpu: "50", scaleDownCpu: "50" }, key: "openvidu:scaleDownCpu", says: /0 < scaleDownCpu < scaleUpCpu ≤ 100/ },
+    { why: "VPC without subnets", config: { ...EXISTING_NET }, key: "openvidu:subnetIds", says: /2 different availability zones/ },
+    { why: "subnets without VPC", config: { subnetIds: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]' }, key: "openvidu:vpcId" },
+    { why: "one subnet", config: { ...EXISTING_NET, subnetIds: '["subnet-0123456789abcdef0"]' }, key: "openvidu:subnetIds", says: /at least 2/ },
+    { why: "the same subnet twice", config: { ...EXISTING_NET, subnetIds: '["subnet-0123456789abcdef0","subnet-0123456789abcdef0"]' }, key: "openvidu:subnetIds", says: /at least 2/ },
+    { why: "subnet id malformed", config: { ...EXISTING_NET, subnetIds: '["sub-1","subnet-0123456789abcdef0"]' }, key: "openvidu:subnetIds", says: /subnet id/ },
+    { why: "VPC id malformed", config: { vpcId: "vpc-xyz", subnetIds: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]' }, key: "openvidu:vpcId" },
+    { why: "master AMI missing", config: { masterAmiId: undefined }, key: "openvidu:masterAmiId", says: /required/ },
+    { why: "media AMI malformed", config: { mediaAmiId: "ami-xyz" }, key: "openvidu:mediaAmiId", says: /AMI id/ },
+    { why: "AMI source region malformed", config: { amiSourceRegion: "Europe" }, key: "openvidu:amiSourceRegion", says: /region/ },
+    { why: "AMI source region is the stack's", config: { amiSourceRegion: "eu-west-1" }, key: "openvidu:amiSourceRegion", says: /own region/ },
+    { why: "master volume too small", config: { masterVolumeSize: "10" }, key: "openvidu:masterVolumeSize", says: /from 20/ },
+    { why: "media volume not a number", config: { mediaVolumeSize: "big" }, key: "openvidu:mediaVolumeSize" },
+    { why: "extraEnv key lower case", config: { extraEnv: '{"webhook":"true"}' }, key: "openvidu:extraEnv", says: /\^\[A-Z\]/ },
+    { why: "extraEnv overrides an owned key", config: { extraEnv: '{"OPENVIDU_SECRET":"x"}' }, key: "openvidu:extraEnv", says: /set by this program/ },
+    { why: "extraEnv uses the RM_ prefix", config: { extraEnv: '{"RM_SOMETHING":"x"}' }, key: "openvidu:extraEnv", says: /set by this program/ },
+    { why: "extraEnv is not a map", config: { extraEnv: '["A","B"]' }, key: "openvidu:extraEnv", says: /map/ },
+    { why: "extraEnv value over two lines", config: { extraEnv: '{"OPENVIDU_WEBHOOK_ENDPOINT":"a\\nb"}' }, key: "openvidu:extraEnv", says: /single line/ },
+    { why: "boolean deleteEnvOnDestroy 'maybe'", config: { deleteEnvOnDestroy: "maybe" }, key: "openvidu:deleteEnvOnDestroy" },
+    { why: "unknown key (wrong case)", config: { domainname: "x.example.com" }, key: "openvidu:domainname", says: /did you mean openvidu:domainName\?/ },
+    { why: "unknown key (typo)", config: { maxMediaNode: "3" }, key: "openvidu:maxMediaNode", says: /did you mean openvidu:maxMediaNodes\?/ },
+    { why: "region unset", config: {}, region: "", key: "aws:region", says: /pulumi config set aws:region/ },
+];
+
+function problemsOf(error: unknown): readonly ConfigProblem[] {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error.problems;
+}
+
+describe("stack configuration: bad input", () => {
+    const savedRegion = { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION };
+    before(() => {
+        delete process.env.AWS_REGION;
+        delete process.env.AWS_DEFAULT_REGION;
+    });
+    after(() => Object.assign(process.env, Object.fromEntries(Object.entries(savedRegion).filter(([, v]) => v))));
+
+    it("has at least 30 distinct bad configurations", () => {
+        assert.ok(new Set(BAD.map((c) => c.why)).size >= 30);
+    });
+
+    for (const bad of BAD) {
+        it(`rejects ${bad.why}, naming ${bad.key}, registering nothing`, async () => {
+            const { error, resources } = await failProgram({ ...VALID_CONFIG, ...bad.config }, { plaintext: bad.plaintext, region: bad.region });
+            const problems = problemsOf(error);
+            const named = problems.filter((p) => p.key === bad.key);
+            assert.ok(named.length > 0, `no problem names ${bad.key}; got: ${JSON.stringify(problems)}`);
+            if (bad.says) {
+                assert.ok(named.some((p) => bad.says!.test(p.message)), `${bad.key}: ${JSON.stringify(named)} should say ${bad.says}`);
+            }
+            assert.deepStrictEqual(resources.map((r) => r.type), [], "a resource was registered despite invalid config");
+        });
+    }
+
+    it("reports every problem at once, one line per key", async () => {
+        const { error } = await failProgram({
+            ...VALID_CONFIG, domainName: "BAD", license: undefined, mediaServer: "janus", scaleDownCpu: "90",
+        });
+        const keys = problemsOf(error).map((p) => p.key);
+        for (const key of ["openvidu:domainName", "openvidu:license", "openvidu:mediaServer", "openvidu:scaleDownCpu"]) {
+            assert.ok(keys.includes(key), `${key} missing from ${keys.join(", ")}`);
+        }
+        const message = (error as Error).message;
+        assert.match(message, /^Invalid stack configuration \(4 problems\):/);
+        assert.strictEqual(message.split("\n").length, 5);
+    });
+
+    it("never echoes a secret value in an error", async () => {
+        const secrets = { openviduSecret: "leak!Me\"1", elasticsearchPassword: "leak 'Me2", license: "LEAK-license-3" };
+        const { error } = await failProgram(
+            { ...VALID_CONFIG, ...ES_ON, ...secrets, domainName: "BAD" },
+            { plaintext: ["license"] },
+        );
+        const message = (error as Error).message;
+        assert.match(message, /openvidu:openviduSecret/);
+        assert.match(message, /openvidu:elasticsearchPassword/);
+        assert.match(message, /openvidu:license: is stored in plain text/);
+        for (const value of Object.values(secrets)) {
+            assert.ok(!message.includes(value), "a secret value appears in the error");
+        }
+    });
+
+    it("falls back to AWS_REGION like the AWS provider does", () => {
+        process.env.AWS_REGION = "eu-west-1";
+        try {
+            const config = validateConfig({ ...VALID_CONFIG }, { stackName: "dev", region: process.env.AWS_REGION, secretKeys: "all" });
+            assert.strictEqual(config.region, "eu-west-1");
+        } finally {
+            delete process.env.AWS_REGION;
+        }
+    });
+});
