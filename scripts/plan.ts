@@ -17,7 +17,7 @@ const USAGE = "usage: npm run plan -- --stack NAME [--json] [--secret openvidu:K
 /** Existing subnets' zones cannot be known offline; assume they alternate (checked for real at deploy). */
 function assumedSubnetZones(config: Record<string, string>, region: string): Record<string, string> {
     const raw = config["openvidu:subnetIds"];
-    let ids: unknown = [];
+    let ids: unknown;
     try {
         ids = raw ? JSON.parse(raw) : [];
     } catch {
