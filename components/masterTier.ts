@@ -1,8 +1,37 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NodeCounts } from "../config/types";
+import { createInstanceRole } from "./instanceRole";
+import { masterPolicyStatements } from "./masterPermissions";
 import { ClusterNames } from "./naming";
+import { nodeLaunchTemplateArgs, propagatedTags } from "./nodeLaunchTemplate";
+import { applyTransform, Transform } from "./transform";
+
+/** The load balancer's and masters' AWS facts, each named for what it means. */
+export const MASTER_TIER = {
+    /** OpenVidu's API and the inspector listen here on each master. */
+    masterPort: 4443,
+    healthCheck: {
+        path: "/openvidu/health",
+        matcher: "200",
+        intervalSeconds: 10,
+        timeoutSeconds: 5,
+        healthyThreshold: 3,
+        unhealthyThreshold: 4,
+    },
+    /** AWS's default is 300 s; a master's requests are short, so a minute drains it. */
+    deregistrationDelaySeconds: 60,
+    /** TLS 1.3 with 1.2 fallback: AWS's recommended policy for public endpoints. */
+    sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    healthCheckGracePeriodSeconds: 180,
+    /** A rolling refresh adds new masters first and removes old ones once those are healthy. */
+    instanceRefresh: { minHealthyPercentage: 100, maxHealthyPercentage: 200, instanceWarmupSeconds: 180 },
+    /** `ov-cluster-member` tag value of masters (the replication manager reads it). */
+    clusterMemberTag: "server",
+} as const;
 
 export interface MasterTierArgs {
+    /** Physical names derived from the stack (components/naming.ts). */
     names: ClusterNames;
     region: string;
     vpcId: pulumi.Input<string>;
@@ -13,6 +42,7 @@ export interface MasterTierArgs {
     /** An issued ACM certificate of the stack's region. */
     certificateArn: pulumi.Input<string>;
     amiId: pulumi.Input<string>;
+    /** @example "c5.xlarge" */
     instanceType: string;
     /** @default undefined: no key pair (SSM Session Manager instead). */
     keyName?: string;
@@ -26,22 +56,194 @@ export interface MasterTierArgs {
     userData: pulumi.Input<string>;
     /** The seeded `.env`: no master boots before its configuration exists. */
     configuration: pulumi.Resource;
+    /** Adjust the underlying resources' args. */
+    transform?: {
+        loadBalancer?: Transform<aws.lb.LoadBalancerArgs>;
+        targetGroup?: Transform<aws.lb.TargetGroupArgs>;
+        httpsListener?: Transform<aws.lb.ListenerArgs>;
+        role?: Transform<aws.iam.RoleArgs>;
+        launchTemplate?: Transform<aws.ec2.LaunchTemplateArgs>;
+        autoScalingGroup?: Transform<aws.autoscaling.GroupArgs>;
+    };
 }
 
 /**
- * The master nodes behind the Application Load Balancer.
- * STUB: being implemented (issue 3).
+ * The master nodes behind the Application Load Balancer: HTTP→HTTPS, the
+ * reference's three listener rules, the target group on 4443, the masters'
+ * role (scoped, plus SSM), launch template and Auto Scaling group.
+ *
+ * @example
+ * const master = new MasterTier("openvidu-master", { names, region, vpcId, ... });
+ * export const url = pulumi.interpolate`https://${master.loadBalancerDnsName}`;
  */
 export class MasterTier extends pulumi.ComponentResource {
     readonly loadBalancerDnsName: pulumi.Output<string>;
     readonly loadBalancerZoneId: pulumi.Output<string>;
+    readonly loadBalancerArn: pulumi.Output<string>;
+    readonly targetGroupArn: pulumi.Output<string>;
     readonly asgName: pulumi.Output<string>;
+    readonly roleName: pulumi.Output<string>;
 
     constructor(name: string, args: MasterTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openvidu:aws:MasterTier", name, {}, opts);
-        this.loadBalancerDnsName = pulumi.output(`${args.names.loadBalancer}.elb.amazonaws.com`);
-        this.loadBalancerZoneId = pulumi.output("Z0000000000000");
-        this.asgName = pulumi.output(args.names.masterAsg);
-        this.registerOutputs({ loadBalancerDnsName: this.loadBalancerDnsName, asgName: this.asgName });
+        const parent = { parent: this };
+        const t = args.transform ?? {};
+
+        const loadBalancer = new aws.lb.LoadBalancer(...applyTransform(t.loadBalancer, `${name}-alb`, {
+            name: args.names.loadBalancer,
+            loadBalancerType: "application",
+            internal: false,
+            subnets: args.subnetIds,
+            securityGroups: [args.loadBalancerSecurityGroupId],
+            // Requests with malformed headers never reach OpenVidu (AWS FSBP ELB.4).
+            dropInvalidHeaderFields: true,
+            tags: { Name: args.names.loadBalancer },
+        }, parent));
+
+        const targetGroup = new aws.lb.TargetGroup(...applyTransform(t.targetGroup, `${name}-targets`, {
+            name: args.names.targetGroup,
+            port: MASTER_TIER.masterPort,
+            protocol: "HTTP",
+            targetType: "instance",
+            vpcId: args.vpcId,
+            deregistrationDelay: MASTER_TIER.deregistrationDelaySeconds,
+            healthCheck: {
+                enabled: true,
+                protocol: "HTTP",
+                port: String(MASTER_TIER.masterPort),
+                path: MASTER_TIER.healthCheck.path,
+                matcher: MASTER_TIER.healthCheck.matcher,
+                interval: MASTER_TIER.healthCheck.intervalSeconds,
+                timeout: MASTER_TIER.healthCheck.timeoutSeconds,
+                healthyThreshold: MASTER_TIER.healthCheck.healthyThreshold,
+                unhealthyThreshold: MASTER_TIER.healthCheck.unhealthyThreshold,
+            },
+            tags: { Name: args.names.targetGroup },
+        }, parent));
+
+        this.createListeners(name, args, loadBalancer, targetGroup);
+        const { launchTemplate, role } = this.createNodes(name, args);
+
+        const group = new aws.autoscaling.Group(...applyTransform(t.autoScalingGroup, `${name}-asg`, {
+            name: args.names.masterAsg,
+            minSize: args.nodes.min,
+            desiredCapacity: args.nodes.desired,
+            maxSize: args.nodes.max,
+            vpcZoneIdentifiers: args.subnetIds,
+            targetGroupArns: [targetGroup.arn],
+            healthCheckType: "ELB",
+            healthCheckGracePeriod: MASTER_TIER.healthCheckGracePeriodSeconds,
+            launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+            instanceRefresh: {
+                strategy: "Rolling",
+                preferences: {
+                    minHealthyPercentage: MASTER_TIER.instanceRefresh.minHealthyPercentage,
+                    maxHealthyPercentage: MASTER_TIER.instanceRefresh.maxHealthyPercentage,
+                    instanceWarmup: String(MASTER_TIER.instanceRefresh.instanceWarmupSeconds),
+                },
+            },
+            tags: propagatedTags({ "Name": args.names.masterNodeTag, "ov-cluster-member": MASTER_TIER.clusterMemberTag }),
+        }, { ...parent, dependsOn: [args.configuration] }));
+
+        this.loadBalancerDnsName = loadBalancer.dnsName;
+        this.loadBalancerZoneId = loadBalancer.zoneId;
+        this.loadBalancerArn = loadBalancer.arn;
+        this.targetGroupArn = targetGroup.arn;
+        this.asgName = group.name;
+        this.roleName = role.name;
+        this.registerOutputs({
+            loadBalancerDnsName: this.loadBalancerDnsName,
+            loadBalancerZoneId: this.loadBalancerZoneId,
+            targetGroupArn: this.targetGroupArn,
+            asgName: this.asgName,
+            roleName: this.roleName,
+        });
+    }
+
+    /** HTTP 80 redirects to HTTPS; HTTPS 443 forwards to the masters, with the reference's rules. */
+    private createListeners(name: string, args: MasterTierArgs, loadBalancer: aws.lb.LoadBalancer, targetGroup: aws.lb.TargetGroup): void {
+        const parent = { parent: this };
+        new aws.lb.Listener(`${name}-http`, {
+            loadBalancerArn: loadBalancer.arn,
+            port: 80,
+            protocol: "HTTP",
+            defaultActions: [{
+                type: "redirect",
+                redirect: { protocol: "HTTPS", port: "443", host: "#{host}", path: "/#{path}", query: "#{query}", statusCode: "HTTP_301" },
+            }],
+        }, parent);
+        const https = new aws.lb.Listener(...applyTransform(args.transform?.httpsListener, `${name}-https`, {
+            loadBalancerArn: loadBalancer.arn,
+            port: 443,
+            protocol: "HTTPS",
+            sslPolicy: MASTER_TIER.sslPolicy,
+            certificateArn: args.certificateArn,
+            defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+        }, parent));
+
+        // The reference's rules, in its priority order.
+        new aws.lb.ListenerRule(`${name}-rule-root`, {
+            listenerArn: https.arn,
+            priority: 1,
+            conditions: [{ pathPattern: { values: ["/"] } }],
+            actions: [{ type: "fixed-response", fixedResponse: { statusCode: "401", contentType: "text/plain" } }],
+        }, parent);
+        new aws.lb.ListenerRule(`${name}-rule-inspector`, {
+            listenerArn: https.arn,
+            priority: 2,
+            conditions: [{ pathPattern: { values: ["/inspector"] } }],
+            actions: [{
+                type: "redirect",
+                redirect: { protocol: "#{protocol}", port: "#{port}", host: "#{host}", path: "/inspector/", query: "#{query}", statusCode: "HTTP_301" },
+            }],
+        }, parent);
+        new aws.lb.ListenerRule(`${name}-rule-openvidu`, {
+            listenerArn: https.arn,
+            priority: 3,
+            conditions: [{ pathPattern: { values: ["/openvidu*"] } }],
+            actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+        }, parent);
+    }
+
+    /** The masters' role (replication manager + SSM), profile and launch template. */
+    private createNodes(name: string, args: MasterTierArgs): { launchTemplate: aws.ec2.LaunchTemplate; role: aws.iam.Role } {
+        const parent = { parent: this };
+        const identity = aws.getCallerIdentityOutput({}, parent);
+        const partition = aws.getPartitionOutput({}, parent);
+        const policy = pulumi
+            .all([partition.partition, identity.accountId, args.bucketArn, args.queueArn])
+            .apply(([partitionName, accountId, bucketArn, queueArn]) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: masterPolicyStatements({
+                    partition: partitionName,
+                    region: args.region,
+                    accountId,
+                    bucketArn,
+                    queueArn,
+                    masterAsgName: args.names.masterAsg,
+                    mediaAsgName: args.names.mediaAsg,
+                }),
+            }));
+        const { role, profile } = createInstanceRole(this, name, {
+            namePrefix: `${args.names.prefix}-master-`,
+            description: `OpenVidu master nodes of ${args.names.masterAsg}`,
+            policy,
+            transform: args.transform?.role,
+        });
+        const launchTemplate = new aws.ec2.LaunchTemplate(...applyTransform(args.transform?.launchTemplate, `${name}-template`, {
+            namePrefix: `${args.names.prefix}-master-`,
+            description: "OpenVidu master node",
+            ...nodeLaunchTemplateArgs({
+                amiId: args.amiId,
+                instanceType: args.instanceType,
+                keyName: args.keyName,
+                securityGroupId: args.masterSecurityGroupId,
+                volumeSize: args.volumeSize,
+                instanceProfileArn: profile.arn,
+                userData: args.userData,
+                tags: { Name: args.names.masterNodeTag },
+            }),
+        }, parent));
+        return { launchTemplate, role };
     }
 }

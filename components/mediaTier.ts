@@ -1,13 +1,46 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NodeCounts } from "../config/types";
+import { createInstanceRole } from "./instanceRole";
 import { ClusterNames } from "./naming";
+import { nodeLaunchTemplateArgs, propagatedTags } from "./nodeLaunchTemplate";
+import { applyTransform, Transform } from "./transform";
+
+/**
+ * The media tier's AWS facts. The scaling values differ from the reference
+ * (one 60 s sample, 60 s cooldown), which adds and removes nodes on every
+ * CPU spike: see docs/scaling.md for the reasoning behind each number.
+ */
+export const MEDIA_TIER = {
+    tags: { clusterMember: "kms", nodeStatus: "running" },
+    /** The replication manager drains a media node while the terminate hook holds it. */
+    lifecycleHooks: {
+        launch: { transition: "autoscaling:EC2_INSTANCE_LAUNCHING", defaultResult: "CONTINUE", heartbeatTimeoutSeconds: 30 },
+        terminate: { transition: "autoscaling:EC2_INSTANCE_TERMINATING", defaultResult: "ABANDON", heartbeatTimeoutSeconds: 30 },
+    },
+    scaling: {
+        metric: { namespace: "AWS/EC2", name: "CPUUtilization", statistic: "Average" },
+        periodSeconds: 60,
+        /** Three minutes above the threshold: a short spike (a recording starting) does not add a node. */
+        scaleUpEvaluationPeriods: 3,
+        /** Fifteen minutes below: calls end gradually; removing a node too early means adding it back. */
+        scaleDownEvaluationPeriods: 15,
+        /** Longer than a node's boot plus its first sessions, so one alarm adds one node at a time. */
+        scaleUpCooldownSeconds: 300,
+        scaleDownCooldownSeconds: 600,
+    },
+} as const;
 
 export interface MediaTierArgs {
+    /** Physical names derived from the stack (components/naming.ts). */
     names: ClusterNames;
+    /** Public subnets in ≥ 2 AZs. */
     subnetIds: pulumi.Input<string[]>;
     mediaSecurityGroupId: pulumi.Input<string>;
     amiId: pulumi.Input<string>;
+    /** @example "c5.xlarge" */
     instanceType: string;
+    /** @default undefined: no key pair (SSM Session Manager instead). */
     keyName?: string;
     /** Root volume, GiB. */
     volumeSize: number;
@@ -16,18 +49,126 @@ export interface MediaTierArgs {
     scaleUpCpu: number;
     /** Average CPU (%) below which a node is removed. */
     scaleDownCpu: number;
+    /** Adjust the underlying resources' args. */
+    transform?: {
+        launchTemplate?: Transform<aws.ec2.LaunchTemplateArgs>;
+        autoScalingGroup?: Transform<aws.autoscaling.GroupArgs>;
+        scaleUpAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
+        scaleDownAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
+    };
 }
 
 /**
- * The autoscaled media nodes.
- * STUB: being implemented (issue 3).
+ * The autoscaled media nodes: launch template, scale-in protected Auto Scaling
+ * group (force-deleted on destroy, so no helper is needed to unprotect it),
+ * the two lifecycle hooks, and CPU alarms driving ±1 scaling policies.
+ *
+ * @example
+ * const media = new MediaTier("openvidu-media", { names, subnetIds, ... });
  */
 export class MediaTier extends pulumi.ComponentResource {
     readonly asgName: pulumi.Output<string>;
+    readonly asgArn: pulumi.Output<string>;
 
     constructor(name: string, args: MediaTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openvidu:aws:MediaTier", name, {}, opts);
-        this.asgName = pulumi.output(args.names.mediaAsg);
-        this.registerOutputs({ asgName: this.asgName });
+        const parent = { parent: this };
+        const t = args.transform ?? {};
+
+        // Media nodes need no AWS permission; the role only opens SSM Session Manager.
+        const { profile } = createInstanceRole(this, name, {
+            namePrefix: `${args.names.prefix}-media-`,
+            description: `OpenVidu media nodes of ${args.names.mediaAsg} (SSM only)`,
+        });
+        const launchTemplate = new aws.ec2.LaunchTemplate(...applyTransform(t.launchTemplate, `${name}-template`, {
+            namePrefix: `${args.names.prefix}-media-`,
+            description: "OpenVidu media node",
+            // No user data: the masters configure media nodes over ports 3000/4000/8888.
+            ...nodeLaunchTemplateArgs({
+                amiId: args.amiId,
+                instanceType: args.instanceType,
+                keyName: args.keyName,
+                securityGroupId: args.mediaSecurityGroupId,
+                volumeSize: args.volumeSize,
+                instanceProfileArn: profile.arn,
+                tags: { Name: args.names.mediaNodeTag },
+            }),
+        }, parent));
+
+        const group = new aws.autoscaling.Group(...applyTransform(t.autoScalingGroup, `${name}-asg`, {
+            name: args.names.mediaAsg,
+            minSize: args.nodes.min,
+            desiredCapacity: args.nodes.desired,
+            maxSize: args.nodes.max,
+            vpcZoneIdentifiers: args.subnetIds,
+            launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+            // Only the masters' replication manager unprotects a node, once it holds no session.
+            protectFromScaleIn: true,
+            // `pulumi destroy` deletes the group with its protected instances (the reference needed a Lambda).
+            forceDelete: true,
+            tags: propagatedTags({
+                "Name": args.names.mediaNodeTag,
+                "ov-cluster-member": MEDIA_TIER.tags.clusterMember,
+                "ov-medianode-status": MEDIA_TIER.tags.nodeStatus,
+            }),
+        }, {
+            ...parent,
+            // The scaling policies own the running size; an update must not reset it to `desired`.
+            ignoreChanges: ["desiredCapacity"],
+        }));
+
+        for (const [hookName, hook] of Object.entries(MEDIA_TIER.lifecycleHooks)) {
+            new aws.autoscaling.LifecycleHook(`${name}-${hookName}-hook`, {
+                autoscalingGroupName: group.name,
+                lifecycleTransition: hook.transition,
+                defaultResult: hook.defaultResult,
+                heartbeatTimeout: hook.heartbeatTimeoutSeconds,
+            }, parent);
+        }
+        this.createScaling(name, args, group);
+
+        this.asgName = group.name;
+        this.asgArn = group.arn;
+        this.registerOutputs({ asgName: this.asgName, asgArn: this.asgArn });
+    }
+
+    /** One step policy and one alarm per direction, on the group's average CPU. */
+    private createScaling(name: string, args: MediaTierArgs, group: aws.autoscaling.Group): void {
+        const parent = { parent: this };
+        const scaling = MEDIA_TIER.scaling;
+        const directions = [
+            {
+                key: "up", adjustment: 1, cooldown: scaling.scaleUpCooldownSeconds, threshold: args.scaleUpCpu,
+                comparison: "GreaterThanThreshold", periods: scaling.scaleUpEvaluationPeriods, transform: args.transform?.scaleUpAlarm,
+            },
+            {
+                key: "down", adjustment: -1, cooldown: scaling.scaleDownCooldownSeconds, threshold: args.scaleDownCpu,
+                comparison: "LessThanThreshold", periods: scaling.scaleDownEvaluationPeriods, transform: args.transform?.scaleDownAlarm,
+            },
+        ];
+        for (const direction of directions) {
+            const policy = new aws.autoscaling.Policy(`${name}-scale-${direction.key}`, {
+                autoscalingGroupName: group.name,
+                policyType: "SimpleScaling",
+                adjustmentType: "ChangeInCapacity",
+                scalingAdjustment: direction.adjustment,
+                cooldown: direction.cooldown,
+            }, parent);
+            new aws.cloudwatch.MetricAlarm(...applyTransform(direction.transform, `${name}-cpu-${direction.key}`, {
+                alarmDescription: `Scale media nodes ${direction.key} on average CPU`,
+                namespace: scaling.metric.namespace,
+                metricName: scaling.metric.name,
+                statistic: scaling.metric.statistic,
+                dimensions: { AutoScalingGroupName: group.name },
+                period: scaling.periodSeconds,
+                evaluationPeriods: direction.periods,
+                datapointsToAlarm: direction.periods,
+                threshold: direction.threshold,
+                comparisonOperator: direction.comparison,
+                // No data (a group at 0, a metrics gap) is no reason to scale either way.
+                treatMissingData: "notBreaching",
+                alarmActions: [policy.arn],
+            }, parent));
+        }
     }
 }

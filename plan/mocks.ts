@@ -50,6 +50,7 @@ const COMPUTED: Record<string, (name: string, inputs: State, cloud: MockCloud) =
         }],
     }),
     "aws:ec2/amiCopy:AmiCopy": () => ({ id: "ami-0c0c0c0c0c0c0c0c0" }),
+    "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
     "random:index/randomPassword:RandomPassword": (_name, inputs) => ({
         result: "x".repeat(Number(inputs.length ?? 32)),
     }),

@@ -1,0 +1,137 @@
+/**
+ * The media tier against the reference template: launch template, the
+ * scale-in protected ASG, lifecycle hooks, CPU alarms and scaling policies.
+ */
+import * as assert from "assert";
+import { MEDIA_TIER } from "../components/mediaTier";
+import { MockRun } from "../plan/run";
+import { all, inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
+
+const HOOK = "aws:autoscaling/lifecycleHook:LifecycleHook";
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const POLICY = "aws:autoscaling/policy:Policy";
+
+describe("media tier", () => {
+    let run: MockRun;
+    before(async () => {
+        run = await runProgram({
+            ...VALID_CONFIG, mediaInstanceType: "c5.2xlarge", mediaVolumeSize: "80",
+            minMediaNodes: "2", desiredMediaNodes: "3", maxMediaNodes: "8", scaleUpCpu: "75", scaleDownCpu: "25",
+        }, { stackName: "prod" });
+    });
+
+    it("launches media nodes with IMDSv2 required (hop limit 1), the media SG, the media AMI and type", () => {
+        const lt = inputsOf(one(run, "aws:ec2/launchTemplate:LaunchTemplate", "media-template"));
+        assert.deepStrictEqual(lt.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+        assert.strictEqual(lt.imageId, VALID_CONFIG.mediaAmiId);
+        assert.strictEqual(lt.instanceType, "c5.2xlarge");
+        assert.strictEqual(lt.networkInterfaces[0].securityGroups.length, 1);
+        const masterLt = inputsOf(one(run, "aws:ec2/launchTemplate:LaunchTemplate", "master-template"));
+        assert.notStrictEqual(lt.networkInterfaces[0].securityGroups[0], masterLt.networkInterfaces[0].securityGroups[0], "the media SG, not the masters'");
+    });
+
+    it("boots from an encrypted gp3 /dev/sda1 deleted on termination, with a public IPv4 address", () => {
+        const lt = inputsOf(one(run, "aws:ec2/launchTemplate:LaunchTemplate", "media-template"));
+        assert.deepStrictEqual(lt.blockDeviceMappings, [{
+            deviceName: "/dev/sda1",
+            ebs: { volumeSize: 80, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+        }]);
+        assert.strictEqual(lt.networkInterfaces[0].associatePublicIpAddress, "true");
+    });
+
+    it("has no user data, and a role that only opens SSM Session Manager", () => {
+        const lt = inputsOf(one(run, "aws:ec2/launchTemplate:LaunchTemplate", "media-template"));
+        assert.strictEqual(lt.userData, undefined);
+        const mediaPolicies = all(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.parent === "openvidu-media");
+        assert.deepStrictEqual(mediaPolicies, [], "no permission beyond SSM");
+        const ssm = inputsOf(one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "media-ssm"));
+        assert.match(ssm.policyArn, /AmazonSSMManagedInstanceCore$/);
+    });
+
+    it("names the group <stack>-ASGMediaNode with min/desired/max from config over the subnets", () => {
+        const asg = inputsOf(one(run, "aws:autoscaling/group:Group", "media-asg"));
+        assert.strictEqual(asg.name, "prod-ASGMediaNode");
+        assert.deepStrictEqual([asg.minSize, asg.desiredCapacity, asg.maxSize], [2, 3, 8]);
+        assert.ok(asg.vpcZoneIdentifiers.length >= 2);
+    });
+
+    it("protects new instances from scale-in", () => {
+        assert.strictEqual(inputsOf(one(run, "aws:autoscaling/group:Group", "media-asg")).protectFromScaleIn, true);
+    });
+
+    it("force-deletes the group on destroy (no Lambda needed to unprotect nodes)", () => {
+        assert.strictEqual(inputsOf(one(run, "aws:autoscaling/group:Group", "media-asg")).forceDelete, true);
+        assert.deepStrictEqual(all(run, "aws:lambda/function:Function"), []);
+    });
+
+    it("leaves the running size to the scaling policies (desiredCapacity ignored on update)", () => {
+        assert.deepStrictEqual(one(run, "aws:autoscaling/group:Group", "media-asg").options.ignoreChanges, ["desiredCapacity"]);
+    });
+
+    it("tags media nodes Name, ov-cluster-member=kms, ov-medianode-status=running, propagated", () => {
+        assert.deepStrictEqual(inputsOf(one(run, "aws:autoscaling/group:Group", "media-asg")).tags, [
+            { key: "Name", value: "prod-Media Node", propagateAtLaunch: true },
+            { key: "ov-cluster-member", value: "kms", propagateAtLaunch: true },
+            { key: "ov-medianode-status", value: "running", propagateAtLaunch: true },
+        ]);
+    });
+
+    it("holds a launching node with a hook that CONTINUEs after 30 s", () => {
+        const hook = all(run, HOOK).map(inputsOf).find((h) => h.lifecycleTransition === "autoscaling:EC2_INSTANCE_LAUNCHING");
+        assert.ok(hook);
+        assert.deepStrictEqual([hook.defaultResult, hook.heartbeatTimeout, hook.autoscalingGroupName], ["CONTINUE", 30, "prod-ASGMediaNode"]);
+    });
+
+    it("holds a terminating node with a hook that ABANDONs after 30 s", () => {
+        const hook = all(run, HOOK).map(inputsOf).find((h) => h.lifecycleTransition === "autoscaling:EC2_INSTANCE_TERMINATING");
+        assert.ok(hook);
+        assert.deepStrictEqual([hook.defaultResult, hook.heartbeatTimeout, hook.autoscalingGroupName], ["ABANDON", 30, "prod-ASGMediaNode"]);
+        assert.strictEqual(all(run, HOOK).length, 2);
+    });
+
+    it("alarms on the group's average EC2 CPUUtilization above the scale-up threshold", () => {
+        const alarm = inputsOf(one(run, ALARM, "cpu-up"));
+        assert.deepStrictEqual(
+            [alarm.namespace, alarm.metricName, alarm.statistic, alarm.comparisonOperator, alarm.threshold],
+            ["AWS/EC2", "CPUUtilization", "Average", "GreaterThanThreshold", 75],
+        );
+        assert.deepStrictEqual(alarm.dimensions, { AutoScalingGroupName: "prod-ASGMediaNode" });
+        assert.ok(String(alarm.alarmActions[0]).includes("openvidu-media-scale-up"));
+    });
+
+    it("alarms below the scale-down threshold", () => {
+        const alarm = inputsOf(one(run, ALARM, "cpu-down"));
+        assert.deepStrictEqual([alarm.comparisonOperator, alarm.threshold, alarm.statistic], ["LessThanThreshold", 25, "Average"]);
+        assert.deepStrictEqual(alarm.dimensions, { AutoScalingGroupName: "prod-ASGMediaNode" });
+        assert.ok(String(alarm.alarmActions[0]).includes("openvidu-media-scale-down"));
+    });
+
+    it("adds or removes one node at a time (ChangeInCapacity ±1)", () => {
+        const up = inputsOf(one(run, POLICY, "scale-up"));
+        const down = inputsOf(one(run, POLICY, "scale-down"));
+        assert.deepStrictEqual([up.adjustmentType, up.scalingAdjustment], ["ChangeInCapacity", 1]);
+        assert.deepStrictEqual([down.adjustmentType, down.scalingAdjustment], ["ChangeInCapacity", -1]);
+        assert.strictEqual(up.autoscalingGroupName, "prod-ASGMediaNode");
+    });
+
+    it("cannot flap: several samples to alarm, scale-down slower than scale-up, cooldowns beyond a node's boot", () => {
+        const up = inputsOf(one(run, ALARM, "cpu-up"));
+        const down = inputsOf(one(run, ALARM, "cpu-down"));
+        // The reference: one 60 s sample and a 60 s cooldown, so one CPU spike adds a node.
+        assert.strictEqual(up.period, 60);
+        assert.ok(up.evaluationPeriods >= 3 && up.datapointsToAlarm === up.evaluationPeriods);
+        assert.ok(down.evaluationPeriods * down.period >= 10 * 60, "ten minutes of low CPU before removing a node");
+        assert.ok(down.evaluationPeriods > up.evaluationPeriods);
+        const upPolicy = inputsOf(one(run, POLICY, "scale-up"));
+        const downPolicy = inputsOf(one(run, POLICY, "scale-down"));
+        assert.ok(upPolicy.cooldown >= 180 && downPolicy.cooldown > upPolicy.cooldown);
+        assert.strictEqual(up.treatMissingData, "notBreaching");
+        assert.strictEqual(down.treatMissingData, "notBreaching");
+    });
+
+    it("keeps every scaling number in one named table (docs/scaling.md explains them)", () => {
+        const up = inputsOf(one(run, ALARM, "cpu-up"));
+        assert.strictEqual(up.evaluationPeriods, MEDIA_TIER.scaling.scaleUpEvaluationPeriods);
+        assert.strictEqual(inputsOf(one(run, POLICY, "scale-down")).cooldown, MEDIA_TIER.scaling.scaleDownCooldownSeconds);
+    });
+});
