@@ -4,8 +4,8 @@ import { ClusterCertificate, DomainRecord } from "./dns";
 import { EnvFile } from "./envFile";
 import { clusterEnv, masterUserData } from "./envFile/content";
 import { NodeImages } from "./images";
-import { MasterTier } from "./masterTier";
-import { MediaTier } from "./mediaTier";
+import { MasterTier, MasterTierArgs } from "./masterTier";
+import { MediaTier, MediaTierArgs } from "./mediaTier";
 import { clusterNames } from "./naming";
 import { ClusterNetwork } from "./network";
 import { ReplicationState } from "./replicationState";
@@ -18,6 +18,8 @@ export interface OpenViduClusterArgs {
     /** Adjust underlying resources per component (see components/transform.ts). */
     transform?: {
         storage?: ClusterStorageArgs["transform"];
+        master?: MasterTierArgs["transform"];
+        media?: MediaTierArgs["transform"];
     };
 }
 
@@ -113,6 +115,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             queueArn: state.queueArn,
             userData: masterUserData({ bucketName: storage.bucketName, region: config.region }),
             configuration: envFile,
+            transform: args.transform?.master,
         }, parent);
         const media = new MediaTier(`${name}-media`, {
             names,
@@ -125,6 +128,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             nodes: config.mediaNodes,
             scaleUpCpu: config.scaleUpCpu,
             scaleDownCpu: config.scaleDownCpu,
+            transform: args.transform?.media,
         }, parent);
 
         if (config.hostedZoneId !== undefined) {

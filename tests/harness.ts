@@ -26,6 +26,8 @@ export interface RunOptions {
     /** Short keys that are stored in plain text despite being secret kinds. */
     plaintext?: string[];
     cloud?: Partial<MockCloud>;
+    /** The program to run. @default the project's own (program.ts) */
+    program?: MockRunOptions["program"];
 }
 
 function mockOptions(config: Record<string, string | undefined>, options: RunOptions): MockRunOptions {
@@ -37,7 +39,7 @@ function mockOptions(config: Record<string, string | undefined>, options: RunOpt
         full[`openvidu:${key}`] = value;
         if (SECRET_KEYS.includes(key) && !options.plaintext?.includes(key)) secretKeys.push(`openvidu:${key}`);
     }
-    return { stackName: options.stackName ?? "dev", config: full, secretKeys, cloud: options.cloud };
+    return { stackName: options.stackName ?? "dev", config: full, secretKeys, cloud: options.cloud, program: options.program };
 }
 
 /**
