@@ -56,6 +56,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
         const storage = new ClusterStorage(`${name}-storage`, {
             bucketPrefix: names.bucketPrefix,
             existingBucketName: config.bucketName,
+            region: config.region,
             transform: args.transform?.storage,
         }, parent);
         const images = new NodeImages(`${name}-images`, {

@@ -1,4 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+
+/** The generated secrets' shapes (OpenVidu and coturn accept these alphabets). */
+export const GENERATED_SECRETS = {
+    /** OpenVidu's rule for OPENVIDU_SECRET is `[A-Za-z0-9_-]+`. */
+    openviduSecretLength: 32,
+    openviduSecretSpecials: "_-",
+    /** 16 random bytes → 32 hex characters. */
+    coturnSecretBytes: 16,
+} as const;
 
 export interface GeneratedSecretsArgs {
     /** The configured OpenVidu secret; unset: one is generated once for the stack. */
@@ -7,8 +17,12 @@ export interface GeneratedSecretsArgs {
 
 /**
  * Secrets generated once per stack with @pulumi/random and kept stable across
- * updates: the OpenVidu secret (when not configured) and the coturn shared secret.
- * STUB: being implemented (issue 3).
+ * updates (no keepers: nothing regenerates them): the OpenVidu secret when not
+ * configured, and coturn's shared secret. Both are Pulumi secrets.
+ *
+ * @example
+ * const secrets = new GeneratedSecrets("openvidu-secrets", {});
+ * export const secret = secrets.openviduSecret; // a Pulumi secret
  */
 export class GeneratedSecrets extends pulumi.ComponentResource {
     /** The OpenVidu secret (a Pulumi secret). */
@@ -18,8 +32,19 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
 
     constructor(name: string, args: GeneratedSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openvidu:aws:GeneratedSecrets", name, {}, opts);
-        this.openviduSecret = args.openviduSecret ?? pulumi.secret("stub");
-        this.coturnSharedSecret = pulumi.secret("0".repeat(32));
+        const parent = { parent: this };
+        if (args.openviduSecret !== undefined) {
+            this.openviduSecret = pulumi.secret(args.openviduSecret);
+        } else {
+            const generated = new random.RandomPassword(`${name}-openvidu`, {
+                length: GENERATED_SECRETS.openviduSecretLength,
+                special: true,
+                overrideSpecial: GENERATED_SECRETS.openviduSecretSpecials,
+            }, parent);
+            this.openviduSecret = pulumi.secret(generated.result);
+        }
+        const coturn = new random.RandomId(`${name}-coturn`, { byteLength: GENERATED_SECRETS.coturnSecretBytes }, parent);
+        this.coturnSharedSecret = pulumi.secret(coturn.hex);
         this.registerOutputs({ openviduSecret: this.openviduSecret, coturnSharedSecret: this.coturnSharedSecret });
     }
 }

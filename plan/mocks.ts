@@ -13,19 +13,25 @@ export interface MockCloud {
     accountId: string;
     /** Availability zone of each existing subnet (for `aws.ec2.getSubnet`). */
     subnetZones: Record<string, string>;
+    /** Region of each existing bucket (for `aws.s3.getBucket`). */
+    bucketRegions: Record<string, string>;
 }
 
 export const DEFAULT_CLOUD: MockCloud = {
     region: "eu-west-1",
     accountId: "123456789012",
     subnetZones: {},
+    bucketRegions: {},
 };
 
 type State = Record<string, unknown>;
 
 /** Computed outputs by resource type, beyond the echoed inputs. */
 const COMPUTED: Record<string, (name: string, inputs: State, cloud: MockCloud) => State> = {
-    "aws:s3/bucket:Bucket": (name, inputs) => ({ bucket: inputs.bucket ?? `${inputs.bucketPrefix ?? name}0123456789` }),
+    "aws:s3/bucket:Bucket": (name, inputs) => {
+        const bucket = String(inputs.bucket ?? `${inputs.bucketPrefix ?? name}0123456789`);
+        return { bucket, id: bucket, arn: `arn:aws:s3:::${bucket}` };
+    },
     "aws:s3/bucketV2:BucketV2": (name, inputs) => ({ bucket: inputs.bucket ?? `${inputs.bucketPrefix ?? name}0123456789` }),
     "aws:lb/loadBalancer:LoadBalancer": (name, inputs, cloud) => ({
         dnsName: `${inputs.name ?? name}-1234567890.${cloud.region}.elb.amazonaws.com`,
@@ -33,6 +39,7 @@ const COMPUTED: Record<string, (name: string, inputs: State, cloud: MockCloud) =
     }),
     "aws:sqs/queue:Queue": (name, inputs, cloud) => ({
         url: `https://sqs.${cloud.region}.amazonaws.com/${cloud.accountId}/${inputs.name ?? name}`,
+        arn: `arn:aws:sqs:${cloud.region}:${cloud.accountId}:${inputs.name ?? name}`,
     }),
     "aws:elasticache/replicationGroup:ReplicationGroup": (name) => ({
         primaryEndpointAddress: `${name}.abcdef.ng.0001.euw1.cache.amazonaws.com`,
@@ -49,8 +56,18 @@ const COMPUTED: Record<string, (name: string, inputs: State, cloud: MockCloud) =
             resourceRecordValue: "_xyz.acm-validations.aws.",
         }],
     }),
+    "aws:route53/record:Record": (_name, inputs) => ({ fqdn: String(inputs.name).replace(/\.$/, "") }),
+    "aws:acm/certificateValidation:CertificateValidation": (_name, inputs) => ({ certificateArn: inputs.certificateArn }),
     "aws:ec2/amiCopy:AmiCopy": () => ({ id: "ami-0c0c0c0c0c0c0c0c0" }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
+    "aws:ec2/securityGroup:SecurityGroup": (name) => ({ id: `sg-${name}` }),
+    // awsx's Vpc is a remote component: its outputs come from here, not from its children.
+    "awsx:ec2:Vpc": (name, inputs) => ({
+        vpcId: `vpc-${name}`,
+        publicSubnetIds: Array.from({ length: Number(inputs.numberOfAvailabilityZones ?? 3) }, (_, i) => `subnet-${name}-${i}`),
+        privateSubnetIds: [],
+        isolatedSubnetIds: [],
+    }),
     "random:index/randomPassword:RandomPassword": (_name, inputs) => ({
         result: "x".repeat(Number(inputs.length ?? 32)),
     }),
@@ -71,6 +88,12 @@ function callAnswer(token: string, inputs: State, cloud: MockCloud): State {
             return { ...partition, id: "aws" };
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
             return { names: ["a", "b", "c"].map((z) => `${cloud.region}${z}`), zoneIds: ["1", "2", "3"], id: cloud.region };
+        case "aws:s3/getBucket:getBucket": {
+            const bucket = String(inputs.bucket);
+            const region = cloud.bucketRegions[bucket];
+            if (!region) throw new Error(`mock cloud: bucket ${bucket} does not exist`);
+            return { id: bucket, bucket, region, arn: `arn:aws:s3:::${bucket}` };
+        }
         case "aws:ec2/getSubnet:getSubnet": {
             const id = String(inputs.id);
             const zone = cloud.subnetZones[id];

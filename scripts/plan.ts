@@ -49,7 +49,12 @@ async function main(): Promise<number> {
         stackName,
         config: stack.config,
         secretKeys: stack.secretKeys,
-        cloud: { region, subnetZones: assumedSubnetZones(stack.config, region) },
+        cloud: {
+            region,
+            subnetZones: assumedSubnetZones(stack.config, region),
+            // An adopted bucket cannot be looked up offline; assume it is where it must be.
+            bucketRegions: stack.config["openvidu:bucketName"] ? { [stack.config["openvidu:bucketName"]]: region } : {},
+        },
     });
     const plan = planJson(stackName, run, stack.placeholders);
     if (values.json) {
