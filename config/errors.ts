@@ -17,9 +17,14 @@ export class ConfigError extends pulumi.RunError {
     readonly problems: readonly ConfigProblem[];
 
     constructor(problems: readonly ConfigProblem[]) {
-        super(formatProblems(problems));
+        const text = formatProblems(problems);
+        super(text);
         this.name = "ConfigError";
         this.problems = problems;
+        // A check that runs on a lookup's result fails inside Pulumi's input serialization,
+        // which prefixes `error serializing property "x": ` to the message each time the error
+        // passes through; the user should read exactly the problems, so the message is fixed.
+        Object.defineProperty(this, "message", { get: () => text, set: () => undefined, enumerable: false, configurable: true });
     }
 }
 

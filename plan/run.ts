@@ -47,16 +47,26 @@ export async function startMocks(options: MockRunOptions): Promise<MockSession> 
     return {
         resources,
         async run(program) {
+            // A failure inside an output (e.g. a check on a lookup's result) reaches the engine as an
+            // unhandled rejection, and the resources depending on it never settle: fail the run with it.
+            let onFailure: (error: unknown) => void = () => undefined;
+            const failed = new Promise<never>((_, reject) => { onFailure = reject; });
+            failed.catch(() => undefined);
+            let failure = false;
+            const listener = (error: unknown): void => { failure = true; onFailure(error); };
+            process.on("unhandledRejection", listener);
             try {
                 // Loaded lazily: importing the program first would read config before it is set.
                 const main = program ?? (await import("../program")).openviduProgram;
                 const outputs: Record<string, unknown> = {};
                 for (const [key, value] of Object.entries(main())) {
-                    outputs[key] = await settle(value);
+                    outputs[key] = await Promise.race([settle(value), failed]);
                 }
+                await Promise.race([waitForRegistrations(), failed]);
                 return { resources, outputs };
             } finally {
-                await waitForRegistrations();
+                process.off("unhandledRejection", listener);
+                if (!failure) await waitForRegistrations();
             }
         },
     };
@@ -76,7 +86,9 @@ async function waitForRegistrations(): Promise<void> {
 /** The value of an output, wrapped like a wire secret when it is secret. */
 async function settle(value: unknown): Promise<unknown> {
     const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<unknown>);
-    const resolved = await new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+    // The SDK's own promise of the value (internal, untyped): unlike apply(), it rejects when
+    // the output failed (e.g. a lookup-time config check), so a failing program cannot hang here.
+    const resolved = await (output as unknown as { promise(): Promise<unknown> }).promise();
     if (await pulumi.isSecret(output)) {
         return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: resolved };
     }
