@@ -64,6 +64,10 @@ export async function startMocks(options: MockRunOptions): Promise<MockSession> 
                 }
                 await Promise.race([waitForRegistrations(), failed]);
                 return { resources, outputs };
+            } catch (error) {
+                // Registrations that depend on the failed value never finish: do not wait for them.
+                failure = true;
+                throw error;
             } finally {
                 process.off("unhandledRejection", listener);
                 if (!failure) await waitForRegistrations();

@@ -1,0 +1,97 @@
+/**
+ * The replication manager's shared state against the reference: Redis, the
+ * SQS FIFO queue and its policy, the two EventBridge rules and their targets.
+ */
+import * as assert from "assert";
+import { MockRun } from "../plan/run";
+import { all, inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
+
+const RULE = "aws:cloudwatch/eventRule:EventRule";
+const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
+
+describe("replication state", () => {
+    let run: MockRun;
+    before(async () => { run = await runProgram({ ...VALID_CONFIG }, { stackName: "prod" }); });
+
+    it("runs Redis (engine redis 6.x, cache.t3.medium, port 6379) in a subnet group over the stack's subnets", () => {
+        const redis = inputsOf(one(run, "aws:elasticache/replicationGroup:ReplicationGroup"));
+        assert.strictEqual(redis.engine, "redis");
+        assert.match(redis.engineVersion, /^6\./);
+        assert.strictEqual(redis.nodeType, "cache.t3.medium");
+        assert.strictEqual(redis.port, 6379);
+        const subnets = inputsOf(one(run, "aws:elasticache/subnetGroup:SubnetGroup"));
+        assert.ok(subnets.subnetIds.length >= 2);
+        assert.strictEqual(redis.subnetGroupName, subnets.name);
+        assert.strictEqual(redis.parameterGroupName, undefined, "the default parameter group");
+    });
+
+    it("gives Redis a replica in another AZ with automatic failover, encrypted at rest (beyond the reference)", () => {
+        const redis = inputsOf(one(run, "aws:elasticache/replicationGroup:ReplicationGroup"));
+        assert.strictEqual(redis.numCacheClusters, 2);
+        assert.strictEqual(redis.automaticFailoverEnabled, true);
+        assert.strictEqual(redis.multiAzEnabled, true);
+        assert.strictEqual(redis.atRestEncryptionEnabled, true);
+    });
+
+    it("hands the replication manager Redis's primary endpoint", () => {
+        const env = all(run, "aws:elasticache/replicationGroup:ReplicationGroup");
+        assert.strictEqual(env.length, 1);
+        assert.deepStrictEqual(all(run, "aws:elasticache/cluster:Cluster"), [], "no single-node cluster");
+    });
+
+    it("creates the FIFO queue <stack>-SQS.fifo: retention 60 s, visibility 50 s, content-based deduplication, encrypted", () => {
+        const queue = inputsOf(one(run, "aws:sqs/queue:Queue"));
+        assert.deepStrictEqual(
+            [queue.name, queue.fifoQueue, queue.messageRetentionSeconds, queue.visibilityTimeoutSeconds, queue.contentBasedDeduplication, queue.sqsManagedSseEnabled],
+            ["prod-SQS.fifo", true, 60, 50, true, true],
+        );
+    });
+
+    it("lets only EventBridge, and only this stack's two rules, send to the queue", () => {
+        const policy = JSON.parse(inputsOf(one(run, "aws:sqs/queuePolicy:QueuePolicy")).policy);
+        assert.strictEqual(policy.Statement.length, 1);
+        const s = policy.Statement[0];
+        assert.deepStrictEqual([s.Effect, s.Principal, s.Action], ["Allow", { Service: "events.amazonaws.com" }, "sqs:SendMessage"]);
+        assert.match(s.Resource, /:prod-SQS\.fifo$/);
+        assert.strictEqual(s.Condition.ArnEquals["aws:SourceArn"].length, 2);
+    });
+
+    it("forwards the media ASG's launching/terminating lifecycle actions (rule 1)", () => {
+        const rule = all(run, RULE).map(inputsOf).find((r) => r.eventPattern);
+        assert.ok(rule);
+        const pattern = JSON.parse(rule.eventPattern);
+        assert.deepStrictEqual(pattern.source, ["aws.autoscaling"]);
+        assert.deepStrictEqual(pattern.detail.AutoScalingGroupName, ["prod-ASGMediaNode"]);
+        assert.deepStrictEqual(pattern.detail.LifecycleTransition, ["autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"]);
+    });
+
+    it("sends lifecycle events to the queue in group sqs-notification, transformed with role MediaNode", () => {
+        const target = inputsOf(one(run, TARGET, "lifecycle-target"));
+        assert.match(target.arn, /:prod-SQS\.fifo$/);
+        assert.strictEqual(target.sqsTarget.messageGroupId, "sqs-notification");
+        assert.deepStrictEqual(target.inputTransformer.inputPaths, {
+            source: "$.source",
+            LifecycleTransition: "$.detail.LifecycleTransition",
+            AutoScalingGroupName: "$.detail.AutoScalingGroupName",
+            EC2InstanceId: "$.detail.EC2InstanceId",
+        });
+        const sample = target.inputTransformer.inputTemplate
+            .replace("<source>", '"aws.autoscaling"').replace("<LifecycleTransition>", '"autoscaling:EC2_INSTANCE_LAUNCHING"')
+            .replace("<AutoScalingGroupName>", '"prod-ASGMediaNode"').replace("<EC2InstanceId>", '"i-0123"');
+        assert.deepStrictEqual(JSON.parse(sample), {
+            source: "aws.autoscaling",
+            detail: { LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING", AutoScalingGroupName: "prod-ASGMediaNode", EC2InstanceId: "i-0123", role: "MediaNode" },
+        });
+    });
+
+    it("ticks every minute into the queue (rule 2) with the custom.autoscaling_schedule input", () => {
+        const rule = all(run, RULE).map(inputsOf).find((r) => r.scheduleExpression);
+        assert.strictEqual(rule?.scheduleExpression, "rate(1 minute)");
+        const target = inputsOf(one(run, TARGET, "schedule-target"));
+        assert.strictEqual(target.sqsTarget.messageGroupId, "sqs-notification");
+        assert.deepStrictEqual(target.inputTransformer.inputPaths, { time: "$.time" });
+        const sample = target.inputTransformer.inputTemplate.replace("<time>", '"2026-11-25T10:00:00Z"');
+        assert.deepStrictEqual(JSON.parse(sample), { source: "custom.autoscaling_schedule", detail: { time: "2026-11-25T10:00:00Z" } });
+        assert.strictEqual(all(run, RULE).length, 2);
+    });
+});
