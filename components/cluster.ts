@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { OpenViduConfig } from "../config/types";
 import { ClusterCertificate, DomainRecord } from "./dns";
 import { EnvFile } from "./envFile";
-import { clusterEnv, masterUserData } from "./envFile/content";
+import { clusterEnv, ENV_HEADER, masterUserData } from "./envFile/content";
 import { NodeImages } from "./images";
 import { MasterTier, MasterTierArgs } from "./masterTier";
 import { MediaTier, MediaTierArgs } from "./mediaTier";
@@ -80,21 +80,23 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             hostedZoneId: config.hostedZoneId,
         }, parent);
 
+        const env = clusterEnv({
+            config,
+            openviduSecret: secrets.openviduSecret,
+            coturnSharedSecret: secrets.coturnSharedSecret,
+            bucketName: storage.bucketName,
+            redisAddress: state.redisAddress,
+            redisPort: state.redisPort,
+            queueName: state.queueName,
+            masterAsgName: names.masterAsg,
+            mediaAsgName: names.mediaAsg,
+            stackIdentifier: stackIdentifier(),
+        });
         const envFile = new EnvFile(`${name}-env`, {
             bucket: storage.bucketName,
             region: config.region,
-            values: clusterEnv({
-                config,
-                openviduSecret: secrets.openviduSecret,
-                coturnSharedSecret: secrets.coturnSharedSecret,
-                bucketName: storage.bucketName,
-                redisAddress: state.redisAddress,
-                redisPort: state.redisPort,
-                queueName: state.queueName,
-                masterAsgName: names.masterAsg,
-                mediaAsgName: names.mediaAsg,
-                stackIdentifier: stackIdentifier(),
-            }),
+            ...env,
+            header: ENV_HEADER,
             deleteOnDestroy: config.deleteEnvOnDestroy,
         }, parent);
 

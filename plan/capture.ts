@@ -118,7 +118,13 @@ function describe(req: RegisterRequest, urn: string): CapturedResource {
         urn,
         parent: req.getParent() ? nameOfUrn(req.getParent()) : undefined,
         custom: req.getCustom(),
-        inputs: pulumi.runtime.deserializeProperties(req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]) as Record<string, unknown>,
+        inputs: withoutProviderCode(pulumi.runtime.deserializeProperties(req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]) as Record<string, unknown>),
         options,
     };
+}
+
+/** A dynamic resource's `__provider` input is its serialized code: shown as a marker, not as source. */
+function withoutProviderCode(inputs: Record<string, unknown>): Record<string, unknown> {
+    if (typeof inputs.__provider !== "string") return inputs;
+    return { ...inputs, __provider: `[serialized provider code, ${inputs.__provider.length} characters]` };
 }
