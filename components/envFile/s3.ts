@@ -66,7 +66,7 @@ export async function readObject(address: ObjectAddress): Promise<LiveObject | u
     } catch (error) {
         const name = (error as { name?: string }).name;
         if (name === "NoSuchKey") return undefined;
-        throw new Error(s3ErrorMessage("read", address, error));
+        throw new Error(s3ErrorMessage("read", address, error), { cause: error });
     }
 }
 
@@ -91,7 +91,7 @@ export async function writeObject(address: ObjectAddress, text: string, conditio
         if (e.name === "PreconditionFailed" || e.$metadata?.httpStatusCode === 412 || e.name === "ConditionalRequestConflict" || e.$metadata?.httpStatusCode === 409) {
             throw new WriteConflict(`${describe(address)} changed while it was being written`);
         }
-        throw new Error(s3ErrorMessage("write", address, error));
+        throw new Error(s3ErrorMessage("write", address, error), { cause: error });
     }
 }
 
@@ -102,6 +102,6 @@ export async function deleteObject(address: ObjectAddress): Promise<void> {
         await s3Client(address.region).send(new DeleteObjectCommand({ Bucket: address.bucket, Key: address.key }));
     } catch (error) {
         if ((error as { name?: string }).name === "NoSuchBucket") return;
-        throw new Error(s3ErrorMessage("delete", address, error));
+        throw new Error(s3ErrorMessage("delete", address, error), { cause: error });
     }
 }
