@@ -1,0 +1,138 @@
+/**
+ * The program's security and reliability defaults as CrossGuard policies.
+ * Kept apart from the PolicyPack (index.ts) so tests can call them without
+ * starting the policy server.
+ */
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+
+const WORLD = ["0.0.0.0/0", "::/0"];
+/** Ports OpenVidu needs open to the world: HTTP/HTTPS, TURN, the WebRTC range. */
+export const PUBLIC_PORT_RANGES: ReadonlyArray<readonly [number, number]> = [[80, 80], [443, 443], [3478, 3478], [40000, 65535]];
+
+const isTrue = (value: unknown): boolean => value === true || value === "true";
+
+function isPublicPort(from: number, to: number): boolean {
+    return PUBLIC_PORT_RANGES.some(([low, high]) => from === low && to === high);
+}
+
+export const launchTemplateImdsv2: ResourceValidationPolicy = {
+    name: "launch-template-imdsv2",
+    description: "Launch templates require IMDSv2 (session tokens).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type !== "aws:ec2/launchTemplate:LaunchTemplate") return;
+        if (args.props.metadataOptions?.httpTokens !== "required") report("metadataOptions.httpTokens must be \"required\" (IMDSv2).");
+    },
+};
+
+export const launchTemplateEncryptedVolumes: ResourceValidationPolicy = {
+    name: "launch-template-encrypted-volumes",
+    description: "Every EBS volume of a launch template is encrypted.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type !== "aws:ec2/launchTemplate:LaunchTemplate") return;
+        const mappings: any[] = args.props.blockDeviceMappings ?? [];
+        if (mappings.length === 0) report("declare the root volume, encrypted (blockDeviceMappings is empty).");
+        for (const mapping of mappings) {
+            if (mapping.ebs && !isTrue(mapping.ebs.encrypted)) report(`volume ${mapping.deviceName} is not encrypted.`);
+        }
+    },
+};
+
+export const noWorldOpenPorts: ResourceValidationPolicy = {
+    name: "no-world-open-ports",
+    description: "Only OpenVidu's public ports (80, 443, 3478, 40000-65535) are open to 0.0.0.0/0 or ::/0.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const rules: Array<{ from: number; to: number; cidrs: string[] }> = [];
+        if (args.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
+            rules.push({ from: args.props.fromPort, to: args.props.toPort, cidrs: [args.props.cidrIpv4, args.props.cidrIpv6].filter(Boolean) });
+        } else if (args.type === "aws:ec2/securityGroup:SecurityGroup") {
+            for (const rule of args.props.ingress ?? []) {
+                rules.push({ from: rule.fromPort, to: rule.toPort, cidrs: [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? [])] });
+            }
+        } else {
+            return;
+        }
+        for (const rule of rules) {
+            if (rule.cidrs.some((c) => WORLD.includes(c)) && !isPublicPort(rule.from, rule.to)) {
+                report(`ports ${rule.from}-${rule.to} are open to the world; only ${PUBLIC_PORT_RANGES.map(([a, b]) => (a === b ? a : `${a}-${b}`)).join(", ")} may be.`);
+            }
+        }
+    },
+};
+
+export const noIamWildcardAction: ResourceValidationPolicy = {
+    name: "no-iam-wildcard-action",
+    description: "No IAM statement allows Action \"*\".",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (!["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"].includes(args.type)) return;
+        const document = typeof args.props.policy === "string" ? JSON.parse(args.props.policy) : args.props.policy;
+        for (const statement of [document?.Statement ?? []].flat()) {
+            if (statement.Effect === "Allow" && [statement.Action].flat().includes("*")) report("an Allow statement grants Action \"*\".");
+        }
+    },
+};
+
+export const albDropsInvalidHeaders: ResourceValidationPolicy = {
+    name: "alb-drop-invalid-headers",
+    description: "Application Load Balancers drop invalid header fields.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type !== "aws:lb/loadBalancer:LoadBalancer" || (args.props.loadBalancerType ?? "application") !== "application") return;
+        if (!isTrue(args.props.dropInvalidHeaderFields)) report("dropInvalidHeaderFields must be true.");
+    },
+};
+
+export const albHttpRedirectsToHttps: ResourceValidationPolicy = {
+    name: "alb-http-redirects-to-https",
+    description: "A plain HTTP listener only redirects to HTTPS.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type !== "aws:lb/listener:Listener" || args.props.protocol !== "HTTP") return;
+        const actions: any[] = args.props.defaultActions ?? [];
+        if (!(actions.length === 1 && actions[0].type === "redirect" && actions[0].redirect?.protocol === "HTTPS")) {
+            report("an HTTP listener must redirect to HTTPS.");
+        }
+    },
+};
+
+export const bucketNotForceDestroyed: ResourceValidationPolicy = {
+    name: "bucket-not-force-destroyed",
+    description: "Buckets are never emptied on delete (recordings and configuration are customer data).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type === "aws:s3/bucket:Bucket" && isTrue(args.props.forceDestroy)) report("forceDestroy must not be true.");
+    },
+};
+
+/** Every bucket has its guards: encryption, versioning, all public-access blocks, a TLS-only policy. */
+export const bucketGuards: StackValidationPolicy = {
+    name: "bucket-guards",
+    description: "Each bucket is encrypted, versioned, blocks public access and denies non-TLS requests.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const of = (type: string): any[] => args.resources.filter((r) => r.type === type).map((r) => r.props);
+        const buckets = of("aws:s3/bucket:Bucket").length;
+        if (buckets === 0) return;
+        const encrypted = of("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+            .filter((p) => (p.rules ?? []).some((r: any) => ["AES256", "aws:kms", "aws:kms:dsse"].includes(r.applyServerSideEncryptionByDefault?.sseAlgorithm)));
+        const versioned = of("aws:s3/bucketVersioning:BucketVersioning").filter((p) => p.versioningConfiguration?.status === "Enabled");
+        const blocked = of("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+            .filter((p) => [p.blockPublicAcls, p.blockPublicPolicy, p.ignorePublicAcls, p.restrictPublicBuckets].every(isTrue));
+        const tlsOnly = of("aws:s3/bucketPolicy:BucketPolicy").filter((p) => {
+            const document = typeof p.policy === "string" ? JSON.parse(p.policy) : p.policy;
+            return [document?.Statement ?? []].flat().some((s: any) => s.Effect === "Deny" && s.Condition?.Bool?.["aws:SecureTransport"] === "false");
+        });
+        for (const [what, found] of [["server-side encryption", encrypted], ["versioning", versioned], ["all four public-access blocks", blocked], ["a TLS-only bucket policy", tlsOnly]] as const) {
+            if (found.length < buckets) report(`${buckets} bucket(s) but only ${found.length} with ${what}.`);
+        }
+    },
+};
+
+export const resourcePolicies: ResourceValidationPolicy[] = [
+    launchTemplateImdsv2, launchTemplateEncryptedVolumes, noWorldOpenPorts, noIamWildcardAction,
+    albDropsInvalidHeaders, albHttpRedirectsToHttps, bucketNotForceDestroyed,
+];
+export const stackPolicies: StackValidationPolicy[] = [bucketGuards];

@@ -1,0 +1,110 @@
+/**
+ * The guardrails (policy/policies.ts), called in-process: every policy passes
+ * on what the program registers, and fires on a deliberately bad resource.
+ * The PolicyPack module itself is never imported (it would start a server).
+ */
+import * as assert from "assert";
+import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs } from "@pulumi/policy";
+import {
+    albDropsInvalidHeaders, albHttpRedirectsToHttps, bucketGuards, bucketNotForceDestroyed, launchTemplateEncryptedVolumes,
+    launchTemplateImdsv2, noIamWildcardAction, noWorldOpenPorts, resourcePolicies,
+} from "../policy/policies";
+import { CapturedResource } from "../plan/capture";
+import { MockRun } from "../plan/run";
+import { inputsOf, runProgram, VALID_CONFIG } from "./harness";
+
+function resourceArgs(type: string, props: Record<string, any>, name = "r"): ResourceValidationArgs {
+    return {
+        type, props, name, urn: `urn:pulumi:dev::openvidu::${type}::${name}`,
+        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+        isType: () => false, asType: () => undefined, getConfig: () => ({}) as any,
+    } as unknown as ResourceValidationArgs;
+}
+
+function violations(policy: ResourceValidationPolicy, args: ResourceValidationArgs): string[] {
+    const found: string[] = [];
+    for (const validate of [policy.validateResource ?? []].flat()) validate(args, (message) => found.push(message));
+    return found;
+}
+
+function fromCapture(resource: CapturedResource): ResourceValidationArgs {
+    return resourceArgs(resource.type, inputsOf(resource), resource.name);
+}
+
+function stackViolations(resources: ResourceValidationArgs[]): string[] {
+    const found: string[] = [];
+    const args = { resources: resources.map((r) => ({ type: r.type, props: r.props, urn: r.urn, name: r.name }) as PolicyResource), getConfig: () => ({}) } as unknown as StackValidationArgs;
+    bucketGuards.validateStack(args, (message) => found.push(message));
+    return found;
+}
+
+const TYPES_CHECKED: Record<string, string[]> = {
+    "launch-template-imdsv2": ["aws:ec2/launchTemplate:LaunchTemplate"],
+    "launch-template-encrypted-volumes": ["aws:ec2/launchTemplate:LaunchTemplate"],
+    "no-world-open-ports": ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"],
+    "no-iam-wildcard-action": ["aws:iam/rolePolicy:RolePolicy"],
+    "alb-drop-invalid-headers": ["aws:lb/loadBalancer:LoadBalancer"],
+    "alb-http-redirects-to-https": ["aws:lb/listener:Listener"],
+    "bucket-not-force-destroyed": ["aws:s3/bucket:Bucket"],
+};
+
+describe("guardrails on the program's own resources", () => {
+    let run: MockRun;
+    before(async () => { run = await runProgram({ ...VALID_CONFIG }); });
+
+    for (const policy of resourcePolicies) {
+        it(`${policy.name} passes, having seen the resources it checks`, () => {
+            const seen = run.resources.filter((r) => TYPES_CHECKED[policy.name].includes(r.type));
+            assert.ok(seen.length > 0, `the program registers ${TYPES_CHECKED[policy.name].join(", ")}`);
+            const found = run.resources.filter((r) => r.custom).flatMap((r) => violations(policy, fromCapture(r)));
+            assert.deepStrictEqual(found, []);
+        });
+    }
+
+    it("bucket-guards passes on the created bucket and its guards", () => {
+        assert.deepStrictEqual(stackViolations(run.resources.filter((r) => r.custom).map(fromCapture)), []);
+    });
+});
+
+describe("guardrails on deliberately bad resources", () => {
+    const template = { metadataOptions: { httpTokens: "required" }, blockDeviceMappings: [{ deviceName: "/dev/sda1", ebs: { encrypted: "true" } }] };
+
+    it("launch-template-imdsv2 fires on optional tokens", () => {
+        assert.strictEqual(violations(launchTemplateImdsv2, resourceArgs("aws:ec2/launchTemplate:LaunchTemplate", { ...template, metadataOptions: { httpTokens: "optional" } })).length, 1);
+    });
+
+    it("launch-template-encrypted-volumes fires on an unencrypted volume", () => {
+        const bad = { ...template, blockDeviceMappings: [{ deviceName: "/dev/sda1", ebs: { encrypted: "false" } }] };
+        assert.strictEqual(violations(launchTemplateEncryptedVolumes, resourceArgs("aws:ec2/launchTemplate:LaunchTemplate", bad)).length, 1);
+    });
+
+    it("no-world-open-ports fires on SSH open to the world (rule resource and inline)", () => {
+        assert.strictEqual(violations(noWorldOpenPorts, resourceArgs("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0" })).length, 1);
+        assert.strictEqual(violations(noWorldOpenPorts, resourceArgs("aws:ec2/securityGroup:SecurityGroup", { ingress: [{ fromPort: 22, toPort: 22, ipv6CidrBlocks: ["::/0"] }] })).length, 1);
+        assert.strictEqual(violations(noWorldOpenPorts, resourceArgs("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { fromPort: 22, toPort: 22, cidrIpv4: "10.0.0.0/8" })).length, 0);
+    });
+
+    it("no-iam-wildcard-action fires on Action \"*\"", () => {
+        const policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
+        assert.strictEqual(violations(noIamWildcardAction, resourceArgs("aws:iam/rolePolicy:RolePolicy", { policy })).length, 1);
+    });
+
+    it("alb-drop-invalid-headers fires when headers are not dropped", () => {
+        assert.strictEqual(violations(albDropsInvalidHeaders, resourceArgs("aws:lb/loadBalancer:LoadBalancer", { loadBalancerType: "application" })).length, 1);
+    });
+
+    it("alb-http-redirects-to-https fires on an HTTP listener that forwards", () => {
+        const args = resourceArgs("aws:lb/listener:Listener", { protocol: "HTTP", port: 80, defaultActions: [{ type: "forward", targetGroupArn: "arn" }] });
+        assert.strictEqual(violations(albHttpRedirectsToHttps, args).length, 1);
+    });
+
+    it("bucket-not-force-destroyed fires on forceDestroy", () => {
+        assert.strictEqual(violations(bucketNotForceDestroyed, resourceArgs("aws:s3/bucket:Bucket", { forceDestroy: true })).length, 1);
+    });
+
+    it("bucket-guards fires for a bare bucket, naming each missing guard", () => {
+        const found = stackViolations([resourceArgs("aws:s3/bucket:Bucket", {})]);
+        assert.strictEqual(found.length, 4);
+        assert.match(found.join("\n"), /encryption[\s\S]*versioning[\s\S]*public-access[\s\S]*TLS-only/);
+    });
+});
