@@ -5,26 +5,12 @@
  */
 import * as assert from "assert";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { EnvFileInputs, EnvFileOutputs, envFileProvider } from "../components/envFile/provider";
+import { EnvFileOutputs, envFileProvider } from "../components/envFile/provider";
 import { s3Client } from "../components/envFile/s3";
+import { envFileInputs as inputs, SECRET_VALUES } from "./support/envFileInputs";
 import { LocalS3, pointEnvironmentAt, startS3rver } from "./support/s3rver";
 
 const BUCKET = "cluster-bucket";
-const SECRET_VALUES = ["license-Zq8", "secret-Yx7"];
-
-export function inputs(overrides: Partial<EnvFileInputs> = {}, bucket = BUCKET): EnvFileInputs {
-    return {
-        bucket,
-        key: ".env",
-        region: "us-east-1",
-        settings: { DOMAIN_OR_PUBLIC_IP: "ov.example.com", OPENVIDU_RECORDING: "true", OPENVIDU_CDR: "false" },
-        secretSettings: { OPENVIDU_PRO_LICENSE: SECRET_VALUES[0], OPENVIDU_SECRET: SECRET_VALUES[1] },
-        keyOrder: ["DOMAIN_OR_PUBLIC_IP", "OPENVIDU_PRO_LICENSE", "OPENVIDU_SECRET", "OPENVIDU_RECORDING", "OPENVIDU_CDR"],
-        header: ["# seeded by the program"],
-        deleteOnDestroy: false,
-        ...overrides,
-    };
-}
 
 export async function readText(bucket: string, key = ".env"): Promise<string | undefined> {
     try {

@@ -74,6 +74,20 @@ export type WriteCondition = { ifNoneMatch: true } | { ifMatch: string };
 
 /** Writes the object, encrypted, only if the condition holds; a failed condition is a WriteConflict. */
 export async function writeObject(address: ObjectAddress, text: string, condition: WriteCondition): Promise<string> {
+    try {
+        return await putObject(address, text, condition);
+    } catch (error) {
+        if (!(error instanceof WriteConflict) || !("ifMatch" in condition)) throw error;
+        // Some S3-compatible servers (Ceph RGW 16) compare If-Match without the quotes S3 puts
+        // around ETags. When the object is still the version we read, say it their way once.
+        const current = await readObject(address);
+        const unquoted = condition.ifMatch.replace(/^"|"$/g, "");
+        if (current?.etag !== condition.ifMatch || unquoted === condition.ifMatch) throw error;
+        return await putObject(address, text, { ifMatch: unquoted });
+    }
+}
+
+async function putObject(address: ObjectAddress, text: string, condition: WriteCondition): Promise<string> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PutObjectCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
     try {
@@ -88,6 +102,7 @@ export async function writeObject(address: ObjectAddress, text: string, conditio
         return answer.ETag ?? "";
     } catch (error) {
         const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+        // 412: the condition failed; 409: S3 is completing a concurrent conditional write.
         if (e.name === "PreconditionFailed" || e.$metadata?.httpStatusCode === 412 || e.name === "ConditionalRequestConflict" || e.$metadata?.httpStatusCode === 409) {
             throw new WriteConflict(`${describe(address)} changed while it was being written`);
         }
