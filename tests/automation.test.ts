@@ -94,6 +94,13 @@ describe("Automation API", () => {
         assert.deepStrictEqual(inline.resources.map(shape).sort(), viaIndex.resources.map(shape).sort());
     });
 
+    it("the example's two environments are valid configurations", async () => {
+        process.env.OPENVIDU_LICENSE ??= "example-license";
+        const { environments } = await import("../examples/two-environments");
+        assert.deepStrictEqual(environments.map((e) => e.stackName), ["staging", "production"]);
+        for (const environment of environments) checkConfig(environment);
+    });
+
     it("deploys a small stack end to end, checks the API through the load balancer, and destroys it", async function () {
         const missing = [
             process.env.OPENVIDU_E2E === "1" ? undefined : "OPENVIDU_E2E=1 is not set",
