@@ -35,6 +35,11 @@ describe(".env parse and render", () => {
         assert.strictEqual(renderEnv(doc), text);
     });
 
+    it("renders an unchanged setting exactly as it was read (quotes, spacing)", () => {
+        const text = "A=\"quoted value\"\nB = spaced\n";
+        assert.strictEqual(renderEnv(parseEnv(text)), text);
+    });
+
     it("keeps lines it does not understand verbatim, and a commented-out setting as a comment", () => {
         const text = "not a setting\n#OPENVIDU_CDR=true\n  # indented comment\nA=1\n";
         const doc = parseEnv(text);
@@ -76,6 +81,11 @@ describe(".env three-way merge", () => {
         const live = "# top\nMINE=1\n# note on custom\nOPENVIDU_WEBHOOK_ENDPOINT=https://hooks.example.com\nA=1\n";
         const r = merge(live, { A: "1" }, { A: "2", NEW: "x" });
         assert.strictEqual(r.text, "# top\nMINE=1\n# note on custom\nOPENVIDU_WEBHOOK_ENDPOINT=https://hooks.example.com\nA=2\nNEW=x\n");
+    });
+
+    it("keeps an unmanaged quoted value byte for byte while changing a managed one", () => {
+        const r = merge("CUSTOM=\"a b\"\nA='1'\n", { A: "1" }, { A: "2" });
+        assert.strictEqual(r.text, "CUSTOM=\"a b\"\nA=2\n");
     });
 
     it("removes a key dropped from extraEnv, unless the operator changed it since", () => {

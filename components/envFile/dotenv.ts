@@ -6,7 +6,8 @@
 
 /** One line of the file: a setting, or anything else kept verbatim. */
 export type EnvLine =
-    | { kind: "setting"; key: string; value: string }
+    /** `raw`: the line as read, rendered again as long as the value is unchanged. */
+    | { kind: "setting"; key: string; value: string; raw?: string }
     | { kind: "other"; text: string };
 
 export interface EnvDocument {
@@ -28,7 +29,7 @@ export function parseEnv(text: string): EnvDocument {
     const lines: EnvLine[] = body === "" ? [] : body.split(/\r?\n/).map((line) => {
         const match = SETTING.exec(line);
         if (match === null || line.trimStart().startsWith("#")) return { kind: "other", text: line };
-        return { kind: "setting", key: match[1], value: unquote(match[2].trim()) };
+        return { kind: "setting", key: match[1], value: unquote(match[2].trim()), raw: line };
     });
     return { lines, crlf };
 }
@@ -40,10 +41,14 @@ function unquote(value: string): string {
     return value;
 }
 
-/** Values are written as they are (OpenVidu's values never need quotes; check() rejects line breaks). */
+/**
+ * A line read from the file renders exactly as it was (quotes, spacing); a
+ * new or changed value renders as `KEY=value`, the form OpenVidu's own
+ * `/restart` writes (check() rejects values with line breaks).
+ */
 export function renderEnv(document: EnvDocument): string {
     const eol = document.crlf ? "\r\n" : "\n";
-    return document.lines.map((line) => line.kind === "setting" ? `${line.key}=${line.value}` : line.text).join(eol) + eol;
+    return document.lines.map((line) => line.kind === "setting" ? line.raw ?? `${line.key}=${line.value}` : line.text).join(eol) + eol;
 }
 
 /** The settings of a document, last occurrence winning (as Docker Compose reads it). */

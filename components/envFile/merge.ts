@@ -77,7 +77,10 @@ function applyTargets(document: EnvDocument, live: Map<string, string>, target: 
         if (line.kind !== "setting" || !target.has(line.key)) return true;
         const value = target.get(line.key);
         if (value === undefined) return false;
-        line.value = value;
+        if (line.value !== value) {
+            line.value = value;
+            line.raw = undefined;
+        }
         return true;
     });
     for (const [key, value] of target) {
