@@ -7,8 +7,8 @@ import { NodeImages } from "./images";
 import { MasterTier, MasterTierArgs } from "./masterTier";
 import { MediaTier, MediaTierArgs } from "./mediaTier";
 import { clusterNames } from "./naming";
-import { ClusterNetwork } from "./network";
-import { ReplicationState } from "./replicationState";
+import { ClusterNetwork, ClusterNetworkArgs } from "./network";
+import { ReplicationState, ReplicationStateArgs } from "./replicationState";
 import { GeneratedSecrets } from "./secrets";
 import { ClusterStorage, ClusterStorageArgs } from "./storage";
 
@@ -18,6 +18,8 @@ export interface OpenViduClusterArgs {
     /** Adjust underlying resources per component (see components/transform.ts). */
     transform?: {
         storage?: ClusterStorageArgs["transform"];
+        network?: ClusterNetworkArgs["transform"];
+        state?: ReplicationStateArgs["transform"];
         master?: MasterTierArgs["transform"];
         media?: MediaTierArgs["transform"];
     };
@@ -65,7 +67,11 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             sourceRegion: config.amiSourceRegion,
             namePrefix: names.prefix,
         }, parent);
-        const network = new ClusterNetwork(`${name}-network`, { namePrefix: names.prefix, existing: config.network }, parent);
+        const network = new ClusterNetwork(`${name}-network`, {
+            namePrefix: names.prefix,
+            existing: config.network,
+            transform: args.transform?.network,
+        }, parent);
         const state = new ReplicationState(`${name}-state`, {
             redisName: names.redis,
             queueName: names.queue,
@@ -73,6 +79,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             subnetIds: network.subnetIds,
             redisSecurityGroupId: network.securityGroupIds.redis,
             mediaAsgName: names.mediaAsg,
+            transform: args.transform?.state,
         }, parent);
         const certificate = new ClusterCertificate(`${name}-certificate`, {
             domainName: config.domainName,

@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import { openviduProgram } from "../program";
-import { inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
+import { all, inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
 
 describe("adjusting resources", () => {
     it("a function transform changes a component's underlying resource args", async () => {
@@ -15,6 +15,22 @@ describe("adjusting resources", () => {
         });
         assert.strictEqual(inputsOf(one(run, "aws:ec2/launchTemplate:LaunchTemplate", "master-template")).ebsOptimized, "true");
         assert.strictEqual(inputsOf(one(run, "aws:ec2/launchTemplate:LaunchTemplate", "media-template")).ebsOptimized, undefined);
+    });
+
+    it("reaches the storage, network and replication-state components too", async () => {
+        const run = await runProgram({ ...VALID_CONFIG }, {
+            program: () => ({ ...openviduProgram({
+                transform: {
+                    storage: { bucket: { objectLockEnabled: true } },
+                    network: { securityGroup: (args) => { args.revokeRulesOnDelete = true; } },
+                    state: { redis: { snapshotRetentionLimit: 7 }, queue: { delaySeconds: 1 } },
+                },
+            }) }),
+        });
+        assert.strictEqual(inputsOf(one(run, "aws:s3/bucket:Bucket")).objectLockEnabled, true);
+        assert.ok(all(run, "aws:ec2/securityGroup:SecurityGroup").every((sg) => inputsOf(sg).revokeRulesOnDelete === true));
+        assert.strictEqual(inputsOf(one(run, "aws:elasticache/replicationGroup:ReplicationGroup")).snapshotRetentionLimit, 7);
+        assert.strictEqual(inputsOf(one(run, "aws:sqs/queue:Queue")).delaySeconds, 1);
     });
 
     it("an object transform is merged over the component's args", async () => {
