@@ -38,6 +38,29 @@ describe("offline plan (npm run plan)", function () {
         assert.ok(!stdout.includes("SUPER-SECRET-LICENSE-42"), "a --secret value leaked into the plan");
     });
 
+    for (const stack of ["dev", "prod"]) {
+        it(`lists the whole cluster for --stack ${stack}, with the retention and ordering options`, () => {
+            const { status, stdout, stderr } = plan("--stack", stack, "--json");
+            assert.strictEqual(status, 0, stderr);
+            const json = JSON.parse(stdout);
+            const types = new Set(json.resources.map((r: { type: string }) => r.type));
+            for (const type of [
+                "aws:s3/bucket:Bucket", "aws:ec2/securityGroup:SecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                "aws:elasticache/replicationGroup:ReplicationGroup", "aws:sqs/queue:Queue", "aws:cloudwatch/eventRule:EventRule",
+                "aws:lb/loadBalancer:LoadBalancer", "aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule", "aws:lb/targetGroup:TargetGroup",
+                "aws:iam/role:Role", "aws:ec2/launchTemplate:LaunchTemplate", "aws:autoscaling/group:Group",
+                "aws:autoscaling/lifecycleHook:LifecycleHook", "aws:cloudwatch/metricAlarm:MetricAlarm", "pulumi-nodejs:dynamic/openvidu:EnvFile",
+            ]) {
+                assert.ok(types.has(type), `${stack} plan lists ${type}`);
+            }
+            const byName = (name: string) => json.resources.find((r: { name: string }) => r.name === name);
+            assert.deepStrictEqual(byName("openvidu-master-asg").options.dependsOn, ["openvidu-env"]);
+            assert.strictEqual(byName("openvidu-storage-bucket").options.retainOnDelete, true);
+            assert.match(byName("openvidu-env").inputs.__provider, /^\[serialized provider code/);
+            assert.strictEqual(JSON.stringify(byName("openvidu-env").inputs.secretSettings), "\"[secret]\"");
+        });
+    }
+
     it("prints a readable table that says it is offline and marks placeholders", () => {
         const { status, stdout } = plan("--stack", "prod");
         assert.strictEqual(status, 0);
