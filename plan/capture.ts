@@ -28,6 +28,8 @@ export interface CapturedResource {
     /** Inputs as sent, secrets still wrapped (see isSecret / reveal / mask). */
     inputs: Record<string, unknown>;
     options: CapturedOptions;
+    /** A dynamic resource's serialized provider code (its `__provider` input shows only a marker). */
+    providerCode?: string;
 }
 
 /** The name part of a URN (after the last `::`). */
@@ -112,14 +114,16 @@ function describe(req: RegisterRequest, urn: string): CapturedResource {
     if (req.getIgnorechangesList().length > 0) options.ignoreChanges = req.getIgnorechangesList();
     if (req.getReplaceonchangesList().length > 0) options.replaceOnChanges = req.getReplaceonchangesList();
     if (req.getAdditionalsecretoutputsList().length > 0) options.additionalSecretOutputs = req.getAdditionalsecretoutputsList();
+    const inputs = pulumi.runtime.deserializeProperties(req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]) as Record<string, unknown>;
     return {
         type: req.getType(),
         name: req.getName(),
         urn,
         parent: req.getParent() ? nameOfUrn(req.getParent()) : undefined,
         custom: req.getCustom(),
-        inputs: withoutProviderCode(pulumi.runtime.deserializeProperties(req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]) as Record<string, unknown>),
+        inputs: withoutProviderCode(inputs),
         options,
+        providerCode: typeof inputs.__provider === "string" ? inputs.__provider : undefined,
     };
 }
 

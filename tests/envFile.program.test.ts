@@ -27,13 +27,25 @@ const CONFIG = {
     extraEnv: JSON.stringify({ OPENVIDU_WEBHOOK: "true" }),
 };
 
+/** Set in the environment while the program runs: the serialized provider must not capture it. */
+const CREDENTIAL = "test-credential-7f3a91";
+
 function hasCommand(command: string): boolean {
     return spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
 }
 
 describe(".env in the program", () => {
     let run: MockRun;
-    before(async () => { run = await runProgram(CONFIG, { stackName: "prod" }); });
+    before(async () => {
+        const saved = process.env.AWS_SECRET_ACCESS_KEY;
+        process.env.AWS_SECRET_ACCESS_KEY = CREDENTIAL;
+        try {
+            run = await runProgram(CONFIG, { stackName: "prod" });
+        } finally {
+            if (saved === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+            else process.env.AWS_SECRET_ACCESS_KEY = saved;
+        }
+    });
 
     it("is one resource of its own type (not the generic dynamic one)", () => {
         const env = one(run, ENV_TYPE);
@@ -86,9 +98,20 @@ describe(".env in the program", () => {
         assert.deepStrictEqual(one(run, "aws:autoscaling/group:Group", "master-asg").options.dependsOn, ["openvidu-env"]);
     });
 
-    it("hides the provider's serialized code from plans", () => {
-        const code = String(one(run, ENV_TYPE).inputs.__provider);
-        assert.match(code, /^\[serialized provider code, \d+ characters\]$/);
+    it("hides the provider's serialized code from plans, and that code captures no secret or credential", () => {
+        const env = one(run, ENV_TYPE);
+        assert.match(String(env.inputs.__provider), /^\[serialized provider code, \d+ characters\]$/);
+        const code = env.providerCode ?? "";
+        assert.match(code, /mergeEnv/, "the real serialized provider");
+        for (const value of [...Object.values(SECRETS), CREDENTIAL]) assert.ok(!code.includes(value), "a secret in the serialized provider");
+        assert.ok(!code.includes("AKIA"), "no access key");
+    });
+
+    it("does not touch the masters' launch template when only the .env content changes", async () => {
+        const other = await runProgram({ ...CONFIG, recording: "false", extraEnv: JSON.stringify({ OPENVIDU_WEBHOOK: "false" }) }, { stackName: "prod" });
+        const template = (r: MockRun) => JSON.stringify(inputsOf(one(r, "aws:ec2/launchTemplate:LaunchTemplate", "master-template")));
+        assert.strictEqual(template(other), template(run), "same launch template: no instance is replaced");
+        assert.notDeepStrictEqual(inputsOf(one(other, ENV_TYPE)).settings, inputsOf(one(run, ENV_TYPE)).settings);
     });
 
     it("leaves no secret in any launch template's user data or any non-secret output", () => {

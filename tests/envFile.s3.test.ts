@@ -84,9 +84,20 @@ describe(".env provider against s3rver", function () {
         created = result.outs as EnvFileOutputs;
     });
 
-    it("when config and operator changed the same key, the config wins", async () => {
+    it("when config and operator changed the same key, the config wins, and the preview says so without values", async () => {
         await writeText(BUCKET, (await readText(BUCKET))!.replace("OPENVIDU_CDR=true", "OPENVIDU_CDR=operator"));
         const news = inputs({ settings: { ...inputs().settings, OPENVIDU_CDR: "config" } });
+        const warnings: string[] = [];
+        const warn = console.warn;
+        console.warn = (...args: unknown[]) => { warnings.push(args.join(" ")); };
+        try {
+            assert.strictEqual((await envFileProvider.diff!(created.bucket, created, news)).changes, true);
+        } finally {
+            console.warn = warn;
+        }
+        assert.strictEqual(warnings.length, 1);
+        assert.match(warnings[0], /OPENVIDU_CDR was changed at run time and is also changed by the stack config/);
+        assert.ok(!/operator|=config/.test(warnings[0].replace("by the stack config", "")), "no value in the warning");
         await envFileProvider.update!(created.bucket, created, news);
         assert.match((await readText(BUCKET))!, /^OPENVIDU_CDR=config$/m);
         created = (await envFileProvider.update!(created.bucket, created, news)).outs as EnvFileOutputs;
