@@ -94,6 +94,43 @@ describe("Automation API", () => {
         assert.deepStrictEqual(inline.resources.map(shape).sort(), viaIndex.resources.map(shape).sort());
     });
 
+    it("sets the config on the stack (secrets as secrets), streams progress, maps outputs, and cancels on abort", async () => {
+        // No pulumi CLI here: a recording stand-in for the Stack the factory would return.
+        const seen: { config?: automation.ConfigMap; upOptions?: automation.UpOptions; cancelled: number } = { cancelled: 0 };
+        let finishUp: () => void = () => undefined;
+        const stack = {
+            setAllConfig: async (config: automation.ConfigMap) => { seen.config = config; },
+            cancel: async () => { seen.cancelled++; finishUp(); },
+            up: (options: automation.UpOptions) => {
+                seen.upOptions = options;
+                options.onOutput?.("Updating (dev)\n");
+                return new Promise((resolve) => {
+                    finishUp = () => resolve({ outputs: Object.fromEntries(
+                        ["loadBalancerUrl", "inspectorUrl", "domainName", "bucketName", "masterAsgName", "mediaAsgName", "openviduSecret"]
+                            .map((k) => [k, { value: `${k}-value`, secret: k === "openviduSecret" }]),
+                    ) });
+                });
+            },
+        };
+        const previous = setStackFactory(async () => stack as unknown as automation.Stack);
+        const lines: string[] = [];
+        const abort = new AbortController();
+        try {
+            const running = deploy({ stackName: "dev", region: "eu-west-1", config: CONFIG, onOutput: (l) => lines.push(l), signal: abort.signal });
+            await new Promise((r) => setTimeout(r, 20));
+            abort.abort();
+            const outputs = await running;
+            assert.strictEqual(outputs.loadBalancerUrl, "loadBalancerUrl-value");
+            assert.strictEqual(outputs.openviduSecret, "openviduSecret-value");
+        } finally {
+            setStackFactory(previous);
+        }
+        assert.deepStrictEqual(seen.config, toStackConfig(CONFIG, "eu-west-1"));
+        assert.strictEqual(seen.config?.["openvidu:license"].secret, true);
+        assert.deepStrictEqual(lines, ["Updating (dev)\n"]);
+        assert.strictEqual(seen.cancelled, 1, "abort cancels the update");
+    });
+
     it("the example's two environments are valid configurations", async () => {
         process.env.OPENVIDU_LICENSE ??= "example-license";
         const { environments } = await import("../examples/two-environments");
