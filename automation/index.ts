@@ -94,7 +94,10 @@ export function setStackFactory(factory: StackFactory): StackFactory {
     return previous;
 }
 
-/** Validates, then creates or selects the stack with its configuration and the inline program. */
+/**
+ * Validates, then creates or selects the stack with exactly this configuration
+ * (keys no longer in it are removed) and the inline program.
+ */
 export async function openStack(request: StackRequest): Promise<automation.Stack> {
     checkConfig(request);
     const stack = await createOrSelectStack({
@@ -102,7 +105,11 @@ export async function openStack(request: StackRequest): Promise<automation.Stack
         stackName: request.stackName,
         program: async () => openviduProgram(request.program ?? {}) as unknown as Record<string, pulumi.Output<unknown>>,
     }, request.workspace);
-    await stack.setAllConfig(toStackConfig(request.config, request.region));
+    const desired = toStackConfig(request.config, request.region);
+    // The typed config is the whole truth: a key dropped from it must not linger on the stack.
+    const stale = Object.keys(await stack.getAllConfig()).filter((key) => key.startsWith(`${CONFIG_NAMESPACE}:`) && !(key in desired));
+    if (stale.length > 0) await stack.removeAllConfig(stale);
+    await stack.setAllConfig(desired);
     return stack;
 }
 

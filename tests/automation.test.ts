@@ -94,11 +94,13 @@ describe("Automation API", () => {
         assert.deepStrictEqual(inline.resources.map(shape).sort(), viaIndex.resources.map(shape).sort());
     });
 
-    it("sets the config on the stack (secrets as secrets), streams progress, maps outputs, and cancels on abort", async () => {
+    it("sets exactly the config on the stack (secrets as secrets, stale keys removed), streams progress, maps outputs, and cancels on abort", async () => {
         // No pulumi CLI here: a recording stand-in for the Stack the factory would return.
-        const seen: { config?: automation.ConfigMap; upOptions?: automation.UpOptions; cancelled: number } = { cancelled: 0 };
+        const seen: { config?: automation.ConfigMap; removed?: string[]; upOptions?: automation.UpOptions; cancelled: number } = { cancelled: 0 };
         let finishUp: () => void = () => undefined;
         const stack = {
+            getAllConfig: async () => ({ "openvidu:keyName": { value: "old-key" }, "openvidu:domainName": { value: "x" }, "aws:profile": { value: "p" } }),
+            removeAllConfig: async (keys: string[]) => { seen.removed = keys; },
             setAllConfig: async (config: automation.ConfigMap) => { seen.config = config; },
             cancel: async () => { seen.cancelled++; finishUp(); },
             up: (options: automation.UpOptions) => {
@@ -127,6 +129,7 @@ describe("Automation API", () => {
         }
         assert.deepStrictEqual(seen.config, toStackConfig(CONFIG, "eu-west-1"));
         assert.strictEqual(seen.config?.["openvidu:license"].secret, true);
+        assert.deepStrictEqual(seen.removed, ["openvidu:keyName"], "a key dropped from the typed config is removed; others stay");
         assert.deepStrictEqual(lines, ["Updating (dev)\n"]);
         assert.strictEqual(seen.cancelled, 1, "abort cancels the update");
     });
