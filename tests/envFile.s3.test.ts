@@ -118,6 +118,11 @@ describe(".env provider against s3rver", function () {
         assert.strictEqual(props.lastWritten.DOMAIN_OR_PUBLIC_IP, "ov.example.com", "the merge base is what the program wrote");
     });
 
+    it("read reports a deleted object as gone, so refresh drops it and the next up seeds it again", async () => {
+        const copy = { ...created, bucket: "other-bucket" };
+        assert.deepStrictEqual(await envFileProvider.read!("other-bucket/.env", copy), {});
+    });
+
     it("create adopts an existing .env (e.g. from the CloudFormation stack) instead of overwriting it", async () => {
         await writeText("other-bucket", "DOMAIN_OR_PUBLIC_IP=cf.example.com\nOPENVIDU_WEBHOOK_ENDPOINT=https://hooks.example.com\n");
         await envFileProvider.create!(inputs({}, "other-bucket"));

@@ -71,17 +71,17 @@ function problems(inputs: EnvFileInputs): pulumi.dynamic.CheckFailure[] {
  * Reads, merges and writes until the write lands on the version it merged
  * with. A conflicting writer (the cluster's `/restart`) makes it start over.
  */
-async function mergeAndWrite(inputs: EnvFileInputs, lastWritten: Settings): Promise<{ merge: MergeResult; written: boolean }> {
+async function mergeAndWrite(inputs: EnvFileInputs, lastWritten: Settings): Promise<MergeResult> {
     const target = address(inputs);
     const desired = desiredSettings(inputs);
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
         const live = await readObject(target);
         const merge = mergeEnv({ live: live && parseEnv(live.text), lastWritten, desired, header: inputs.header });
         const text = renderEnv(merge.document);
-        if (live !== undefined && text === live.text) return { merge, written: false };
+        if (live !== undefined && text === live.text) return merge;
         try {
             await writeObject(target, text, live === undefined ? { ifNoneMatch: true } : { ifMatch: live.etag });
-            return { merge, written: true };
+            return merge;
         } catch (error) {
             if (!(error instanceof WriteConflict)) throw error;
         }
@@ -134,19 +134,20 @@ export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, Env
 
     async create(inputs) {
         // An existing file (a bucket adopted from the CloudFormation template) is merged, never overwritten.
-        const { merge } = await mergeAndWrite(inputs, {});
+        const merge = await mergeAndWrite(inputs, {});
         return { id: `${inputs.bucket}/${inputs.key}`, outs: outputsOf(inputs, merge) };
     },
 
     async update(_id, olds, news) {
-        const { merge } = await mergeAndWrite(news, olds.lastWritten ?? {});
+        const merge = await mergeAndWrite(news, olds.lastWritten ?? {});
         return { outs: outputsOf(news, merge) };
     },
 
     async read(id, props) {
         if (props === undefined) throw new Error(`cannot import ${id}: create the EnvFile resource instead (it adopts an existing .env)`);
         const live = await readObject(address(props));
-        if (live === undefined) throw new Error(`s3://${props.bucket}/${props.key} no longer exists; \`pulumi up\` seeds it again`);
+        // Gone (deleted by hand): an empty id tells `pulumi refresh` so, and the next `pulumi up` seeds it again.
+        if (live === undefined) return {};
         const liveSettings = settingsOf(parseEnv(live.text));
         // Report the live values of the managed keys, so `pulumi refresh` shows what an operator changed;
         // lastWritten stays what this program wrote (the next merge's base).
