@@ -126,6 +126,7 @@ export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, Env
             const merge = await previewMerge(olds, news);
             for (const key of merge?.conflicts ?? []) {
                 // The config wins over an operator's run-time change: the preview says so (key only).
+                // A dynamic provider's console output reaches the CLI; pulumi.log does not from here.
                 console.warn(`.env: ${key} was changed at run time and is also changed by the stack config; the config value will be written`);
             }
         }
