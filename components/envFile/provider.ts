@@ -7,7 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { parseEnv, renderEnv, settingsOf } from "./dotenv";
 import { mergeEnv, MergeResult, Settings } from "./merge";
-import { ObjectAddress, readObject, WriteConflict, writeObject, deleteObject } from "./s3";
+import { deleteObject, LiveObject, ObjectAddress, readObject, WriteConflict, writeObject } from "./s3";
 
 /** The provider's inputs, as the engine passes them (secrets decrypted). */
 export interface EnvFileInputs {
@@ -67,16 +67,21 @@ function problems(inputs: EnvFileInputs): pulumi.dynamic.CheckFailure[] {
     return failures;
 }
 
+/** Reads the file as it is now and merges the desired settings into it. */
+async function mergeWithLive(inputs: EnvFileInputs, lastWritten: Settings): Promise<{ live?: LiveObject; merge: MergeResult }> {
+    const live = await readObject(address(inputs));
+    const merge = mergeEnv({ live: live && parseEnv(live.text), lastWritten, desired: desiredSettings(inputs), header: inputs.header });
+    return { live, merge };
+}
+
 /**
  * Reads, merges and writes until the write lands on the version it merged
  * with. A conflicting writer (the cluster's `/restart`) makes it start over.
  */
 async function mergeAndWrite(inputs: EnvFileInputs, lastWritten: Settings): Promise<MergeResult> {
     const target = address(inputs);
-    const desired = desiredSettings(inputs);
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-        const live = await readObject(target);
-        const merge = mergeEnv({ live: live && parseEnv(live.text), lastWritten, desired, header: inputs.header });
+        const { live, merge } = await mergeWithLive(inputs, lastWritten);
         const text = renderEnv(merge.document);
         if (live !== undefined && text === live.text) return merge;
         try {
@@ -98,16 +103,15 @@ export function changedKeys(lastWritten: Settings, desired: Settings): string[] 
 }
 
 function outputsOf(inputs: EnvFileInputs, merge: MergeResult): EnvFileOutputs {
-    const managed = new Set(Object.keys(desiredSettings(inputs)));
-    const unmanagedKeys = [...settingsOf(merge.document).keys()].filter((key) => !managed.has(key));
-    return { ...inputs, lastWritten: { ...desiredSettings(inputs) }, unmanagedKeys };
+    const lastWritten = { ...desiredSettings(inputs) };
+    const unmanagedKeys = [...settingsOf(merge.document).keys()].filter((key) => !(key in lastWritten));
+    return { ...inputs, lastWritten, unmanagedKeys };
 }
 
 /** What `pulumi preview` shows for an update: the keys the config changes; conflicts are named, never their values. */
 async function previewMerge(olds: EnvFileOutputs, news: EnvFileInputs): Promise<MergeResult | undefined> {
     try {
-        const live = await readObject(address(news));
-        return mergeEnv({ live: live && parseEnv(live.text), lastWritten: olds.lastWritten ?? {}, desired: desiredSettings(news), header: news.header });
+        return (await mergeWithLive(news, olds.lastWritten ?? {})).merge;
     } catch {
         return undefined; // the preview can still show the input diff; `up` reports S3 errors.
     }

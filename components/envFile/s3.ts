@@ -22,11 +22,17 @@ export interface LiveObject {
 /** A write precondition failed: someone else wrote the object since it was read. */
 export class WriteConflict extends Error {}
 
-export function s3Client(region: string): S3Client {
-    // Loaded here, not at the top: the provider is serialized by Pulumi, and a required
-    // module is captured as a `require` call instead of by value.
+/**
+ * The AWS SDK, loaded at call time: the provider is serialized by Pulumi, and a
+ * module required inside a function is captured as a `require` call instead of by value.
+ */
+function sdk(): typeof import("@aws-sdk/client-s3") {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { S3Client: Client } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    return require("@aws-sdk/client-s3");
+}
+
+export function s3Client(region: string): S3Client {
+    const { S3Client: Client } = sdk();
     const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
     return new Client({
         region,
@@ -58,8 +64,7 @@ export function s3ErrorMessage(action: string, address: ObjectAddress, error: un
 }
 
 export async function readObject(address: ObjectAddress): Promise<LiveObject | undefined> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { GetObjectCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    const { GetObjectCommand } = sdk();
     try {
         const answer = await s3Client(address.region).send(new GetObjectCommand({ Bucket: address.bucket, Key: address.key }));
         return { text: await answer.Body!.transformToString("utf8"), etag: answer.ETag ?? "" };
@@ -88,8 +93,7 @@ export async function writeObject(address: ObjectAddress, text: string, conditio
 }
 
 async function putObject(address: ObjectAddress, text: string, condition: WriteCondition): Promise<string> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { PutObjectCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    const { PutObjectCommand } = sdk();
     try {
         const answer = await s3Client(address.region).send(new PutObjectCommand({
             Bucket: address.bucket,
@@ -111,8 +115,7 @@ async function putObject(address: ObjectAddress, text: string, condition: WriteC
 }
 
 export async function deleteObject(address: ObjectAddress): Promise<void> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { DeleteObjectCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    const { DeleteObjectCommand } = sdk();
     try {
         await s3Client(address.region).send(new DeleteObjectCommand({ Bucket: address.bucket, Key: address.key }));
     } catch (error) {
