@@ -5,12 +5,12 @@
  * AWS credentials.
  */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as automation from "@pulumi/pulumi/automation";
 import { checkConfig, deploy, setStackFactory, StackFactory, toStackConfig } from "../automation";
 import { ConfigError, OpenViduStackConfig, SECRET_KEYS } from "../config";
 import { runUnderMocks } from "../plan/run";
 import { maskSecrets } from "./harness";
+import { hasCommand } from "./support/commands";
 
 const CONFIG: OpenViduStackConfig = {
     domainName: "openvidu.example.com",
@@ -144,7 +144,7 @@ describe("Automation API", () => {
     it("deploys a small stack end to end, checks the API through the load balancer, and destroys it", async function () {
         const missing = [
             process.env.OPENVIDU_E2E === "1" ? undefined : "OPENVIDU_E2E=1 is not set",
-            spawnSync("sh", ["-c", "command -v pulumi"]).status === 0 ? undefined : "no pulumi CLI on PATH",
+            hasCommand("pulumi") ? undefined : "no pulumi CLI on PATH",
             process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE || process.env.AWS_ROLE_ARN ? undefined : "no AWS credentials",
         ].filter(Boolean);
         if (missing.length > 0) {

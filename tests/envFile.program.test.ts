@@ -11,6 +11,7 @@ import * as path from "path";
 import { masterUserData } from "../components/envFile/content";
 import { MockRun } from "../plan/run";
 import { all, inputsOf, isSecret, one, runProgram, VALID_CONFIG } from "./harness";
+import { hasCommand } from "./support/commands";
 
 const ENV_TYPE = "pulumi-nodejs:dynamic/openvidu:EnvFile";
 const SECRETS = {
@@ -29,10 +30,6 @@ const CONFIG = {
 
 /** Set in the environment while the program runs: the serialized provider must not capture it. */
 const CREDENTIAL = "test-credential-7f3a91";
-
-function hasCommand(command: string): boolean {
-    return spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
-}
 
 describe(".env in the program", () => {
     let run: MockRun;

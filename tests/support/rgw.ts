@@ -6,12 +6,13 @@
  * live in one temporary directory, and stop() kills exactly the daemons
  * started here. Starts in ~12 s.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { hasCommand } from "./commands";
 
 export interface Rgw {
     endpoint: string;
@@ -24,7 +25,7 @@ const BINARIES = ["monmaptool", "ceph-mon", "ceph-osd", "ceph", "radosgw", "rado
 
 /** Why RGW cannot run here, or undefined when it can. */
 export function rgwUnavailable(): string | undefined {
-    const missing = BINARIES.filter((binary) => spawnSync("sh", ["-c", `command -v ${binary}`]).status !== 0);
+    const missing = BINARIES.filter((binary) => !hasCommand(binary));
     if (missing.length === 0) return undefined;
     return `${missing.join(", ")} not installed (apt-get install radosgw ceph-mon ceph-osd ceph-common; .ci/run does)`;
 }
