@@ -78,7 +78,8 @@ export class ClusterStorage extends pulumi.ComponentResource {
                 return bucket;
             });
             this.bucketArn = existing.arn;
-            this.warnUnprotectedEnv(existing.arn, args.envPrincipalArns);
+            // After the region check: a bucket that cannot be used needs no advice.
+            this.warnUnprotectedEnv(pulumi.all([this.bucketName, existing.arn]).apply(([, arn]) => arn), args.envPrincipalArns);
         } else {
             const { bucket, policy } = this.createBucket(name, args);
             this.bucketName = bucket.bucket;
