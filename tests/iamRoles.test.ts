@@ -43,9 +43,10 @@ async function expand(pattern: string): Promise<string[]> {
 
 type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
-async function decide(policy: Policy, action: string, resource: string, context: Record<string, string> = {}): Promise<Decision> {
+/** The role's decision with `policies` attached (one or several managed policies). */
+async function decide(policies: Policy | Policy[], action: string, resource: string, context: Record<string, string> = {}): Promise<Decision> {
     const result = await runSimulation({
-        identityPolicies: [{ name: "role", policy }],
+        identityPolicies: asList(policies).map((policy, i) => ({ name: `policy${i}`, policy })),
         serviceControlPolicies: [],
         resourceControlPolicies: [],
         request: {
@@ -205,7 +206,10 @@ describe("CI roles' IAM documents (docs/iam/)", function () {
     const files = fs.readdirSync(IAM_DIR).filter((f) => f.endsWith(".json")).sort();
 
     it("are the deploy and preview roles' policies and trust policies, each referenced from the docs", () => {
-        assert.deepStrictEqual(files, ["deploy-role-policy.json", "deploy-role-trust.json", "preview-role-policy.json", "preview-role-trust.json"]);
+        assert.deepStrictEqual(files, [
+            "deploy-role-policy-cluster.json", "deploy-role-policy-iam-storage-dns.json", "deploy-role-trust.json",
+            "preview-role-policy.json", "preview-role-trust.json",
+        ]);
         const docs = ["iam.md", "pull-requests.md"].map((f) => fs.readFileSync(path.join(ROOT, "docs", f), "utf8")).join("\n");
         for (const file of files) assert.ok(docs.includes(`iam/${file}`), `docs point to docs/iam/${file}`);
     });
@@ -216,6 +220,13 @@ describe("CI roles' IAM documents (docs/iam/)", function () {
             const errors = file.endsWith("-trust.json") ? validateTrustPolicy(JSON.parse(text)) : validateIdentityPolicy(JSON.parse(text));
             assert.deepStrictEqual(errors, [], `${file}: ${JSON.stringify(errors)}`);
             assert.strictEqual(JSON.parse(text).Version, "2012-10-17");
+        }
+    });
+
+    it("each fits a customer-managed policy (6,144 characters without whitespace)", () => {
+        for (const file of files) {
+            const size = JSON.stringify(load(file)).replace(/\s/g, "").length;
+            assert.ok(size <= 6144, `${file} has ${size} characters`);
         }
     });
 
@@ -263,7 +274,7 @@ describe("CI roles' IAM documents (docs/iam/)", function () {
     });
 
     describe("deploy role", () => {
-        const deploy = load("deploy-role-policy.json");
+        const deploy = files.filter((f) => f.startsWith("deploy-role-policy-")).map(load);
         const runs: MockRun[] = [];
         before(async () => {
             // Between them: new VPC and given certificate (dev), Route 53 certificate and DNS (prod), AMI copies.
