@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import { BUCKET_LIFECYCLE, ENV_OBJECT_KEY } from "../components/storage";
 import { ConfigError } from "../config/errors";
+import * as rules from "../config/rules";
 import { MockRun } from "../plan/run";
 import { all, failProgram, inputsOf, isSecret, one, runProgram, VALID_CONFIG } from "./harness";
 
@@ -166,6 +167,16 @@ describe("storage: configured lifecycle and deployer", () => {
     it("keeps an IAM user caller as it is", async () => {
         const run = await runProgram({ ...VALID_CONFIG }, { cloud: { callerArn: "arn:aws:iam::123456789012:user/ops" } });
         assert.deepStrictEqual(envStatement(run).Condition.ArnNotEquals["aws:PrincipalArn"], [MASTER_ROLE_ARN, "arn:aws:iam::123456789012:user/ops"]);
+    });
+
+    it("accepts a role (any path), a user or the root user as deployer, nothing else", () => {
+        for (const arn of ["arn:aws:iam::123456789012:role/openvidu-deploy", "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123",
+            "arn:aws:iam::123456789012:user/ops", "arn:aws:iam::123456789012:root", "arn:aws-cn:iam::123456789012:role/deploy"]) {
+            assert.strictEqual(rules.principalArn(arn), undefined, arn);
+        }
+        for (const arn of ["openvidu-deploy", "arn:aws:iam::123456789012:role/*", "arn:aws:iam::12345:role/x", "arn:aws:s3:::bucket", "arn:aws:iam::123456789012:group/ops"]) {
+            assert.ok(rules.principalArn(arn), arn);
+        }
     });
 
     it("rejects a session ARN as deployer, saying which role ARN to give", async () => {
