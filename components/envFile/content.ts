@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OpenViduConfig } from "../../config/types";
 import { STOCK_DEFAULTS } from "./keys";
+import { renderMasterUserData } from "./masterBoot";
 
 /** What the `.env` is built from: the config and values from the other components. */
 export interface ClusterEnvInputs {
@@ -80,47 +81,10 @@ export function clusterEnv(inputs: ClusterEnvInputs): ClusterEnv {
 }
 
 /**
- * The masters' user data: no secret, only where the configuration is. The
- * instance role may read the bucket; the `.env` there carries the secrets.
- * See docs/env-file.md for the boot sequence.
+ * The masters' user data (`#cloud-config`): no secret, only where the
+ * configuration is. The instance role may read the bucket; the `.env` there
+ * carries the secrets. See masterBoot.ts and docs/env-file.md ("Boot sequence").
  */
 export function masterUserData(inputs: { bucketName: pulumi.Input<string>; region: string; key?: string }): pulumi.Output<string> {
-    return renderMasterUserData(inputs.bucketName, inputs.region, inputs.key ?? ".env");
-}
-
-function renderMasterUserData(bucket: pulumi.Input<string>, region: string, key: string): pulumi.Output<string> {
-    return pulumi.output(bucket).apply((bucketName) => `#!/bin/bash
-# OpenVidu Enterprise HA master node boot (rendered by the Pulumi program).
-# Carries no secret: the configuration, secrets included, is read from the
-# cluster's bucket with the instance role.
-set -euo pipefail
-
-readonly CONFIG_BUCKET='${bucketName}'
-readonly CONFIG_KEY='${key}'
-readonly CONFIG_REGION='${region}'
-readonly OPENVIDU_DIR=/opt/openvidu
-
-# IMDSv2 only: a session token first, then the instance id.
-imds_token="$(curl -fsS -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')"
-instance_id="$(curl -fsS -H "X-aws-ec2-metadata-token: \${imds_token}" http://169.254.169.254/latest/meta-data/instance-id)"
-
-# The .env is seeded before this group exists; retry anyway (IAM propagation, S3 hiccups).
-umask 077
-install -d -m 0750 "\${OPENVIDU_DIR}"
-for attempt in $(seq 1 30); do
-    if aws s3 cp "s3://\${CONFIG_BUCKET}/\${CONFIG_KEY}" "\${OPENVIDU_DIR}/.env" --region "\${CONFIG_REGION}" --only-show-errors; then
-        break
-    fi
-    echo "configuration not readable yet (attempt \${attempt}); retrying in 10 s" >&2
-    sleep 10
-done
-test -s "\${OPENVIDU_DIR}/.env"
-
-# AWS_INSTANCE_ID is per instance: never in the shared file, always set here.
-sed -i '/^AWS_INSTANCE_ID=/d' "\${OPENVIDU_DIR}/.env"
-printf 'AWS_INSTANCE_ID=%s\\n' "\${instance_id}" >> "\${OPENVIDU_DIR}/.env"
-
-cd "\${OPENVIDU_DIR}"
-./openvidu start
-`);
+    return pulumi.output(inputs.bucketName).apply((bucket) => renderMasterUserData({ bucket, region: inputs.region, key: inputs.key ?? ".env" }));
 }
