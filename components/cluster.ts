@@ -138,6 +138,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             nodes: config.mediaNodes,
             scaleUpCpu: config.scaleUpCpu,
             scaleDownCpu: config.scaleDownCpu,
+            lifecycleDelivery: state.mediaLifecycleDelivery,
             transform: args.transform?.media,
         }, parent);
 

@@ -11,9 +11,15 @@ import { applyTransform, Transform } from "./transform";
 export const MASTER_TIER = {
     /** OpenVidu's API and the inspector listen here on each master. */
     masterPort: 4443,
+    /**
+     * OpenVidu's latest 2.x template: `/` on 4443 answers 401 (403 on some
+     * paths) as soon as OpenVidu serves. `/openvidu/health` fails on every
+     * master at once while they restart together (auto-restart), and with ELB
+     * health checks the group would then replace all of them.
+     */
     healthCheck: {
-        path: "/openvidu/health",
-        matcher: "200",
+        path: "/",
+        matcher: "401-403",
         intervalSeconds: 10,
         timeoutSeconds: 5,
         healthyThreshold: 3,

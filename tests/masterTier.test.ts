@@ -85,7 +85,7 @@ describe("master tier: load balancer", () => {
         assert.ok(String(rule.actions[0].targetGroupArn).includes(one(run, "aws:lb/targetGroup:TargetGroup").name));
     });
 
-    it("has a target group on HTTP 4443 with the reference's health check", () => {
+    it("has a target group on HTTP 4443 with the latest 2.x template's health check (/ answering 401-403)", () => {
         const tg = inputsOf(one(run, "aws:lb/targetGroup:TargetGroup"));
         assert.strictEqual(tg.port, 4443);
         assert.strictEqual(tg.protocol, "HTTP");
@@ -96,7 +96,7 @@ describe("master tier: load balancer", () => {
                 matcher: tg.healthCheck.matcher, interval: tg.healthCheck.interval, timeout: tg.healthCheck.timeout,
                 healthyThreshold: tg.healthCheck.healthyThreshold, unhealthyThreshold: tg.healthCheck.unhealthyThreshold,
             },
-            { protocol: "HTTP", port: "4443", path: "/openvidu/health", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 3, unhealthyThreshold: 4 },
+            { protocol: "HTTP", port: "4443", path: "/", matcher: "401-403", interval: 10, timeout: 5, healthyThreshold: 3, unhealthyThreshold: 4 },
         );
     });
 

@@ -76,6 +76,22 @@ describe("media tier", () => {
         ]);
     });
 
+    it("declares both hooks on the group itself, so its very first nodes are held and announced", () => {
+        const group = inputsOf(one(run, "aws:autoscaling/group:Group", "media-asg"));
+        assert.deepStrictEqual(group.initialLifecycleHooks, [
+            { name: "prod-media-launch", lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING", defaultResult: "CONTINUE", heartbeatTimeout: 30 },
+            { name: "prod-media-terminate", lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING", defaultResult: "ABANDON", heartbeatTimeout: 30 },
+        ]);
+        // The hook resources carry the same names (AWS applies initial hooks only when it creates a group).
+        assert.deepStrictEqual(all(run, HOOK).map(inputsOf).map((h) => h.name).sort(), ["prod-media-launch", "prod-media-terminate"]);
+    });
+
+    it("is created after the lifecycle rule, its target and the queue policy, so the first launch events reach the queue", () => {
+        const group = one(run, "aws:autoscaling/group:Group", "media-asg");
+        assert.deepStrictEqual([...(group.options.dependsOn ?? [])].sort(),
+            ["openvidu-state-lifecycle", "openvidu-state-lifecycle-target", "openvidu-state-queue-policy"]);
+    });
+
     it("holds a launching node with a hook that CONTINUEs after 30 s", () => {
         const hook = all(run, HOOK).map(inputsOf).find((h) => h.lifecycleTransition === "autoscaling:EC2_INSTANCE_LAUNCHING");
         assert.ok(hook);
