@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { masterUserData } from "../components/envFile/content";
+import { cloudFormationStackArn, masterUserData } from "../components/envFile/content";
 import { bootScript, defaultObjectUrl, holdCommand, MASTER_BOOT, renderMasterUserData } from "../components/envFile/masterBoot";
 import { MockRun } from "../plan/run";
 import { all, inputsOf, isSecret, one, runProgram, VALID_CONFIG } from "./harness";
@@ -28,6 +28,27 @@ const CONFIG = {
     kibanaUrl: "https://kibana.example.com:443",
     extraEnv: JSON.stringify({ OPENVIDU_WEBHOOK: "true" }),
 };
+
+/** What a CloudFormation stack ARN looks like (region, account, stack name, a uuid). */
+const CLOUDFORMATION_STACK_ARN = /^arn:aws(-cn|-us-gov)?:cloudformation:[a-z]{2}(-[a-z]+)+-\d:\d{12}:stack\/[A-Za-z][A-Za-z0-9-]{0,127}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe("RM_CLOUDFORMATION_ARN", () => {
+    const parts = { partition: "aws", region: "eu-west-1", accountId: "123456789012", stackName: "prod", stackIdentity: "acme/openvidu/prod" };
+
+    it("has the shape of a CloudFormation stack ARN, with a stable id per stack", () => {
+        const arn = cloudFormationStackArn(parts);
+        assert.match(arn, CLOUDFORMATION_STACK_ARN);
+        assert.ok(arn.startsWith("arn:aws:cloudformation:eu-west-1:123456789012:stack/prod/"));
+        assert.strictEqual(cloudFormationStackArn(parts), arn, "stable");
+        assert.notStrictEqual(cloudFormationStackArn({ ...parts, stackIdentity: "acme/openvidu/dev" }).split("/")[2], arn.split("/")[2], "one id per stack");
+    });
+
+    it("makes a valid CloudFormation stack name of any stack name", () => {
+        for (const stackName of ["7-prod", "my_stack.v2", "---", "a".repeat(200)]) {
+            assert.match(cloudFormationStackArn({ ...parts, stackName }), CLOUDFORMATION_STACK_ARN, stackName);
+        }
+    });
+});
 
 /** Set in the environment while the program runs: the serialized provider must not capture it. */
 const CREDENTIAL = "test-credential-7f3a91";
@@ -64,7 +85,11 @@ describe(".env in the program", () => {
         assert.match(values.RM_REDIS_IP, /cache\.amazonaws\.com$/);
         assert.strictEqual(values.RM_REDIS_PORT, "6379");
         assert.strictEqual(values.RM_SQS_QUEUE, "prod-SQS.fifo");
-        assert.strictEqual(values.RM_CLOUDFORMATION_ARN, "organization/openvidu/prod");
+        assert.strictEqual(values.RM_CLOUDFORMATION_ARN,
+            cloudFormationStackArn({ partition: "aws", region: "eu-west-1", accountId: "123456789012", stackName: "prod", stackIdentity: "organization/openvidu/prod" }));
+        assert.match(values.RM_CLOUDFORMATION_ARN, CLOUDFORMATION_STACK_ARN);
+        assert.strictEqual(values.OPENVIDU_PRO_AWS_REGION, "eu-west-1", "the latest 2.x AMI seeds the region");
+        assert.strictEqual(values.COTURN_INTERNAL_RELAY, "false", "the stock .env's value since March 2026");
         assert.strictEqual(values.RM_MASTER_NODES_AUTOSCALING_GROUP_NAME, "prod-ASGOpenViduProMasterNode");
         assert.strictEqual(values.RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME, "prod-ASGMediaNode");
         assert.strictEqual(values.OPENVIDU_PRO_ELASTICSEARCH_HOST, "https://es.example.com:443");

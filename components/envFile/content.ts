@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { OpenViduConfig } from "../../config/types";
 import { STOCK_DEFAULTS } from "./keys";
@@ -14,8 +15,8 @@ export interface ClusterEnvInputs {
     queueName: pulumi.Input<string>;
     masterAsgName: pulumi.Input<string>;
     mediaAsgName: pulumi.Input<string>;
-    /** A stable identifier of this Pulumi stack (for RM_CLOUDFORMATION_ARN). */
-    stackIdentifier: string;
+    /** This stack as a CloudFormation-shaped stack ARN (see cloudFormationStackArn). */
+    stackArn: pulumi.Input<string>;
 }
 
 /** The managed keys, split by whether their value is secret, and their order in the file. */
@@ -52,12 +53,14 @@ export function clusterEnv(inputs: ClusterEnvInputs): ClusterEnv {
         OPENVIDU_RECORDING: flag(config.recording),
         OPENVIDU_PRO_RECORDING_STORAGE: "s3",
         OPENVIDU_PRO_AWS_S3_BUCKET: pulumi.interpolate`${inputs.bucketName}/recordings`,
+        // The latest 2.x AMI's first boot sets it; the bucket (and the recordings) are in the stack's region.
+        OPENVIDU_PRO_AWS_REGION: config.region,
         OPENVIDU_PRO_COTURN_IN_MEDIA_NODES: flag(config.coturnInMediaNodes),
         OPENVIDU_ENTERPRISE_S3_CONFIG_AUTORESTART: flag(config.s3ConfigAutoRestart),
         RM_REDIS_IP: inputs.redisAddress,
         RM_REDIS_PORT: pulumi.output(inputs.redisPort).apply(String),
         RM_SQS_QUEUE: inputs.queueName,
-        RM_CLOUDFORMATION_ARN: inputs.stackIdentifier,
+        RM_CLOUDFORMATION_ARN: inputs.stackArn,
         RM_S3_CONFIGURATION_BUCKET: inputs.bucketName,
         RM_S3_CONFIGURATION_BUCKET_REGION: config.region,
         RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME: inputs.mediaAsgName,
@@ -78,6 +81,33 @@ export function clusterEnv(inputs: ClusterEnvInputs): ClusterEnv {
         ...Object.keys(secretSettings).filter((key) => !["OPENVIDU_PRO_LICENSE", "OPENVIDU_SECRET"].includes(key)),
     ];
     return { settings, secretSettings, keyOrder };
+}
+
+export interface StackArnParts {
+    partition: string;
+    region: string;
+    accountId: string;
+    /** Becomes the ARN's stack name (CloudFormation's rules: a letter, then letters, digits, `-`). */
+    stackName: string;
+    /** What makes the id: the stack's fully qualified name (`<org>/<project>/<stack>`), stable for its life. */
+    stackIdentity: string;
+}
+
+/**
+ * RM_CLOUDFORMATION_ARN in the shape of a CloudFormation stack ARN, which the
+ * closed-source replication manager may parse:
+ * `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>`.
+ * The uuid is derived from the stack's fully qualified name, so it never
+ * changes for the stack and differs between stacks.
+ */
+export function cloudFormationStackArn(parts: StackArnParts): string {
+    const cleaned = parts.stackName.replace(/[^A-Za-z0-9-]+/g, "-").replace(/^[^A-Za-z]+/, "").slice(0, 120);
+    const name = cleaned === "" ? "openvidu" : cleaned;
+    const hex = createHash("sha256").update(parts.stackIdentity).digest("hex");
+    // RFC 4122 layout, name-based (version 5 style) with the variant bits set.
+    const variant = "89ab"[parseInt(hex[16], 16) % 4];
+    const id = [hex.slice(0, 8), hex.slice(8, 12), `5${hex.slice(13, 16)}`, `${variant}${hex.slice(17, 20)}`, hex.slice(20, 32)].join("-");
+    return `arn:${parts.partition}:cloudformation:${parts.region}:${parts.accountId}:stack/${name}/${id}`;
 }
 
 /**
