@@ -121,6 +121,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             keyName: config.keyName,
             volumeSize: config.masterVolumeSize,
             nodes: config.masterNodes,
+            waitForHealthyMasters: config.waitForHealthyMasters,
             bucketName: storage.bucketName,
             bucketArn: storage.bucketArn,
             queueArn: state.queueArn,

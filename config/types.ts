@@ -46,6 +46,7 @@ export interface OpenViduStackConfig {
     mediaVolumeSize?: number;
     extraEnv?: Record<string, string>;
     deleteEnvOnDestroy?: boolean;
+    waitForHealthyMasters?: boolean;
 }
 
 /** Size of an Auto Scaling group: min ≤ desired ≤ max. */
@@ -107,4 +108,6 @@ export interface OpenViduConfig {
     mediaVolumeSize: number;
     extraEnv: Record<string, string>;
     deleteEnvOnDestroy: boolean;
+    /** `pulumi up` waits for the masters to pass the load balancer's health check. */
+    waitForHealthyMasters: boolean;
 }

@@ -232,6 +232,19 @@ describe("master tier: nodes", () => {
         assert.ok(String(asg.targetGroupArns[0]).includes("openvidu-master-targets"));
     });
 
+    it("makes `pulumi up` wait until the desired number of masters are healthy behind the load balancer, 20 minutes at most", () => {
+        const asg = inputsOf(one(run, "aws:autoscaling/group:Group", "master-asg"));
+        assert.strictEqual(asg.waitForElbCapacity, 3, "desiredMasterNodes");
+        assert.strictEqual(asg.waitForCapacityTimeout, "20m");
+    });
+
+    it("skips that wait with openvidu:waitForHealthyMasters false", async () => {
+        const other = await runProgram({ ...VALID_CONFIG, waitForHealthyMasters: "false" }, { stackName: "prod" });
+        const asg = inputsOf(one(other, "aws:autoscaling/group:Group", "master-asg"));
+        assert.strictEqual(asg.waitForElbCapacity, undefined);
+        assert.strictEqual(asg.waitForCapacityTimeout, "0", "the provider's switch for no waiting at all");
+    });
+
     it("tags masters Name=<stack>-Master Node and ov-cluster-member=server, propagated", () => {
         const asg = inputsOf(one(run, "aws:autoscaling/group:Group", "master-asg"));
         assert.deepStrictEqual(asg.tags, [
