@@ -30,7 +30,7 @@ const CONFIG = {
 };
 
 /** What a CloudFormation stack ARN looks like (region, account, stack name, a uuid). */
-const CLOUDFORMATION_STACK_ARN = /^arn:aws(-cn|-us-gov)?:cloudformation:[a-z]{2}(-[a-z]+)+-\d:\d{12}:stack\/[A-Za-z][A-Za-z0-9-]{0,127}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const CLOUDFORMATION_STACK_ARN = /^arn:aws(-cn|-us-gov)?:cloudformation:[a-z]{2}(-[a-z]+)+-\d:\d{12}:stack\/[A-Za-z][A-Za-z0-9-]{0,127}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe("RM_CLOUDFORMATION_ARN", () => {
     const parts = { partition: "aws", region: "eu-west-1", accountId: "123456789012", stackName: "prod", stackIdentity: "acme/openvidu/prod" };

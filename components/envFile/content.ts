@@ -104,9 +104,8 @@ export function cloudFormationStackArn(parts: StackArnParts): string {
     const cleaned = parts.stackName.replace(/[^A-Za-z0-9-]+/g, "-").replace(/^[^A-Za-z]+/, "").slice(0, 120);
     const name = cleaned === "" ? "openvidu" : cleaned;
     const hex = createHash("sha256").update(parts.stackIdentity).digest("hex");
-    // RFC 4122 layout, name-based (version 5 style) with the variant bits set.
-    const variant = "89ab"[parseInt(hex[16], 16) % 4];
-    const id = [hex.slice(0, 8), hex.slice(8, 12), `5${hex.slice(13, 16)}`, `${variant}${hex.slice(17, 20)}`, hex.slice(20, 32)].join("-");
+    // Laid out like CloudFormation's stack ids (a uuid: 8-4-4-4-12 hex digits).
+    const id = [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join("-");
     return `arn:${parts.partition}:cloudformation:${parts.region}:${parts.accountId}:stack/${name}/${id}`;
 }
 
