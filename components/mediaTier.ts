@@ -132,10 +132,13 @@ export class MediaTier extends pulumi.ComponentResource {
             ...parent,
             dependsOn: args.lifecycleDelivery ?? [],
             // The scaling policies own the running size; an update must not reset it to `desired`.
-            ignoreChanges: ["desiredCapacity"],
+            // AWS applies initial hooks only when it creates a group, and the provider replaces the
+            // group when they change: a group created before them, or a later hook change, must not
+            // replace the group and its live media nodes. The hook resources below carry such changes.
+            ignoreChanges: ["desiredCapacity", "initialLifecycleHooks"],
         }));
-        // The same hooks (same names) as resources too: AWS applies a group's initial hooks only when
-        // it creates the group, so these carry later changes, and keep the hooks of groups created before.
+        // The same hooks (same names) as resources too: they put the hooks on groups created before
+        // the initial hooks existed, and carry later changes (PutLifecycleHook creates or updates).
         for (const hook of hooks) {
             new aws.autoscaling.LifecycleHook(`${name}-${hook.key}-hook`, { autoscalingGroupName: group.name, ...hook.args }, parent);
         }

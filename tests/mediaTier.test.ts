@@ -84,6 +84,8 @@ describe("media tier", () => {
         ]);
         // The hook resources carry the same names (AWS applies initial hooks only when it creates a group).
         assert.deepStrictEqual(all(run, HOOK).map(inputsOf).map((h) => h.name).sort(), ["prod-media-launch", "prod-media-terminate"]);
+        // A change to them (or a group created before them) must not replace the group and its live nodes.
+        assert.ok(one(run, "aws:autoscaling/group:Group", "media-asg").options.ignoreChanges?.includes("initialLifecycleHooks"));
     });
 
     it("is created after the lifecycle rule, its target and the queue policy, so the first launch events reach the queue", () => {
