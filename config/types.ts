@@ -106,5 +106,7 @@ export interface OpenViduConfig {
     masterVolumeSize: number;
     mediaVolumeSize: number;
     extraEnv: Record<string, string>;
+    /** `extraEnv` was set with `--secret`: its values stay secrets in state. */
+    extraEnvSecret?: boolean;
     deleteEnvOnDestroy: boolean;
 }

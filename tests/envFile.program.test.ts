@@ -82,7 +82,7 @@ describe(".env in the program", () => {
         for (const value of Object.values(SECRETS)) {
             assert.ok(!JSON.stringify(env.inputs.settings).includes(value), "no secret among the plain settings");
         }
-        assert.deepStrictEqual(env.options.additionalSecretOutputs, ["secretSettings", "lastWritten"]);
+        assert.deepStrictEqual(env.options.additionalSecretOutputs, ["secretSettings", "lastWritten", "replacedByLastWrite"]);
     });
 
     it("depends on the bucket and on the components whose values it carries", () => {
