@@ -43,8 +43,12 @@ export class EnvFile extends pulumi.dynamic.Resource {
     /** Keys in the file that the program does not manage (names only). */
     declare readonly unmanagedKeys: pulumi.Output<string[]>;
 
-    constructor(name: string, args: EnvFileArgs, opts?: pulumi.CustomResourceOptions) {
-        super(envFileProvider, name, {
+    /**
+     * @param provider the provider's code; tests pass a later revision of it to play a
+     *   provider upgrade against the engine.
+     */
+    constructor(name: string, args: EnvFileArgs, opts?: pulumi.CustomResourceOptions, provider: pulumi.dynamic.ResourceProvider = envFileProvider) {
+        super(provider, name, {
             bucket: args.bucket,
             key: args.key ?? ".env",
             region: args.region,
