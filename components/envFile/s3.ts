@@ -126,7 +126,8 @@ export function s3Client(region: string, access: S3Access = {}): S3Client {
     });
 }
 
-function describe(address: ObjectAddress): string {
+/** The object as `s3://bucket/key` (not `describe`: a global of that name, as mocha defines, would hide it from the serialized provider). */
+function objectUrl(address: ObjectAddress): string {
     return `s3://${address.bucket}/${address.key}`;
 }
 
@@ -135,7 +136,7 @@ export function s3ErrorMessage(action: string, address: ObjectAddress, error: un
     const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number }; code?: string; message?: string };
     const name = e.name ?? e.Code ?? e.code ?? "";
     const status = e.$metadata?.httpStatusCode;
-    const where = describe(address);
+    const where = objectUrl(address);
     if (name === "NoSuchBucket") return `cannot ${action} ${where}: the bucket ${address.bucket} does not exist`;
     if (name === "AccessDenied" || status === 403) {
         return `cannot ${action} ${where}: access denied (the credentials in use need s3:GetObject and s3:PutObject on it)`;
@@ -195,7 +196,7 @@ async function putObject(address: ObjectAddress, text: string, condition: WriteC
         const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
         // 412: the condition failed; 409: S3 is completing a concurrent conditional write.
         if (e.name === "PreconditionFailed" || e.$metadata?.httpStatusCode === 412 || e.name === "ConditionalRequestConflict" || e.$metadata?.httpStatusCode === 409) {
-            throw new WriteConflict(`${describe(address)} changed while it was being written`);
+            throw new WriteConflict(`${objectUrl(address)} changed while it was being written`);
         }
         throw new Error(s3ErrorMessage("write", address, error), { cause: error });
     }
