@@ -209,8 +209,14 @@ describe("the .env resource under the real Pulumi engine", function () {
         await configure(stack, { "openvidu:extraEnv": { value: extraEnv, secret: true } });
 
         // The first preview: the engine hands check/diff the unknown sentinel for the generated secret.
-        const preview = await stack.preview();
+        const events: automation.EngineEvent[] = [];
+        const preview = await stack.preview({ onEvent: (event) => events.push(event) });
         assert.strictEqual(preview.changeSummary.create, 3, "the stack, the generated secret and the .env");
+        const planned = events.map((e) => e.resourcePreEvent?.metadata).find((m) => m?.type === "pulumi-nodejs:dynamic/openvidu:EnvFile");
+        const plannedSecrets = planned?.new?.inputs.secretSettings as Record<string, unknown> | string | undefined;
+        assert.ok(plannedSecrets !== null && typeof plannedSecrets === "object", `secretSettings is a map while the generated secret is unknown: ${JSON.stringify(plannedSecrets)}`);
+        assert.ok("OPENVIDU_PRO_LICENSE" in plannedSecrets && "COTURN_SHARED_SECRET_KEY" in plannedSecrets);
+        assert.ok(!JSON.stringify(events).includes(SECRETS.license), "no secret in the engine's events");
 
         await stack.up();
         const file = (await readEnv("engine-secrets"))!;
