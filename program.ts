@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { OpenViduCluster, OpenViduClusterArgs, OpenViduStackOutputs } from "./components/cluster";
+import { s3AccessFromStackConfig } from "./components/envFile/access";
 
 export interface OpenViduProgramOptions {
     /** Adjust underlying resources per component (see components/transform.ts). */
@@ -16,6 +17,7 @@ export interface OpenViduProgramOptions {
  */
 export function openviduProgram(options: OpenViduProgramOptions = {}): OpenViduStackOutputs {
     const config = loadConfig(); // throws on invalid config, before any resource exists
-    const cluster = new OpenViduCluster("openvidu", { config, transform: options.transform }, options.resourceOptions);
+    const s3Access = s3AccessFromStackConfig(); // the .env writer authenticates as the AWS provider does
+    const cluster = new OpenViduCluster("openvidu", { config, s3Access, transform: options.transform }, options.resourceOptions);
     return cluster.outputs;
 }

@@ -304,9 +304,14 @@ export async function preview(request: StackRequest): Promise<automation.Preview
     return operate(request, "preview", (stack) => stack.preview(runOptions(request)));
 }
 
-/** `pulumi destroy`: removes the cluster; the bucket it created stays (see README, "Destroying"). */
+/**
+ * `pulumi destroy --run-program`: removes the cluster; the bucket it created
+ * stays (see README, "Destroying"). The program runs so that the `.env`
+ * resource's delete follows this request's `deleteEnvOnDestroy`: a plain
+ * destroy hands it the config recorded at the last update instead.
+ */
 export async function destroy(request: StackRequest): Promise<automation.DestroyResult> {
-    return operate(request, "destroy", (stack) => stack.destroy(runOptions(request)));
+    return operate(request, "destroy", (stack) => stack.destroy({ ...runOptions(request), runProgram: true }));
 }
 
 /** The outputs of a deployed stack. */

@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE } from "../config/schema";
 import { OpenViduConfig } from "../config/types";
 import { deployerPrincipalArn } from "./deployer";
 import { ClusterCertificate, DomainRecord } from "./dns";
-import { EnvFile } from "./envFile";
+import { EnvFile, S3Access } from "./envFile";
 import { cloudFormationStackArn, clusterEnv, ENV_HEADER, masterUserData } from "./envFile/content";
 import { NodeImages } from "./images";
 import { MasterTier, MasterTierArgs } from "./masterTier";
@@ -17,6 +18,12 @@ import { ClusterStorage, ClusterStorageArgs } from "./storage";
 export interface OpenViduClusterArgs {
     /** The validated stack configuration (config/). */
     config: OpenViduConfig;
+    /**
+     * How the `.env` writer reaches S3: the AWS provider's profile and roles (see
+     * envFile/access.ts). A program with an explicit AWS provider passes its settings here.
+     * @default the SDK's default chain (environment, shared files, instance role)
+     */
+    s3Access?: S3Access;
     /** Adjust underlying resources per component (see components/transform.ts). */
     transform?: {
         storage?: ClusterStorageArgs["transform"];
@@ -112,6 +119,8 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             ...env,
             header: ENV_HEADER,
             deleteOnDestroy: config.deleteEnvOnDestroy,
+            deleteOnDestroyConfig: `${CONFIG_NAMESPACE}:deleteEnvOnDestroy`,
+            access: args.s3Access,
         }, { ...parent, dependsOn: storage.policy ? [storage.policy] : [] });
 
         const master = new MasterTier(`${name}-master`, {

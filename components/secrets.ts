@@ -43,7 +43,9 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
             }, parent);
             this.openviduSecret = pulumi.secret(generated.result);
         }
-        const coturn = new random.RandomId(`${name}-coturn`, { byteLength: GENERATED_SECRETS.coturnSecretBytes }, parent);
+        // RandomBytes, not RandomId: its hex is a secret in state (RandomId keeps hex, b64 and id in plain text).
+        // Stacks made before keep a RandomId in state: the change generates a new coturn secret once.
+        const coturn = new random.RandomBytes(`${name}-coturn`, { length: GENERATED_SECRETS.coturnSecretBytes }, parent);
         this.coturnSharedSecret = pulumi.secret(coturn.hex);
         this.registerOutputs({ openviduSecret: this.openviduSecret, coturnSharedSecret: this.coturnSharedSecret });
     }

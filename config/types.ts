@@ -125,6 +125,8 @@ export interface OpenViduConfig {
     masterVolumeSize: number;
     mediaVolumeSize: number;
     extraEnv: Record<string, string>;
+    /** `extraEnv` was set with `--secret`: its values stay secrets in state. */
+    extraEnvSecret?: boolean;
     deleteEnvOnDestroy: boolean;
     /** Unset: the principal running `pulumi up` (its role, for an assumed-role session). */
     deployerRoleArn?: string;

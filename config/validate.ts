@@ -32,6 +32,7 @@ export function validateConfig(raw: Record<string, unknown>, context: Validation
     const checker = new Checker(values, problems);
     const region = checkRegion(context.region, problems);
     const config = buildConfig(checker, context.stackName, region);
+    if (context.secretKeys !== "all" && context.secretKeys.has("extraEnv")) config.extraEnvSecret = true;
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }

@@ -30,6 +30,12 @@ export interface CapturedResource {
     options: CapturedOptions;
     /** A dynamic resource's serialized provider code (its `__provider` input shows only a marker). */
     providerCode?: string;
+    /**
+     * The inputs exactly as sent to the engine (protobuf Struct as JSON): a secret is wrapped
+     * where it was set (deserializing pushes it up to the top-level property), and a value
+     * unknown during a preview is the SDK's `runtime.unknownValue` string.
+     */
+    wire: Record<string, unknown>;
 }
 
 /** The name part of a URN (after the last `::`). */
@@ -70,7 +76,7 @@ interface RegisterRequest {
     getName(): string;
     getParent(): string;
     getCustom(): boolean;
-    getObject(): unknown;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
     getProtect(): boolean;
     getRetainondelete(): boolean;
     getDeletebeforereplace(): boolean;
@@ -124,6 +130,7 @@ function describe(req: RegisterRequest, urn: string): CapturedResource {
         inputs: withoutProviderCode(inputs),
         options,
         providerCode: typeof inputs.__provider === "string" ? inputs.__provider : undefined,
+        wire: req.getObject()?.toJavaScript() ?? {},
     };
 }
 

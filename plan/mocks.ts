@@ -81,8 +81,9 @@ const COMPUTED: Record<string, (name: string, inputs: State, cloud: MockCloud) =
     "random:index/randomPassword:RandomPassword": (_name, inputs) => ({
         result: "x".repeat(Number(inputs.length ?? 32)),
     }),
-    "random:index/randomId:RandomId": (_name, inputs) => ({
-        hex: "ab".repeat(Number(inputs.byteLength ?? 16)),
+    "random:index/randomBytes:RandomBytes": (_name, inputs) => ({
+        hex: "ab".repeat(Number(inputs.length ?? 16)),
+        base64: Buffer.alloc(Number(inputs.length ?? 16), 0xab).toString("base64"),
     }),
 };
 
@@ -127,9 +128,14 @@ function sessionContext(arn: string, cloud: MockCloud): State {
     return { id: arn, arn, issuerArn: `arn:${partition}:iam::${account}:role${path}${role}`, issuerId: "AROATEST", issuerName: role, sessionName };
 }
 
-export function mockCloud(cloud: MockCloud): pulumi.runtime.Mocks {
+/**
+ * @param preview answer as the engine does in a preview of a new stack: a resource's
+ *   inputs only, no id and no computed output (the SDK then sees them as unknown).
+ */
+export function mockCloud(cloud: MockCloud, preview = false): pulumi.runtime.Mocks {
     return {
-        newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
+        newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
+            if (preview) return { id: undefined, state: args.inputs };
             const computed = COMPUTED[args.type]?.(args.name, args.inputs, cloud) ?? {};
             const id = String(computed.id ?? args.inputs.name ?? `${args.name}-id`);
             const arn = `arn:aws:${args.type.split(":")[1]?.split("/")[0] ?? "mock"}:${cloud.region}:${cloud.accountId}:${args.name}`;

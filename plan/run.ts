@@ -19,6 +19,11 @@ export interface MockRunOptions {
     cloud?: Partial<MockCloud>;
     /** The program to run; by default the project's own (program.ts). */
     program?: () => Record<string, unknown>;
+    /**
+     * Run as `pulumi preview` of a new stack: what a resource computes (ids, generated
+     * secrets, endpoints) is unknown, as the engine reports it before anything exists.
+     */
+    preview?: boolean;
 }
 
 export interface MockRun {
@@ -42,7 +47,8 @@ export async function startMocks(options: MockRunOptions): Promise<MockSession> 
     const region = options.config["aws:region"] ?? DEFAULT_CLOUD.region;
     const cloud: MockCloud = { ...DEFAULT_CLOUD, region, ...options.cloud };
     pulumi.runtime.setAllConfig(options.config, options.secretKeys);
-    await pulumi.runtime.setMocks(mockCloud(cloud), CONFIG_NAMESPACE, options.stackName, false, "organization");
+    const preview = options.preview ?? false;
+    await pulumi.runtime.setMocks(mockCloud(cloud, preview), CONFIG_NAMESPACE, options.stackName, preview, "organization");
     const resources = captureRegistrations();
     return {
         resources,

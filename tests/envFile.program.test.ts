@@ -108,7 +108,29 @@ describe(".env in the program", () => {
         for (const value of Object.values(SECRETS)) {
             assert.ok(!JSON.stringify(env.inputs.settings).includes(value), "no secret among the plain settings");
         }
-        assert.deepStrictEqual(env.options.additionalSecretOutputs, ["secretSettings", "lastWritten"]);
+        assert.deepStrictEqual(env.options.additionalSecretOutputs, ["secretSettings", "lastWritten", "replacedByLastWrite"]);
+    });
+
+    it("keeps extraEnv secret when it was set with --secret: its keys go with the secret settings, none among the plain ones", async () => {
+        const token = "hook-token-5d21c9";
+        const extraEnv = JSON.stringify({ OPENVIDU_WEBHOOK: "true", OPENVIDU_WEBHOOK_ENDPOINT: `https://hooks.example.com/${token}` });
+        const secretRun = await runProgram({ ...CONFIG, extraEnv }, { stackName: "prod", secret: ["extraEnv"] });
+        const env = one(secretRun, ENV_TYPE);
+        const secretSettings = env.wire.secretSettings as Record<string, unknown>;
+        assert.ok(isSecret(secretSettings.OPENVIDU_WEBHOOK_ENDPOINT), "each value a secret of its own");
+        assert.ok(isSecret(secretSettings.OPENVIDU_WEBHOOK), "a stock default overridden by a secret extraEnv is secret too");
+        const settings = env.wire.settings as Record<string, unknown>;
+        assert.ok(!("OPENVIDU_WEBHOOK" in settings) && !("OPENVIDU_WEBHOOK_ENDPOINT" in settings));
+        assert.ok(!JSON.stringify(settings).includes(token));
+        assert.ok(inputsOf(env).keyOrder.includes("OPENVIDU_WEBHOOK_ENDPOINT"), "still written to the file");
+        // Set in plain text, the same keys are plain settings (nothing hidden that need not be).
+        assert.strictEqual(inputsOf(one(run, ENV_TYPE)).settings.OPENVIDU_WEBHOOK, "true");
+    });
+
+    it("sends every secret value as a secret of its own (one unknown value cannot hide the others)", () => {
+        const secretSettings = one(run, ENV_TYPE).wire.secretSettings as Record<string, unknown>;
+        assert.ok(!isSecret(secretSettings), "not one secret map");
+        for (const [key, value] of Object.entries(secretSettings)) assert.ok(isSecret(value), `${key} is a secret`);
     });
 
     it("depends on the bucket and on the components whose values it carries", () => {

@@ -29,7 +29,7 @@ describe(".env provider against Ceph RGW: concurrent writers", function () {
             region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true,
             credentials: { accessKeyId: rgw.accessKey, secretAccessKey: rgw.secretKey },
         });
-        for (const bucket of ["rgw-create", "rgw-update", "rgw-busy"]) await direct.send(new CreateBucketCommand({ Bucket: bucket }));
+        for (const bucket of ["rgw-create", "rgw-update", "rgw-busy", "rgw-stale"]) await direct.send(new CreateBucketCommand({ Bucket: bucket }));
     });
     after(async () => {
         for (const proxy of proxies) await proxy.close();
@@ -88,6 +88,39 @@ describe(".env provider against Ceph RGW: concurrent writers", function () {
         assert.match(text, /^OPENVIDU_RECORDING=false$/m, "the concurrent change is not lost");
         assert.match(text, /^OPENVIDU_CDR=true$/m, "the config's change landed");
         assert.ok(proxy >= 2, "the first conditional write was rejected and retried");
+    });
+
+    it("a writer that saves a stale copy over our write with a plain PUT is detected at the next diff, and our write is made again", async () => {
+        const first = (await withCompetitor(async () => undefined, () => envFileProvider.create!(inputs({}, "rgw-stale")))).outs as EnvFileOutputs;
+        const news = inputs({ settings: { ...inputs().settings, OPENVIDU_CDR: "true" } }, "rgw-stale");
+        // The cluster's /restart reads the file just before our conditional write lands...
+        let stale = "";
+        const second = (await withCompetitor(async (count) => {
+            if (count === 1) stale = await read("rgw-stale");
+        }, () => envFileProvider.update!(first.bucket, first, news))).outs as EnvFileOutputs;
+        assert.match(await read("rgw-stale"), /^OPENVIDU_CDR=true$/m, "our write landed");
+        // ...and saves its copy, with its own change, after it: no condition, so S3 takes it.
+        await write("rgw-stale", stale.replace("OPENVIDU_RECORDING=true", "OPENVIDU_RECORDING=false"));
+        assert.match(await read("rgw-stale"), /^OPENVIDU_CDR=false$/m, "our write is lost");
+
+        const warnings: string[] = [];
+        const warn = console.warn;
+        console.warn = (...args: unknown[]) => { warnings.push(args.join(" ")); };
+        try {
+            const restore = pointEnvironmentAt(rgw!.endpoint, rgw!.accessKey, rgw!.secretKey);
+            try {
+                assert.strictEqual((await envFileProvider.diff!(second.bucket, second, news)).changes, true, "never taken as an operator's change");
+                await envFileProvider.update!(second.bucket, second, news);
+            } finally {
+                restore();
+            }
+        } finally {
+            console.warn = warn;
+        }
+        assert.ok(warnings.some((w) => /overwritten since the last `pulumi up` by a writer that had not seen it: OPENVIDU_CDR/.test(w)), warnings.join("\n"));
+        const text = await read("rgw-stale");
+        assert.match(text, /^OPENVIDU_CDR=true$/m, "our write made again");
+        assert.match(text, /^OPENVIDU_RECORDING=false$/m, "the other writer's own change kept");
     });
 
     it(`gives up after ${MAX_WRITE_ATTEMPTS} attempts with a clear message, leaving the other writer's file whole`, async () => {

@@ -28,6 +28,10 @@ export interface RunOptions {
     cloud?: Partial<MockCloud>;
     /** The program to run. @default the project's own (program.ts) */
     program?: MockRunOptions["program"];
+    /** Short keys stored as secrets although not secret kinds (e.g. `extraEnv` set with --secret). */
+    secret?: string[];
+    /** Run as the first `pulumi preview` of a new stack (computed outputs unknown). */
+    preview?: boolean;
 }
 
 function mockOptions(config: Record<string, string | undefined>, options: RunOptions): MockRunOptions {
@@ -37,9 +41,9 @@ function mockOptions(config: Record<string, string | undefined>, options: RunOpt
     for (const [key, value] of Object.entries(config)) {
         if (value === undefined) continue;
         full[`openvidu:${key}`] = value;
-        if (SECRET_KEYS.includes(key) && !options.plaintext?.includes(key)) secretKeys.push(`openvidu:${key}`);
+        if ((SECRET_KEYS.includes(key) && !options.plaintext?.includes(key)) || options.secret?.includes(key)) secretKeys.push(`openvidu:${key}`);
     }
-    return { stackName: options.stackName ?? "dev", config: full, secretKeys, cloud: options.cloud, program: options.program };
+    return { stackName: options.stackName ?? "dev", config: full, secretKeys, cloud: options.cloud, program: options.program, preview: options.preview };
 }
 
 /**

@@ -245,10 +245,13 @@ describe("generated secrets", () => {
         assert.strictEqual(output.value, "Configured_Secret-1");
     });
 
-    it("generates coturn's shared secret as 16 random bytes (32 hex characters), once", async () => {
+    it("generates coturn's shared secret as 16 random bytes (32 hex characters), once, from a source whose output is secret in state", async () => {
         const run = await runProgram({ ...VALID_CONFIG });
-        const id = inputsOf(one(run, "random:index/randomId:RandomId"));
-        assert.strictEqual(id.byteLength, 16);
-        assert.strictEqual(id.keepers, undefined);
+        const bytes = one(run, "random:index/randomBytes:RandomBytes");
+        assert.strictEqual(inputsOf(bytes).length, 16);
+        assert.strictEqual(inputsOf(bytes).keepers, undefined);
+        // RandomId would keep hex/b64/dec/id in plain text in the state file; RandomBytes marks hex secret.
+        assert.ok(bytes.options.additionalSecretOutputs?.includes("hex"), "hex is stored as a secret");
+        assert.deepStrictEqual(all(run, "random:index/randomId:RandomId"), []);
     });
 });

@@ -42,6 +42,9 @@ const flag = (value: boolean): string => (value ? "true" : "false");
 export function clusterEnv(inputs: ClusterEnvInputs): ClusterEnv {
     const { config } = inputs;
     const es = config.elasticsearch;
+    // extraEnv set with --secret: every value of it is a secret (and overrides no plain stock default).
+    const plainExtraEnv = config.extraEnvSecret ? {} : config.extraEnv;
+    const secretExtraEnv = config.extraEnvSecret ? config.extraEnv : {};
     const settings: Record<string, pulumi.Input<string>> = {
         DOMAIN_OR_PUBLIC_IP: config.domainName,
         OPENVIDU_EDITION: "enterprise",
@@ -65,15 +68,16 @@ export function clusterEnv(inputs: ClusterEnvInputs): ClusterEnv {
         RM_S3_CONFIGURATION_BUCKET_REGION: config.region,
         RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME: inputs.mediaAsgName,
         RM_MASTER_NODES_AUTOSCALING_GROUP_NAME: inputs.masterAsgName,
-        ...STOCK_DEFAULTS,
+        ...Object.fromEntries(Object.entries(STOCK_DEFAULTS).filter(([key]) => !(key in secretExtraEnv))),
         // Last, so it may override a stock default (validation keeps it off owned keys).
-        ...config.extraEnv,
+        ...plainExtraEnv,
     };
     const secretSettings: Record<string, pulumi.Output<string>> = {
         OPENVIDU_PRO_LICENSE: pulumi.secret(config.license),
         OPENVIDU_SECRET: pulumi.secret(inputs.openviduSecret),
         COTURN_SHARED_SECRET_KEY: pulumi.secret(inputs.coturnSharedSecret),
         ...(es ? { ELASTICSEARCH_PASSWORD: pulumi.secret(es.password) } : {}),
+        ...Object.fromEntries(Object.entries(secretExtraEnv).map(([key, value]) => [key, pulumi.secret(value)])),
     };
     const keyOrder = [
         "DOMAIN_OR_PUBLIC_IP", "OPENVIDU_PRO_LICENSE", "OPENVIDU_SECRET",

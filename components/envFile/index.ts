@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { envFileProvider } from "./provider";
+import { S3Access } from "./s3";
+
+export { S3Access } from "./s3";
 
 export interface EnvFileArgs {
     /** The bucket holding the `.env` at its root. */
@@ -10,7 +13,7 @@ export interface EnvFileArgs {
     key?: string;
     /** Managed keys whose values are not secret. */
     settings: Record<string, pulumi.Input<string>>;
-    /** Managed keys whose values are secret: they stay Pulumi secrets in state. */
+    /** Managed keys whose values are secret: each stays a Pulumi secret in state. */
     secretSettings: Record<string, pulumi.Input<string>>;
     /** Every managed key, in the order a new file lists them. */
     keyOrder: string[];
@@ -18,6 +21,13 @@ export interface EnvFileArgs {
     header: string[];
     /** Delete the object on destroy. @default false (it stays in the retained bucket) */
     deleteOnDestroy?: boolean;
+    /**
+     * The stack config key that sets `deleteOnDestroy` (e.g. `openvidu:deleteEnvOnDestroy`):
+     * `pulumi destroy` then follows its current value, even when changed after the last `up`.
+     */
+    deleteOnDestroyConfig?: string;
+    /** How the S3 client authenticates, as the AWS provider does (see s3AccessFromStackConfig). */
+    access?: pulumi.Input<S3Access>;
 }
 
 /**
@@ -33,21 +43,31 @@ export class EnvFile extends pulumi.dynamic.Resource {
     /** Keys in the file that the program does not manage (names only). */
     declare readonly unmanagedKeys: pulumi.Output<string[]>;
 
-    constructor(name: string, args: EnvFileArgs, opts?: pulumi.CustomResourceOptions) {
-        super(envFileProvider, name, {
+    /**
+     * @param provider the provider's code; tests pass a later revision of it to play a
+     *   provider upgrade against the engine.
+     */
+    constructor(name: string, args: EnvFileArgs, opts?: pulumi.CustomResourceOptions, provider: pulumi.dynamic.ResourceProvider = envFileProvider) {
+        super(provider, name, {
             bucket: args.bucket,
             key: args.key ?? ".env",
             region: args.region,
             settings: args.settings,
-            secretSettings: pulumi.secret(args.secretSettings),
+            // Each value a secret of its own, not one secret map: while one value is unknown (a
+            // first preview, before the generated secrets exist) the others and the map stay known.
+            secretSettings: Object.fromEntries(Object.entries(args.secretSettings).map(([key, value]) => [key, pulumi.secret(value)])),
             keyOrder: args.keyOrder,
             header: args.header,
             deleteOnDestroy: args.deleteOnDestroy ?? false,
+            deleteOnDestroyConfig: args.deleteOnDestroyConfig,
+            access: args.access ?? {},
             lastWritten: undefined,
             unmanagedKeys: undefined,
+            writtenEtag: undefined,
+            replacedByLastWrite: undefined,
         }, {
             ...opts,
-            additionalSecretOutputs: ["secretSettings", "lastWritten"],
+            additionalSecretOutputs: ["secretSettings", "lastWritten", "replacedByLastWrite"],
         }, "openvidu", "EnvFile");
     }
 }

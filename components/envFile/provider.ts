@@ -7,22 +7,32 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { parseEnv, renderEnv, settingsOf } from "./dotenv";
 import { mergeEnv, MergeResult, Settings } from "./merge";
-import { deleteObject, LiveObject, ObjectAddress, readObject, WriteConflict, writeObject } from "./s3";
+import { deleteObject, LiveObject, ObjectAddress, readObject, S3Access, stackConfig, WriteConflict, writeObject } from "./s3";
 
-/** The provider's inputs, as the engine passes them (secrets decrypted). */
+/** The provider's inputs, as the engine passes them (secrets decrypted; during a preview, unknowns as UNKNOWN). */
 export interface EnvFileInputs {
     bucket: string;
     key: string;
     region: string;
     /** Managed keys whose values are not secret. */
     settings: Record<string, string>;
-    /** Managed keys whose values are secret (kept secret in state). */
+    /** Managed keys whose values are secret (each value a secret of its own in state). */
     secretSettings: Record<string, string>;
     /** Every managed key, in the order a new file lists them. */
     keyOrder: string[];
     /** Comment lines a new file starts with. */
     header: string[];
     deleteOnDestroy: boolean;
+    /**
+     * A stack config key (`openvidu:deleteEnvOnDestroy`) whose value, when set, decides
+     * deletion at destroy time: `pulumi destroy` runs with the state of the last `up`,
+     * and the current config wins over the value recorded there.
+     */
+    deleteOnDestroyConfig?: string;
+    /** How the S3 client authenticates (profile, roles to assume): never a secret. */
+    access?: S3Access;
+    /** The serialized provider (set by the SDK, compared by diff). */
+    __provider?: string;
 }
 
 export interface EnvFileOutputs extends EnvFileInputs {
@@ -30,63 +40,137 @@ export interface EnvFileOutputs extends EnvFileInputs {
     lastWritten: Record<string, string>;
     /** Keys in the file that the program does not manage (names only). */
     unmanagedKeys: string[];
+    /** The object's ETag as this provider left it: any other ETag means someone wrote since. */
+    writtenEtag?: string;
+    /**
+     * The values the last write replaced or removed, by key (secret in state). When the file
+     * changed since and holds these values again, a writer that had not seen that write
+     * overwrote it: the write is made again, and reported.
+     */
+    replacedByLastWrite?: Record<string, string>;
 }
 
 /** How many times a write is re-read, re-merged and retried when someone else wrote in between. */
 export const MAX_WRITE_ATTEMPTS = 5;
 
+/** What the engine sends for a value not known yet (during a preview); the SDK's `runtime.unknownValue`. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 const KEY_SYNTAX = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A map input, or nothing while the whole map is unknown. */
+function mapOf(value: unknown): Record<string, string> {
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? value as Record<string, string> : {};
+}
+
+/** True when a property, or a value in one of the maps, is not known yet (a preview before its source exists). */
+export function hasUnknowns(inputs: EnvFileInputs): boolean {
+    const top = [inputs.bucket, inputs.key, inputs.region, inputs.settings, inputs.secretSettings, inputs.keyOrder] as unknown[];
+    const values = [...Object.values(mapOf(inputs.settings)), ...Object.values(mapOf(inputs.secretSettings))];
+    return [...top, ...values].some((value) => value === UNKNOWN);
+}
 
 export function desiredSettings(inputs: EnvFileInputs): Settings {
     const all: Record<string, string> = {};
-    for (const key of inputs.keyOrder) {
-        const value = inputs.secretSettings[key] ?? inputs.settings[key];
+    const secret = mapOf(inputs.secretSettings);
+    const plain = mapOf(inputs.settings);
+    for (const key of Array.isArray(inputs.keyOrder) ? inputs.keyOrder : []) {
+        const value = secret[key] ?? plain[key];
         if (value !== undefined) all[key] = value;
     }
     return all;
 }
 
 function address(inputs: EnvFileInputs): ObjectAddress {
-    return { bucket: inputs.bucket, key: inputs.key, region: inputs.region };
+    return { bucket: inputs.bucket, key: inputs.key, region: inputs.region, access: inputs.access };
 }
 
 function problems(inputs: EnvFileInputs): pulumi.dynamic.CheckFailure[] {
     const failures: pulumi.dynamic.CheckFailure[] = [];
     if (!inputs.bucket) failures.push({ property: "bucket", reason: "a bucket name is required" });
     if (!inputs.key) failures.push({ property: "key", reason: "an object key is required" });
-    const keys = [...Object.keys(inputs.settings ?? {}), ...Object.keys(inputs.secretSettings ?? {})];
-    for (const key of keys) {
+    const plain = mapOf(inputs.settings);
+    const secret = mapOf(inputs.secretSettings);
+    for (const key of [...Object.keys(plain), ...Object.keys(secret)]) {
         if (!KEY_SYNTAX.test(key)) failures.push({ property: "settings", reason: `${key} is not a valid .env key` });
     }
-    for (const [key, value] of [...Object.entries(inputs.settings ?? {}), ...Object.entries(inputs.secretSettings ?? {})]) {
-        if (/[\r\n]/.test(String(value))) failures.push({ property: "settings", reason: `the value of ${key} spans several lines` });
+    for (const [key, value] of [...Object.entries(plain), ...Object.entries(secret)]) {
+        if (value !== UNKNOWN && /[\r\n]/.test(String(value))) failures.push({ property: "settings", reason: `the value of ${key} spans several lines` });
     }
-    for (const key of Object.keys(inputs.settings ?? {})) {
-        if (key in (inputs.secretSettings ?? {})) failures.push({ property: "settings", reason: `${key} is both secret and not` });
+    for (const key of Object.keys(plain)) {
+        if (key in secret) failures.push({ property: "settings", reason: `${key} is both secret and not` });
     }
     return failures;
 }
 
+/** What a write starts from: the live file, the merge with it, and the keys whose last write was overwritten. */
+interface WritePlan {
+    live?: LiveObject;
+    merge: MergeResult;
+    text: string;
+    /** Managed keys a writer that had not seen our last write set back to their values before it. */
+    overwritten: string[];
+}
+
+/**
+ * The merge base: what this provider last wrote, except where that write was
+ * lost. The file changed since our write (another ETag) and a key is back at the
+ * exact value our write replaced: a writer that read the file before our write
+ * saved its copy after it. That is not an operator's decision, so the base for
+ * that key is the value before our write, and the desired value is written again.
+ */
+function mergeBase(olds: Partial<EnvFileOutputs>, live: Map<string, string> | undefined, liveEtag: string | undefined): { base: Settings; overwritten: string[] } {
+    const base: Record<string, string> = { ...olds.lastWritten };
+    const overwritten: string[] = [];
+    if (live === undefined || olds.writtenEtag === undefined || liveEtag === olds.writtenEtag) return { base, overwritten };
+    for (const [key, before] of Object.entries(olds.replacedByLastWrite ?? {})) {
+        if (live.get(key) === before && base[key] !== before) {
+            base[key] = before;
+            overwritten.push(key);
+        }
+    }
+    return { base, overwritten };
+}
+
 /** Reads the file as it is now and merges the desired settings into it. */
-async function mergeWithLive(inputs: EnvFileInputs, lastWritten: Settings): Promise<{ live?: LiveObject; merge: MergeResult }> {
+async function planWrite(inputs: EnvFileInputs, olds: Partial<EnvFileOutputs>): Promise<WritePlan> {
     const live = await readObject(address(inputs));
-    const merge = mergeEnv({ live: live && parseEnv(live.text), lastWritten, desired: desiredSettings(inputs), header: inputs.header });
-    return { live, merge };
+    const liveDocument = live && parseEnv(live.text);
+    const { base, overwritten } = mergeBase(olds, liveDocument && settingsOf(liveDocument), live?.etag);
+    const merge = mergeEnv({ live: liveDocument, lastWritten: base, desired: desiredSettings(inputs), header: inputs.header });
+    return { live, merge, text: renderEnv(merge.document), overwritten };
+}
+
+function reportOverwritten(target: ObjectAddress, keys: string[]): void {
+    if (keys.length === 0) return;
+    // A dynamic provider's console output reaches the CLI; pulumi.log does not from here.
+    console.warn(`.env: s3://${target.bucket}/${target.key} was overwritten since the last \`pulumi up\` by a writer that had not seen it: ` +
+        `${keys.join(", ")} ${keys.length === 1 ? "is" : "are"} back to the value before that write; the stack config's value will be written again`);
+}
+
+interface WriteResult {
+    merge: MergeResult;
+    etag: string;
+    /** Values this write replaced or removed, by key. */
+    replaced: Record<string, string>;
 }
 
 /**
  * Reads, merges and writes until the write lands on the version it merged
  * with. A conflicting writer (the cluster's `/restart`) makes it start over.
+ * Writes nothing when the merged file is the live file.
  */
-async function mergeAndWrite(inputs: EnvFileInputs, lastWritten: Settings): Promise<MergeResult> {
+async function mergeAndWrite(inputs: EnvFileInputs, olds: Partial<EnvFileOutputs>): Promise<WriteResult> {
     const target = address(inputs);
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-        const { live, merge } = await mergeWithLive(inputs, lastWritten);
-        const text = renderEnv(merge.document);
-        if (live !== undefined && text === live.text) return merge;
+        const { live, merge, text, overwritten } = await planWrite(inputs, olds);
+        if (live !== undefined && text === live.text) return { merge, etag: live.etag, replaced: {} };
         try {
-            await writeObject(target, text, live === undefined ? { ifNoneMatch: true } : { ifMatch: live.etag });
-            return merge;
+            const etag = await writeObject(target, text, live === undefined ? { ifNoneMatch: true } : { ifMatch: live.etag });
+            reportOverwritten(target, overwritten);
+            const before = live ? settingsOf(parseEnv(live.text)) : new Map<string, string>();
+            const replaced = Object.fromEntries([...merge.changed, ...merge.removed].filter((k) => before.has(k)).map((k) => [k, before.get(k)!]));
+            return { merge, etag, replaced };
         } catch (error) {
             if (!(error instanceof WriteConflict)) throw error;
         }
@@ -102,50 +186,70 @@ export function changedKeys(lastWritten: Settings, desired: Settings): string[] 
     return [...new Set([...Object.keys(lastWritten), ...Object.keys(desired)])].filter((key) => lastWritten[key] !== desired[key]);
 }
 
-function outputsOf(inputs: EnvFileInputs, merge: MergeResult): EnvFileOutputs {
+function outputsOf(inputs: EnvFileInputs, written: WriteResult): EnvFileOutputs {
     const lastWritten = { ...desiredSettings(inputs) };
-    const unmanagedKeys = [...settingsOf(merge.document).keys()].filter((key) => !(key in lastWritten));
-    return { ...inputs, lastWritten, unmanagedKeys };
+    const unmanagedKeys = [...settingsOf(written.merge.document).keys()].filter((key) => !(key in lastWritten));
+    return { ...inputs, lastWritten, unmanagedKeys, writtenEtag: written.etag, replacedByLastWrite: written.replaced };
 }
 
-/** What `pulumi preview` shows for an update: the keys the config changes; conflicts are named, never their values. */
-async function previewMerge(olds: EnvFileOutputs, news: EnvFileInputs): Promise<MergeResult | undefined> {
-    try {
-        return (await mergeWithLive(news, olds.lastWritten ?? {})).merge;
-    } catch {
-        return undefined; // the preview can still show the input diff; `up` reports S3 errors.
-    }
+/** Inputs other than the settings whose change is an update (recorded in state, nothing to write). */
+const RECORDED_INPUTS = ["region", "deleteOnDestroy", "deleteOnDestroyConfig", "access", "header", "keyOrder", "__provider"] as const;
+
+function recordedInputsChanged(olds: EnvFileOutputs, news: EnvFileInputs): boolean {
+    // __provider: the engine runs `read` and `delete` with the code kept in state, so a new
+    // provider must reach the state even when the file does not change (pulumi/pulumi#6238).
+    return RECORDED_INPUTS.some((p) => JSON.stringify(olds[p] ?? null) !== JSON.stringify(news[p] ?? null));
+}
+
+/** The configured value of `inputs.deleteOnDestroyConfig` when set, else what the last `up` recorded. */
+function deletesOnDestroy(props: EnvFileInputs): boolean {
+    const configured = props.deleteOnDestroyConfig ? stackConfig.get?.(props.deleteOnDestroyConfig) : undefined;
+    if (String(configured) === "true") return true;
+    if (String(configured) === "false") return false;
+    return props.deleteOnDestroy === true;
 }
 
 export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, EnvFileOutputs> = {
+    async configure(request) {
+        stackConfig.get = (key) => request.config.get(key);
+    },
+
     async check(_olds, news) {
         return { inputs: news, failures: problems(news) };
     },
 
     async diff(_id, olds, news) {
         const replaces = (["bucket", "key"] as const).filter((p) => olds[p] !== news[p]);
-        const changed = changedKeys(olds.lastWritten ?? {}, desiredSettings(news));
-        const other = (["region", "deleteOnDestroy"] as const).some((p) => olds[p] !== news[p]);
-        if (replaces.length === 0 && changed.length > 0) {
-            const merge = await previewMerge(olds, news);
-            for (const key of merge?.conflicts ?? []) {
+        if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
+        // During a preview some values are not known yet: they may change the file.
+        if (hasUnknowns(news)) return { changes: true, replaces: [], deleteBeforeReplace: false };
+        const configChanged = changedKeys(olds.lastWritten ?? {}, desiredSettings(news)).length > 0;
+        let fileChanges = false;
+        try {
+            // The live file, not only the last write: a managed key deleted there is restored,
+            // and a lost write is made again.
+            const plan = await planWrite(news, olds);
+            fileChanges = plan.live === undefined || plan.text !== plan.live.text;
+            for (const key of plan.merge.conflicts) {
                 // The config wins over an operator's run-time change: the preview says so (key only).
-                // A dynamic provider's console output reaches the CLI; pulumi.log does not from here.
                 console.warn(`.env: ${key} was changed at run time and is also changed by the stack config; the config value will be written`);
             }
+            reportOverwritten(address(news), plan.overwritten);
+        } catch {
+            // S3 unreadable: the preview still shows the input diff; `up` reports S3 errors.
         }
-        return { changes: replaces.length > 0 || changed.length > 0 || other, replaces, deleteBeforeReplace: false };
+        return { changes: configChanged || fileChanges || recordedInputsChanged(olds, news), replaces: [], deleteBeforeReplace: false };
     },
 
     async create(inputs) {
         // An existing file (a bucket adopted from the CloudFormation template) is merged, never overwritten.
-        const merge = await mergeAndWrite(inputs, {});
-        return { id: `${inputs.bucket}/${inputs.key}`, outs: outputsOf(inputs, merge) };
+        const written = await mergeAndWrite(inputs, {});
+        return { id: `${inputs.bucket}/${inputs.key}`, outs: outputsOf(inputs, written) };
     },
 
     async update(_id, olds, news) {
-        const merge = await mergeAndWrite(news, olds.lastWritten ?? {});
-        return { outs: outputsOf(news, merge) };
+        const written = await mergeAndWrite(news, olds);
+        return { outs: outputsOf(news, written) };
     },
 
     async read(id, props) {
@@ -155,7 +259,7 @@ export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, Env
         if (live === undefined) return {};
         const liveSettings = settingsOf(parseEnv(live.text));
         // Report the live values of the managed keys, so `pulumi refresh` shows what an operator changed;
-        // lastWritten stays what this program wrote (the next merge's base).
+        // lastWritten and writtenEtag stay what this program wrote (the next merge's base).
         const pick = (from: Record<string, string>): Record<string, string> =>
             Object.fromEntries(Object.keys(from).filter((k) => liveSettings.has(k)).map((k) => [k, liveSettings.get(k)!]));
         const managed = new Set([...Object.keys(props.settings), ...Object.keys(props.secretSettings)]);
@@ -172,6 +276,6 @@ export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, Env
 
     async delete(_id, props) {
         // Configuration data in a retained bucket: kept unless the stack config says otherwise.
-        if (props.deleteOnDestroy) await deleteObject(address(props));
+        if (deletesOnDestroy(props)) await deleteObject(address(props));
     },
 };

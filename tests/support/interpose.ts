@@ -12,16 +12,20 @@ export interface Interposer {
     endpoint: string;
     /** Conditional PUTs seen so far. */
     conditionalPuts: number;
+    /** Every request seen so far: method, path and headers. */
+    requests: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders }>;
     close(): Promise<void>;
 }
 
 export async function interpose(target: string, beforeConditionalPut: (count: number) => Promise<void>): Promise<Interposer> {
     const upstream = new URL(target);
     const state = { conditionalPuts: 0 };
+    const requests: Interposer["requests"] = [];
     const server = http.createServer((request, response) => {
         const chunks: Buffer[] = [];
         request.on("data", (chunk: Buffer) => chunks.push(chunk));
         request.on("end", async () => {
+            requests.push({ method: request.method ?? "", url: request.url ?? "", headers: request.headers });
             const conditional = request.method === "PUT" && (request.headers["if-match"] !== undefined || request.headers["if-none-match"] !== undefined);
             if (conditional) await beforeConditionalPut(++state.conditionalPuts);
             const forward = http.request({
@@ -39,6 +43,7 @@ export async function interpose(target: string, beforeConditionalPut: (count: nu
     return {
         endpoint: `http://127.0.0.1:${port}`,
         get conditionalPuts() { return state.conditionalPuts; },
+        requests,
         close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
     };
 }

@@ -1,0 +1,297 @@
+/**
+ * The `.env` resource under the real Pulumi engine, against a real S3 server
+ * (Ceph RGW when installed, s3rver otherwise): what mocks cannot show.
+ * - The first preview of a new stack: a generated secret is still unknown,
+ *   and the engine sends it as its unknown sentinel to check and diff.
+ * - The state file (`pulumi stack export`) holds no secret in plain text:
+ *   license, OpenVidu secret, a generated secret, extraEnv set with --secret.
+ * - A provider upgrade reaches the state (read and delete run the code kept
+ *   there), without rewriting the file.
+ * - `pulumi destroy --run-program` follows `openvidu:deleteEnvOnDestroy` as
+ *   set now; a plain `pulumi destroy` hands the provider the configuration of
+ *   the last `up` (engine behaviour, documented in docs/env-file.md).
+ * The program is the project's own config loader, `.env` content and EnvFile,
+ * inline through the Automation API (no language host, no AWS plugin here);
+ * the generated secret comes from a small dynamic resource standing in for
+ * @pulumi/random (no plugin either), with its output secret as RandomBytes's.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
+import * as pulumi from "@pulumi/pulumi";
+import * as automation from "@pulumi/pulumi/automation";
+import { loadConfig } from "../../config";
+import { EnvFile } from "../../components/envFile";
+import { clusterEnv, ENV_HEADER } from "../../components/envFile/content";
+import { envFileProvider } from "../../components/envFile/provider";
+import { Rgw, rgwUnavailable, startRgw } from "../support/rgw";
+import { LocalS3, startS3rver } from "../support/s3rver";
+import { engineSandbox, EngineSandbox, pulumiCliBinDir } from "../support/pulumiCli";
+
+const repoRoot = path.join(__dirname, "..", "..");
+const BUCKETS = ["engine-secrets", "engine-upgrade", "engine-destroy-on", "engine-destroy-off", "engine-destroy-plain"];
+/** Versioned, to count writes. Only this one: RGW (Ceph 16) answers 412 to every If-Match on a versioned bucket (S3 does not). */
+const VERSIONED_BUCKET = "engine-upgrade";
+
+const SECRETS = {
+    license: "license-engine-5a7d21",
+    openviduSecret: "Open_Vidu-engine-9c41",
+    hookToken: "hook-token-engine-e07b",
+};
+
+/** RGW's start fails now and then (tests/support/rgw.ts); a few attempts, each failure's first line printed. */
+async function startRgwRetrying(attempts = 3): Promise<Rgw> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await startRgw();
+        } catch (error) {
+            if (attempt >= attempts) throw error;
+            console.log(`      RGW start ${attempt} failed (${(error as Error).message.split("\n")[0]}); retrying`);
+        }
+    }
+}
+
+/** Stands in for random.RandomBytes: a value generated at create, unknown in a preview, secret in state. */
+const generator: pulumi.dynamic.ResourceProvider = {
+    async create() {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { randomBytes } = require("crypto");
+        return { id: "generated", outs: { hex: randomBytes(16).toString("hex") } };
+    },
+};
+
+class GeneratedSecret extends pulumi.dynamic.Resource {
+    declare readonly hex: pulumi.Output<string>;
+    constructor(name: string) {
+        super(generator, name, { hex: undefined }, { additionalSecretOutputs: ["hex"] });
+    }
+}
+
+/** A later release of the provider: the same behaviour, other code. */
+const nextRelease: pulumi.dynamic.ResourceProvider = {
+    ...envFileProvider,
+    async read(id, props) {
+        const release = "envfile-provider-next-release";
+        return { ...(await envFileProvider.read!(id, props)), ...(release ? {} : {}) };
+    },
+};
+
+/** The `.env` of the program, with the project's own config loader and content. */
+function envProgram(bucket: string, provider: pulumi.dynamic.ResourceProvider = envFileProvider): automation.PulumiFn {
+    return async () => {
+        const config = loadConfig();
+        const coturn = new GeneratedSecret("coturn");
+        const env = clusterEnv({
+            config,
+            openviduSecret: config.openviduSecret as pulumi.Output<string>,
+            coturnSharedSecret: coturn.hex,
+            bucketName: bucket,
+            redisAddress: "redis.internal",
+            redisPort: 6379,
+            queueName: "engine-SQS.fifo",
+            masterAsgName: "engine-masters",
+            mediaAsgName: "engine-media",
+            stackArn: "arn:aws:cloudformation:eu-west-1:123456789012:stack/engine/00000000-0000-4000-8000-000000000000",
+        });
+        const file = new EnvFile("openvidu-env", {
+            bucket, region: config.region, ...env, header: ENV_HEADER,
+            deleteOnDestroy: config.deleteEnvOnDestroy, deleteOnDestroyConfig: "openvidu:deleteEnvOnDestroy",
+        }, {}, provider);
+        return { unmanagedKeys: file.unmanagedKeys };
+    };
+}
+
+describe("the .env resource under the real Pulumi engine", function () {
+    this.timeout(600_000);
+    let sandbox: EngineSandbox;
+    let server: { endpoint: string; accessKey: string; secretKey: string; versioned: boolean; stop(): Promise<void> | void };
+    let direct: S3Client;
+    let pulumiCommand: automation.PulumiCommand;
+    let workDir: string;
+
+    before(async function () {
+        const cli = pulumiCliBinDir();
+        if (!cli.binDir) {
+            console.log(`      skipped: ${cli.unavailable}`);
+            this.skip();
+        }
+        sandbox = engineSandbox(cli.binDir as string);
+        pulumiCommand = await automation.PulumiCommand.get({ root: path.dirname(path.dirname(sandbox.pulumi)) });
+        workDir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-envfile-engine-"));
+        if (rgwUnavailable() === undefined) {
+            const rgw: Rgw = await startRgwRetrying();
+            server = { ...rgw, versioned: true };
+        } else {
+            console.log(`      (s3rver instead of Ceph RGW: ${rgwUnavailable()})`);
+            const s3: LocalS3 = await startS3rver([]);
+            server = { endpoint: s3.endpoint, accessKey: "S3RVER", secretKey: "S3RVER", versioned: false, stop: () => s3.stop() };
+        }
+        direct = new S3Client({
+            region: "us-east-1", endpoint: server.endpoint, forcePathStyle: true,
+            credentials: { accessKeyId: server.accessKey, secretAccessKey: server.secretKey },
+        });
+        for (const bucket of BUCKETS) {
+            await direct.send(new CreateBucketCommand({ Bucket: bucket }));
+            if (server.versioned && bucket === VERSIONED_BUCKET) await direct.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+        }
+    });
+    after(async () => {
+        await server?.stop();
+        if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+        sandbox?.dispose();
+    });
+
+    /** A stack of project `openvidu` running `program`; the provider host reaches the S3 server through its environment. */
+    async function stackOf(stackName: string, program: automation.PulumiFn): Promise<automation.Stack> {
+        return automation.LocalWorkspace.createOrSelectStack({ stackName, projectName: "openvidu", program }, {
+            workDir,
+            pulumiCommand,
+            // The CLI starts the dynamic provider in `main`: this package, with its node_modules.
+            projectSettings: { name: "openvidu", runtime: "nodejs", main: repoRoot },
+            envVars: {
+                ...sandbox.env,
+                AWS_ENDPOINT_URL_S3: server.endpoint,
+                AWS_ACCESS_KEY_ID: server.accessKey,
+                AWS_SECRET_ACCESS_KEY: server.secretKey,
+                AWS_REGION: "us-east-1",
+            },
+        });
+    }
+
+    async function configure(stack: automation.Stack, extra: automation.ConfigMap = {}): Promise<void> {
+        await stack.setAllConfig({
+            "aws:region": { value: "us-east-1" },
+            "openvidu:domainName": { value: "openvidu.example.com" },
+            "openvidu:masterAmiId": { value: "ami-0123456789abcdef0" },
+            "openvidu:mediaAmiId": { value: "ami-0fedcba9876543210" },
+            "openvidu:certificateArn": { value: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666" },
+            "openvidu:elasticsearchEnabled": { value: "false" },
+            "openvidu:license": { value: SECRETS.license, secret: true },
+            "openvidu:openviduSecret": { value: SECRETS.openviduSecret, secret: true },
+            ...extra,
+        });
+    }
+
+    async function readEnv(bucket: string): Promise<string | undefined> {
+        try {
+            return await (await direct.send(new GetObjectCommand({ Bucket: bucket, Key: ".env" }))).Body!.transformToString();
+        } catch (error) {
+            if ((error as { name?: string }).name === "NoSuchKey") return undefined;
+            throw error;
+        }
+    }
+
+    /**
+     * What a reader of the state sees: `pulumi stack export` (without --show-secrets, which the
+     * Automation API's exportStack adds) and every file the backend keeps (checkpoints, history, backups).
+     */
+    function stateText(stack: automation.Stack): string {
+        const exported = sandbox.run(["stack", "export", "--stack", `organization/openvidu/${stack.name}`], { cwd: workDir });
+        const files = (fs.readdirSync(sandbox.stateDir, { recursive: true }) as string[])
+            .map((file) => path.join(sandbox.stateDir, file))
+            .filter((file) => fs.statSync(file).isFile());
+        assert.ok(files.some((file) => file.endsWith(`${stack.name}.json`)), "the stack's checkpoint is among the files");
+        return [exported, ...files.map((file) => fs.readFileSync(file, "utf8"))].join("\n");
+    }
+
+    function envResource(state: automation.Deployment): { inputs: Record<string, unknown>; outputs: Record<string, unknown> } {
+        const resource = (state.deployment.resources as Array<{ type: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }>)
+            .find((r) => r.type === "pulumi-nodejs:dynamic/openvidu:EnvFile");
+        assert.ok(resource, "the .env resource is in the state");
+        return resource;
+    }
+
+    it("previews a new stack while a generated secret is unknown, then keeps every secret out of the state file in plain text", async () => {
+        const stack = await stackOf("secrets", envProgram("engine-secrets"));
+        const extraEnv = JSON.stringify({ OPENVIDU_WEBHOOK: "true", OPENVIDU_WEBHOOK_ENDPOINT: `https://hooks.example.com/${SECRETS.hookToken}` });
+        await configure(stack, { "openvidu:extraEnv": { value: extraEnv, secret: true } });
+
+        // The first preview: the engine hands check/diff the unknown sentinel for the generated secret.
+        const events: automation.EngineEvent[] = [];
+        const preview = await stack.preview({ onEvent: (event) => events.push(event) });
+        assert.strictEqual(preview.changeSummary.create, 3, "the stack, the generated secret and the .env");
+        const planned = events.map((e) => e.resourcePreEvent?.metadata).find((m) => m?.type === "pulumi-nodejs:dynamic/openvidu:EnvFile");
+        const plannedSecrets = planned?.new?.inputs.secretSettings as Record<string, unknown> | string | undefined;
+        assert.ok(plannedSecrets !== null && typeof plannedSecrets === "object", `secretSettings is a map while the generated secret is unknown: ${JSON.stringify(plannedSecrets)}`);
+        assert.ok("OPENVIDU_PRO_LICENSE" in plannedSecrets && "COTURN_SHARED_SECRET_KEY" in plannedSecrets);
+        assert.ok(!JSON.stringify(events).includes(SECRETS.license), "no secret in the engine's events");
+
+        await stack.up();
+        const file = (await readEnv("engine-secrets"))!;
+        const coturn = /^COTURN_SHARED_SECRET_KEY=([0-9a-f]{32})$/m.exec(file)?.[1];
+        assert.ok(coturn, "the generated secret was written");
+        const written = [SECRETS.license, SECRETS.openviduSecret, SECRETS.hookToken, coturn];
+        for (const value of written) assert.ok(file.includes(value), "the .env holds the values");
+
+        const state = stateText(stack);
+        for (const value of written) assert.ok(!state.includes(value), `a secret in plain text in the state file (${written.indexOf(value)})`);
+        const env = envResource(await stack.exportStack());
+        assert.ok(!("OPENVIDU_WEBHOOK_ENDPOINT" in (env.inputs.settings as object)), "secret extraEnv is not among the plain settings");
+
+        // Refresh reads the live file back into the state: still nothing in plain text.
+        await stack.refresh();
+        const refreshed = stateText(stack);
+        for (const value of written) assert.ok(!refreshed.includes(value), "a secret in plain text after refresh");
+
+        // The same program again: the serialized provider is stable from run to run, so no change.
+        const again = await stack.preview();
+        assert.strictEqual(again.changeSummary.update ?? 0, 0, JSON.stringify(again.changeSummary));
+    });
+
+    it("reports a provider upgrade in the diff and records it in the state, without rewriting the file", async () => {
+        const bucket = "engine-upgrade";
+        const stack = await stackOf("upgrade", envProgram(bucket));
+        await configure(stack);
+        await stack.up();
+        const versions = async (): Promise<number> => server.versioned
+            ? ((await direct.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: ".env" }))).Versions ?? []).length
+            : 1;
+        const before = { text: await readEnv(bucket), versions: await versions() };
+        assert.ok(!stateText(stack).includes("envfile-provider-next-release"));
+
+        const upgraded = await stackOf("upgrade", envProgram(bucket, nextRelease));
+        const preview = await upgraded.preview();
+        assert.strictEqual(preview.changeSummary.update, 1, `the new provider is a change: ${JSON.stringify(preview.changeSummary)}`);
+        await upgraded.up();
+        const env = envResource(await upgraded.exportStack());
+        assert.match(String(env.outputs.__provider), /envfile-provider-next-release/, "read and delete will run the new code");
+        assert.strictEqual(await readEnv(bucket), before.text);
+        assert.strictEqual(await versions(), before.versions, "no new object version: nothing written");
+    });
+
+    it("destroy --run-program deletes the .env when openvidu:deleteEnvOnDestroy was set to true after the last up", async () => {
+        const stack = await stackOf("destroy-on", envProgram("engine-destroy-on"));
+        await configure(stack);
+        await stack.up();
+        assert.ok(await readEnv("engine-destroy-on"));
+        await stack.setConfig("openvidu:deleteEnvOnDestroy", { value: "true" });
+        await stack.destroy({ runProgram: true });
+        assert.ok(await readEnv("engine-destroy-on") === undefined, "deleted as configured now");
+    });
+
+    it("destroy --run-program keeps the .env when openvidu:deleteEnvOnDestroy was set to false after an up with true", async () => {
+        const stack = await stackOf("destroy-off", envProgram("engine-destroy-off"));
+        await configure(stack, { "openvidu:deleteEnvOnDestroy": { value: "true" } });
+        await stack.up();
+        await stack.setConfig("openvidu:deleteEnvOnDestroy", { value: "false" });
+        await stack.destroy({ runProgram: true });
+        assert.ok(await readEnv("engine-destroy-off"), "kept as configured now");
+    });
+
+    it("a plain destroy runs with the configuration of the last up (what docs/env-file.md tells operators); an up first records the change", async () => {
+        const bucket = "engine-destroy-plain";
+        const stack = await stackOf("destroy-plain", envProgram(bucket));
+        await configure(stack);
+        await stack.up();
+        await stack.setConfig("openvidu:deleteEnvOnDestroy", { value: "true" });
+        await stack.destroy();
+        assert.ok(await readEnv(bucket), "the engine handed the provider the last up's configuration: kept");
+
+        // The documented way without --run-program: an up records the setting (nothing written), then destroy.
+        await stack.up();
+        await stack.destroy();
+        assert.ok(await readEnv(bucket) === undefined, "recorded by the last up: deleted");
+    });
+});
