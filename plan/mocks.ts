@@ -80,25 +80,32 @@ const COMPUTED: Record<string, (name: string, inputs: State, cloud: MockCloud) =
 function callAnswer(token: string, inputs: State, cloud: MockCloud): State {
     const partition = { partition: "aws", dnsSuffix: "amazonaws.com" };
     switch (token) {
+        // Shapes as @pulumi/aws v7 returns them: every data source has a `region`, the region the
+        // lookup ran in (the provider's), which is not the looked-up object's own region.
         case "aws:index/getRegion:getRegion":
-            return { name: cloud.region, region: cloud.region, id: cloud.region };
+            return { name: cloud.region, region: cloud.region, id: cloud.region, description: cloud.region, endpoint: `ec2.${cloud.region}.amazonaws.com` };
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: cloud.accountId, arn: `arn:aws:iam::${cloud.accountId}:user/test`, userId: "AIDTEST" };
         case "aws:index/getPartition:getPartition":
-            return { ...partition, id: "aws" };
+            return { ...partition, id: "aws", reverseDnsPrefix: "com.amazonaws" };
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return { names: ["a", "b", "c"].map((z) => `${cloud.region}${z}`), zoneIds: ["1", "2", "3"], id: cloud.region };
+            return { names: ["a", "b", "c"].map((z) => `${cloud.region}${z}`), zoneIds: ["1", "2", "3"], id: cloud.region, region: cloud.region, groupNames: [cloud.region] };
         case "aws:s3/getBucket:getBucket": {
             const bucket = String(inputs.bucket);
-            const region = cloud.bucketRegions[bucket];
-            if (!region) throw new Error(`mock cloud: bucket ${bucket} does not exist`);
-            return { id: bucket, bucket, region, arn: `arn:aws:s3:::${bucket}` };
+            const bucketRegion = cloud.bucketRegions[bucket];
+            if (!bucketRegion) throw new Error(`mock cloud: bucket ${bucket} does not exist`);
+            // v7: `bucketRegion` is the bucket's region; `region` is the provider's, whatever the bucket's.
+            return {
+                id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegion, region: cloud.region,
+                bucketDomainName: `${bucket}.s3.amazonaws.com`,
+                bucketRegionalDomainName: `${bucket}.s3.${bucketRegion}.amazonaws.com`,
+            };
         }
         case "aws:ec2/getSubnet:getSubnet": {
             const id = String(inputs.id);
             const zone = cloud.subnetZones[id];
             if (!zone) throw new Error(`mock cloud: subnet ${id} does not exist`);
-            return { id, availabilityZone: zone, vpcId: inputs.vpcId ?? "vpc-00000000" };
+            return { id, availabilityZone: zone, vpcId: inputs.vpcId ?? "vpc-00000000", region: cloud.region };
         }
         default:
             throw new Error(`mock cloud: no answer for provider function ${token}; add one in plan/mocks.ts`);
