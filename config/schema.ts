@@ -109,6 +109,8 @@ export const KEY_SPECS: readonly KeySpec[] = [
         description: "Further .env keys managed as code (KEY: value); may not override a key the program owns." },
     { key: "deleteEnvOnDestroy", kind: "boolean", default: false,
         description: "Delete the seeded .env object on `pulumi destroy` (by default it stays in the retained bucket)." },
+    { key: "overwriteDnsRecord", kind: "boolean", default: false,
+        description: "With hostedZoneId: take over a record of domainName that already exists (e.g. the CNAME the CloudFormation guide had you create); false stops before creating anything." },
 ];
 
 const SPEC_BY_KEY = new Map(KEY_SPECS.map((spec) => [spec.key, spec]));

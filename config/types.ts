@@ -46,6 +46,7 @@ export interface OpenViduStackConfig {
     mediaVolumeSize?: number;
     extraEnv?: Record<string, string>;
     deleteEnvOnDestroy?: boolean;
+    overwriteDnsRecord?: boolean;
 }
 
 /** Size of an Auto Scaling group: min ≤ desired ≤ max. */
@@ -107,4 +108,6 @@ export interface OpenViduConfig {
     mediaVolumeSize: number;
     extraEnv: Record<string, string>;
     deleteEnvOnDestroy: boolean;
+    /** With hostedZoneId: take over an existing record of domainName. */
+    overwriteDnsRecord: boolean;
 }

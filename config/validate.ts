@@ -121,6 +121,7 @@ function buildConfig(c: Checker, stackName: string, region: string): OpenViduCon
         mediaVolumeSize: c.int("mediaVolumeSize", 20, 16384),
         extraEnv: extraEnv(c),
         deleteEnvOnDestroy: c.bool("deleteEnvOnDestroy"),
+        overwriteDnsRecord: c.bool("overwriteDnsRecord"),
     };
 }
 

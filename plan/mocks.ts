@@ -15,6 +15,8 @@ export interface MockCloud {
     subnetZones: Record<string, string>;
     /** Region of each existing bucket (for `aws.s3.getBucket`). */
     bucketRegions: Record<string, string>;
+    /** Records that already exist, by hosted zone id (for `aws.route53.getRecords`); names end with a dot, as Route 53 returns them. */
+    dnsRecords: Record<string, Array<{ name: string; type: string; values?: string[] }>>;
 }
 
 export const DEFAULT_CLOUD: MockCloud = {
@@ -22,6 +24,7 @@ export const DEFAULT_CLOUD: MockCloud = {
     accountId: "123456789012",
     subnetZones: {},
     bucketRegions: {},
+    dnsRecords: {},
 };
 
 type State = Record<string, unknown>;
@@ -41,8 +44,11 @@ const COMPUTED: Record<string, (name: string, inputs: State, cloud: MockCloud) =
         url: `https://sqs.${cloud.region}.amazonaws.com/${cloud.accountId}/${inputs.name ?? name}`,
         arn: `arn:aws:sqs:${cloud.region}:${cloud.accountId}:${inputs.name ?? name}`,
     }),
+    // Cluster mode disabled: a primary (read-write) and a reader endpoint; the configuration endpoint is empty.
     "aws:elasticache/replicationGroup:ReplicationGroup": (name) => ({
         primaryEndpointAddress: `${name}.abcdef.ng.0001.euw1.cache.amazonaws.com`,
+        readerEndpointAddress: `${name}-ro.abcdef.ng.0001.euw1.cache.amazonaws.com`,
+        configurationEndpointAddress: "",
         port: 6379,
     }),
     "aws:elasticache/cluster:Cluster": (name) => ({
@@ -100,6 +106,14 @@ function callAnswer(token: string, inputs: State, cloud: MockCloud): State {
                 bucketDomainName: `${bucket}.s3.amazonaws.com`,
                 bucketRegionalDomainName: `${bucket}.s3.${bucketRegion}.amazonaws.com`,
             };
+        }
+        case "aws:route53/getRecords:getRecords": {
+            const zoneId = String(inputs.zoneId);
+            const pattern = inputs.nameRegex === undefined ? undefined : new RegExp(String(inputs.nameRegex));
+            const resourceRecordSets = (cloud.dnsRecords[zoneId] ?? [])
+                .filter((r) => pattern === undefined || pattern.test(r.name))
+                .map((r) => ({ name: r.name, type: r.type, ttl: 300, resourceRecords: (r.values ?? []).map((value) => ({ value })) }));
+            return { id: zoneId, zoneId, nameRegex: inputs.nameRegex, resourceRecordSets };
         }
         case "aws:ec2/getSubnet:getSubnet": {
             const id = String(inputs.id);
