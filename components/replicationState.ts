@@ -127,6 +127,7 @@ export class ReplicationState extends pulumi.ComponentResource {
             rule: lifecycle.name,
             arn: queue.arn,
             sqsTarget: { messageGroupId: REPLICATION_STATE.messageGroupId },
+            // The replication manager reads `role` beside `detail`, not inside it (openvidu-ami.md).
             inputTransformer: {
                 inputPaths: {
                     source: "$.source",
@@ -135,7 +136,7 @@ export class ReplicationState extends pulumi.ComponentResource {
                     EC2InstanceId: "$.detail.EC2InstanceId",
                 },
                 inputTemplate: '{"source":<source>,"detail":{"LifecycleTransition":<LifecycleTransition>,' +
-                    '"AutoScalingGroupName":<AutoScalingGroupName>,"EC2InstanceId":<EC2InstanceId>,"role":"MediaNode"}}',
+                    '"AutoScalingGroupName":<AutoScalingGroupName>,"EC2InstanceId":<EC2InstanceId>},"role":"MediaNode"}',
             },
         }, parent);
 

@@ -3,6 +3,7 @@
  * generated secrets.
  */
 import * as assert from "assert";
+import { GeneratedSecrets } from "../components/secrets";
 import { ConfigError } from "../config/errors";
 import { MockRun } from "../plan/run";
 import { all, failProgram, inputsOf, isSecret, one, runProgram, VALID_CONFIG } from "./harness";
@@ -99,6 +100,17 @@ describe("generated secrets", () => {
         const output = run.outputs.openviduSecret;
         assert.ok(isSecret(output));
         assert.strictEqual(output.value, "Configured_Secret-1");
+    });
+
+    it("hands out both generated secrets as Pulumi secrets", async () => {
+        const run = await runProgram({ ...VALID_CONFIG }, {
+            program: () => {
+                const secrets = new GeneratedSecrets("secrets", {});
+                return { openvidu: secrets.openviduSecret, coturn: secrets.coturnSharedSecret };
+            },
+        });
+        assert.ok(isSecret(run.outputs.openvidu), "the OpenVidu secret");
+        assert.ok(isSecret(run.outputs.coturn), "coturn's shared secret");
     });
 
     it("generates coturn's shared secret as 16 random bytes (32 hex characters), once", async () => {
