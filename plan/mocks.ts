@@ -126,9 +126,15 @@ function callAnswer(token: string, inputs: State, cloud: MockCloud): State {
     }
 }
 
-export function mockCloud(cloud: MockCloud): pulumi.runtime.Mocks {
+/**
+ * `preview`: answer as the engine does in a preview of a new stack: a resource
+ * to be created has its inputs and nothing else (no id, no computed output), so
+ * every value computed by AWS is unknown to the program, as in `pulumi preview`.
+ */
+export function mockCloud(cloud: MockCloud, options: { preview?: boolean } = {}): pulumi.runtime.Mocks {
     return {
         newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
+            if (options.preview) return { id: "", state: { ...args.inputs } };
             const computed = COMPUTED[args.type]?.(args.name, args.inputs, cloud) ?? {};
             const id = String(computed.id ?? args.inputs.name ?? `${args.name}-id`);
             const arn = `arn:aws:${args.type.split(":")[1]?.split("/")[0] ?? "mock"}:${cloud.region}:${cloud.accountId}:${args.name}`;

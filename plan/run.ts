@@ -19,6 +19,8 @@ export interface MockRunOptions {
     cloud?: Partial<MockCloud>;
     /** The program to run; by default the project's own (program.ts). */
     program?: () => Record<string, unknown>;
+    /** Run as the first `pulumi preview` of a new stack: computed values are unknown (see mocks.ts). */
+    preview?: boolean;
 }
 
 export interface MockRun {
@@ -42,7 +44,7 @@ export async function startMocks(options: MockRunOptions): Promise<MockSession> 
     const region = options.config["aws:region"] ?? DEFAULT_CLOUD.region;
     const cloud: MockCloud = { ...DEFAULT_CLOUD, region, ...options.cloud };
     pulumi.runtime.setAllConfig(options.config, options.secretKeys);
-    await pulumi.runtime.setMocks(mockCloud(cloud), CONFIG_NAMESPACE, options.stackName, false, "organization");
+    await pulumi.runtime.setMocks(mockCloud(cloud, { preview: options.preview }), CONFIG_NAMESPACE, options.stackName, options.preview ?? false, "organization");
     const resources = captureRegistrations();
     return {
         resources,

@@ -28,6 +28,8 @@ export interface RunOptions {
     cloud?: Partial<MockCloud>;
     /** The program to run. @default the project's own (program.ts) */
     program?: MockRunOptions["program"];
+    /** As the first `pulumi preview` of a new stack: AWS-computed values unknown. @default false */
+    preview?: boolean;
 }
 
 function mockOptions(config: Record<string, string | undefined>, options: RunOptions): MockRunOptions {
@@ -39,7 +41,7 @@ function mockOptions(config: Record<string, string | undefined>, options: RunOpt
         full[`openvidu:${key}`] = value;
         if (SECRET_KEYS.includes(key) && !options.plaintext?.includes(key)) secretKeys.push(`openvidu:${key}`);
     }
-    return { stackName: options.stackName ?? "dev", config: full, secretKeys, cloud: options.cloud, program: options.program };
+    return { stackName: options.stackName ?? "dev", config: full, secretKeys, cloud: options.cloud, program: options.program, preview: options.preview };
 }
 
 /**
