@@ -22,7 +22,7 @@ async function useOnce(rgw: Rgw): Promise<void> {
     client.destroy();
 }
 
-interface Outcome { ok: boolean; seconds: number; retries: number; reason?: string }
+interface Outcome { ok: boolean; seconds: number; retries: number; resent: number; reason?: string }
 
 async function oneStart(): Promise<Outcome> {
     const started = Date.now();
@@ -30,9 +30,12 @@ async function oneStart(): Promise<Outcome> {
     try {
         rgw = await startRgw();
         await useOnce(rgw);
-        return { ok: true, seconds: (Date.now() - started) / 1000, retries: rgw.failedAttempts?.length ?? 0, reason: rgw.failedAttempts?.join(" | ") };
+        return {
+            ok: true, seconds: (Date.now() - started) / 1000, retries: rgw.failedAttempts?.length ?? 0,
+            resent: rgw.resentCommands ?? 0, reason: rgw.failedAttempts?.join(" | "),
+        };
     } catch (error) {
-        return { ok: false, seconds: (Date.now() - started) / 1000, retries: 0, reason: (error as Error).message.split("\n")[0] };
+        return { ok: false, seconds: (Date.now() - started) / 1000, retries: 0, resent: 0, reason: (error as Error).message.split("\n")[0] };
     } finally {
         rgw?.stop();
     }
@@ -49,14 +52,14 @@ async function main(): Promise<void> {
         const results = await Promise.all(Array.from({ length: concurrent }, () => oneStart()));
         results.forEach((r, i) => {
             console.log(`start ${round}${concurrent > 1 ? `.${i + 1}` : ""}: ${r.ok ? "ok" : "FAILED"} in ${r.seconds.toFixed(1)} s` +
-                `${r.retries ? `, ${r.retries} failed attempt(s)` : ""}${r.reason ? ` (${r.reason})` : ""}`);
+                `${r.retries ? `, ${r.retries} failed attempt(s)` : ""}${r.resent ? `, ${r.resent} CLI call(s) resent` : ""}${r.reason ? ` (${r.reason})` : ""}`);
         });
         outcomes.push(...results);
     }
     const ok = outcomes.filter((o) => o.ok);
     const times = ok.map((o) => o.seconds).sort((a, b) => a - b);
     console.log(`${outcomes.length} starts (${concurrent} at a time): ${ok.length} ok, ${outcomes.length - ok.length} failed; ` +
-        `${outcomes.reduce((n, o) => n + o.retries, 0)} retried attempts; ` +
+        `${outcomes.reduce((n, o) => n + o.retries, 0)} retried attempts; ${outcomes.reduce((n, o) => n + o.resent, 0)} CLI calls resent; ` +
         `time median ${times[Math.floor(times.length / 2)]?.toFixed(1)} s, max ${times[times.length - 1]?.toFixed(1)} s`);
     if (ok.length !== outcomes.length) process.exitCode = 1;
 }

@@ -45,6 +45,8 @@ import { hasCommand } from "./commands";
 export interface Rgw {
     /** Reasons of the attempts that failed before this one started (retried). */
     failedAttempts?: string[];
+    /** CLI calls the monitor refused in the zero-fsid window and that were sent again (see above). */
+    resentCommands?: number;
     endpoint: string;
     accessKey: string;
     secretKey: string;
@@ -269,6 +271,7 @@ async function startOnce(): Promise<Rgw> {
     for (const sub of ["run", "log", "mon", "osd"]) fs.mkdirSync(path.join(dir, sub));
     let ports: PortBlock | undefined;
     let stopped = false;
+    let resent = 0;
     const stop = (): void => {
         if (stopped) return;
         stopped = true;
@@ -291,6 +294,7 @@ async function startOnce(): Promise<Rgw> {
                     // Refused for the zero-fsid window (see above): nothing was done, so sending it again is safe.
                     const stderr = String((error as { stderr?: Buffer }).stderr ?? "");
                     if (tries >= 10 || !/wrong fsid|problem getting command descriptions/.test(stderr)) throw error;
+                    resent++;
                     execFileSync("sleep", ["0.2"]);
                 }
             }
@@ -316,7 +320,7 @@ async function startOnce(): Promise<Rgw> {
         });
         const [accessKey, secretKey] = ["OVTESTACCESSKEY0", "ov-test-secret-key-not-a-real-one"];
         run("radosgw-admin", ["user", "create", "--uid=test", "--display-name=test", `--access-key=${accessKey}`, `--secret=${secretKey}`]);
-        return { endpoint, accessKey, secretKey, stop };
+        return { endpoint, accessKey, secretKey, stop, resentCommands: resent };
     } catch (error) {
         const e = error as Error & { stderr?: Buffer };
         const detail = [e.message.split("\n")[0], e.stderr?.toString().trim().split("\n").slice(-3).join(" / ")].filter(Boolean).join(": ");
