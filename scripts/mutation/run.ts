@@ -5,7 +5,7 @@
  * mutated, even when interrupted.
  * usage: npx ts-node scripts/mutation/run.ts [--only id,id] [--markdown]
  */
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
@@ -32,16 +32,20 @@ function apply(mutant: Mutant): boolean {
     return true;
 }
 
-/** Runs the tests; true when they fail (the mutant is killed). */
-function killed(mutant: Mutant): { killed: boolean; seconds: number; summary: string } {
+/** Runs the tests; killed when they fail. Asynchronous, so an interrupt still restores the source. */
+async function killed(mutant: Mutant): Promise<{ killed: boolean; seconds: number; summary: string }> {
     const started = Date.now();
     const files = mutant.tests.filter((file) => fs.existsSync(path.join(ROOT, file)));
-    const result = spawnSync("npx", ["mocha", ...files], { cwd: ROOT, encoding: "utf8", timeout: 600_000 });
-    const summary = (result.stdout.match(/\d+ passed, \d+ failed, \d+ skipped/g) ?? ["no summary"]).pop()!;
-    return { killed: result.status !== 0, seconds: (Date.now() - started) / 1000, summary };
+    const child = spawn("npx", ["mocha", ...files], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.resume();
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    const summary = (stdout.match(/\d+ passed, \d+ failed, \d+ skipped/g) ?? ["no summary"]).pop()!;
+    return { killed: status !== 0, seconds: (Date.now() - started) / 1000, summary };
 }
 
-function main(): void {
+async function main(): Promise<void> {
     const { values } = parseArgs({ options: { only: { type: "string" }, markdown: { type: "boolean", default: false } } });
     const only = values.only?.split(",");
     const selected = MUTANTS.filter((m) => !only || only.includes(m.id));
@@ -53,9 +57,9 @@ function main(): void {
             rows.push(`| ${mutant.id} | \`${mutant.file}\` | ${mutant.what} | n/a | |`);
             continue;
         }
-        let outcome: ReturnType<typeof killed>;
+        let outcome: Awaited<ReturnType<typeof killed>>;
         try {
-            outcome = killed(mutant);
+            outcome = await killed(mutant);
         } finally {
             restoreAll();
         }
@@ -70,4 +74,4 @@ function main(): void {
     if (survivors > 0) process.exitCode = 1;
 }
 
-main();
+main().catch((error) => { restoreAll(); console.error(error); process.exitCode = 1; });
