@@ -57,7 +57,7 @@ export const MUTANTS: Mutant[] = [
     { id: "env-always-deleted", file: "components/envFile/provider.ts", from: "if (props.deleteOnDestroy) await deleteObject(address(props));", to: "await deleteObject(address(props));",
         what: ".env deleted on every destroy", tests: t("envFile.s3", "envFile.conditional") },
     { id: "env-delete-wired-on", file: "components/cluster.ts", from: "deleteOnDestroy: config.deleteEnvOnDestroy,", to: "deleteOnDestroy: true,",
-        what: "the program asks for the .env to be deleted on destroy whatever the config", tests: t("envFile.program") },
+        what: "the program asks for the .env to be deleted on destroy whatever the config", tests: t("envFile.program", "envFile.wiring") },
     { id: "if-match-dropped", file: "components/envFile/s3.ts", from: "{ IfNoneMatch: \"*\" } : { IfMatch: condition.ifMatch }", to: "{ IfNoneMatch: \"*\" } : {}",
         what: "updates written unconditionally (lost update)", tests: t("envFile.s3", "envFile.conditional") },
     { id: "if-none-match-dropped", file: "components/envFile/s3.ts", from: "{ IfNoneMatch: \"*\" } : { IfMatch: condition.ifMatch }", to: "{} : { IfMatch: condition.ifMatch }",
@@ -72,7 +72,7 @@ export const MUTANTS: Mutant[] = [
         what: "a downloaded .env keeps another master's AWS_INSTANCE_ID", tests: t("envFile.program") },
     // Secrets
     { id: "coturn-not-secret", file: "components/secrets.ts", from: "this.coturnSharedSecret = pulumi.secret(coturn.hex);", to: "this.coturnSharedSecret = coturn.hex;",
-        what: "coturn's shared secret no longer a Pulumi secret", tests: t("storage", "envFile.program") },
+        what: "coturn's shared secret no longer a Pulumi secret", tests: t("storage", "envFile.program", "envFile.wiring") },
     // Config validation
     { id: "desired-equal-max-rejected", file: "config/validate.ts", from: "if (counts.desired > counts.max) {", to: "if (counts.desired >= counts.max) {",
         what: "desired == max rejected", tests: t("config", "configDefaults") },
