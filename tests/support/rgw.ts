@@ -58,7 +58,8 @@ const DIR_PREFIX = "openvidu-rgw-";
 const ATTEMPTS = 3;
 /** Port blocks: [mon, gateway, OSD messengers ×6]. Below the ephemeral range (32768-60999 here). */
 const PORTS = { low: 20000, high: 29999, block: 8 };
-const PORT_LOCKS = path.join(os.tmpdir(), "openvidu-rgw-ports");
+// Not under DIR_PREFIX: the orphan reaper scans those names for cluster directories.
+const PORT_LOCKS = path.join(os.tmpdir(), "openvidu-rgw.ports");
 
 /** Why RGW cannot run here, or undefined when it can. */
 export function rgwUnavailable(): string | undefined {
