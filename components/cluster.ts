@@ -60,7 +60,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
     constructor(name: string, args: OpenViduClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openvidu:aws:OpenViduCluster", name, {}, opts);
         const config = args.config;
-        const names = clusterNames(config.stackName, config.clusterId);
+        const names = clusterNames(config.stackName, config.clusterId, pulumi.getProject());
         const parent = { parent: this };
 
         const secrets = new GeneratedSecrets(`${name}-secrets`, { openviduSecret: config.openviduSecret }, parent);
@@ -166,6 +166,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             new DomainRecord(`${name}-dns`, {
                 domainName: config.domainName,
                 hostedZoneId: config.hostedZoneId,
+                overwrite: config.overwriteDnsRecord,
                 loadBalancerDnsName: master.loadBalancerDnsName,
                 loadBalancerZoneId: master.loadBalancerZoneId,
             }, parent);

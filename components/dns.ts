@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../config/errors";
 
 export interface ClusterCertificateArgs {
     /** @example "openvidu.example.com" */
@@ -65,11 +66,29 @@ export interface DomainRecordArgs {
     hostedZoneId: string;
     loadBalancerDnsName: pulumi.Input<string>;
     loadBalancerZoneId: pulumi.Input<string>;
+    /**
+     * Take over a record of the domain that already exists in the zone.
+     * @default false
+     */
+    overwrite?: boolean;
 }
 
+/** The config key that allows taking over an existing record (config/schema.ts). */
+const OVERWRITE_KEY = "openvidu:overwriteDnsRecord";
+
 /**
- * The Route 53 alias record pointing the domain at the load balancer: the
+ * The Route 53 record pointing the domain at the load balancer: the
  * reference guide's manual "point your CNAME" step, done by the program.
+ *
+ * Route 53 never creates a record over an existing one, and a CNAME (what
+ * that guide had operators create) cannot even stand beside an A record, so
+ * an upsert of the alias would fail as well. The zone's records of the
+ * domain are therefore looked up first (in previews too):
+ * - none, or an A record (this stack's own after its first update): an alias
+ *   A record, upserting over an existing one only with `overwrite`;
+ * - a CNAME, with `overwrite`: the stack takes it over and keeps it a CNAME,
+ *   now to the load balancer;
+ * - a CNAME without `overwrite`: a ConfigError that says what to do.
  *
  * @example
  * new DomainRecord("openvidu-dns", { domainName, hostedZoneId, loadBalancerDnsName, loadBalancerZoneId });
@@ -79,13 +98,37 @@ export class DomainRecord extends pulumi.ComponentResource {
 
     constructor(name: string, args: DomainRecordArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openvidu:aws:DomainRecord", name, {}, opts);
+        const overwrite = args.overwrite ?? false;
+        const existing = aws.route53.getRecordsOutput({
+            zoneId: args.hostedZoneId,
+            nameRegex: `^${args.domainName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.?$`,
+        }, { parent: this });
+        const asCname = existing.resourceRecordSets.apply((sets) => {
+            const cname = sets.some((set) => set.type === "CNAME");
+            if (cname && !overwrite) throw existingCnameError(args.domainName, args.hostedZoneId);
+            return cname;
+        });
         const record = new aws.route53.Record(`${name}-alias`, {
             zoneId: args.hostedZoneId,
             name: args.domainName,
-            type: "A",
-            aliases: [{ name: args.loadBalancerDnsName, zoneId: args.loadBalancerZoneId, evaluateTargetHealth: true }],
+            type: asCname.apply((cname) => (cname ? "CNAME" : "A")),
+            aliases: pulumi.all([asCname, args.loadBalancerDnsName, args.loadBalancerZoneId]).apply(([cname, dnsName, zoneId]) =>
+                cname ? undefined : [{ name: dnsName, zoneId, evaluateTargetHealth: true }]),
+            records: pulumi.all([asCname, args.loadBalancerDnsName]).apply(([cname, dnsName]) => (cname ? [dnsName] : undefined)),
+            ttl: asCname.apply((cname) => (cname ? 60 : undefined)),
+            allowOverwrite: overwrite,
         }, { parent: this });
         this.fqdn = record.fqdn;
         this.registerOutputs({ fqdn: this.fqdn });
     }
+}
+
+function existingCnameError(domainName: string, hostedZoneId: string): ConfigError {
+    return new ConfigError([{
+        key: OVERWRITE_KEY,
+        message: `a CNAME record for ${domainName} already exists in hosted zone ${hostedZoneId} (e.g. the one the ` +
+            "CloudFormation guide had you create), and Route 53 cannot add this stack's record beside it. " +
+            `Set ${OVERWRITE_KEY} to true to let this stack take it over (it then points it at the load balancer; ` +
+            "keep the key true from then on), or delete that record and run again.",
+    }]);
 }

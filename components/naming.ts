@@ -1,7 +1,17 @@
 /**
- * Physical names of the AWS resources, derived from the stack name and kept
- * within each AWS limit for any stack name. One place for every name pattern
- * of the reference template, so a reader finds each here and nowhere else.
+ * Physical names of the AWS resources, kept within each AWS limit for any
+ * stack name. One place for every name pattern of the reference template, so
+ * a reader finds each here and nowhere else.
+ *
+ * Two kinds of names:
+ * - the names the masters' replication manager is given (the RM_* keys of the
+ *   `.env`: the two Auto Scaling groups and the queue) and the instances'
+ *   `Name` tags keep the reference's `<stack>-...` patterns;
+ * - every other name that AWS requires to be unique in the account and region
+ *   (load balancer, target group, Redis, security groups, copied AMIs, ...)
+ *   also carries a short stable suffix of the project and stack names, so two
+ *   projects, or this program beside the CloudFormation stack it replaces,
+ *   can use the same stack name in one account.
  */
 import { createHash } from "crypto";
 
@@ -46,17 +56,28 @@ export interface ClusterNames {
     masterNodeTag: string;
     /** `Name` tag of the media nodes: the reference's `<stack>-Media Node`. */
     mediaNodeTag: string;
-    /** Prefix for IAM, security group and other names that AWS limits loosely. */
+    /** Prefix for IAM, security group, copied AMI and other names that AWS limits loosely (unique per project and stack). */
     prefix: string;
 }
 
-export function clusterNames(stackName: string, clusterId: string): ClusterNames {
+/**
+ * Six hex characters of the project and stack names: stable for the stack's
+ * life, different for the same stack name in another project.
+ */
+export function deploymentSuffix(projectName: string, stackName: string): string {
+    return shortHash(`${projectName}/${stackName}`);
+}
+
+export function clusterNames(stackName: string, clusterId: string, projectName: string): ClusterNames {
     const stack = alnumDash(stackName);
-    const lower = stack.toLowerCase();
+    // `<stack>-<suffix>`: readable in the console, unique per project and stack.
+    const unique = `${stack}-${deploymentSuffix(projectName, stackName)}`;
+    const lower = unique.toLowerCase();
     const redisBase = /^[a-z]/.test(lower) ? lower : `ov-${lower}`;
     return {
-        loadBalancer: fitName(stack, "-alb", 32),
-        targetGroup: fitName(stack, "-masters", 32),
+        loadBalancer: fitName(unique, "-alb", 32),
+        targetGroup: fitName(unique, "-masters", 32),
+        // Handed to the replication manager (RM_*_AUTOSCALING_GROUP_NAME, RM_SQS_QUEUE): the reference's names.
         masterAsg: fitName(stackName, "-ASGOpenViduProMasterNode", 255),
         mediaAsg: fitName(stackName, "-ASGMediaNode", 255),
         queue: fitName(stack, "-SQS.fifo", 80),
@@ -64,6 +85,6 @@ export function clusterNames(stackName: string, clusterId: string): ClusterNames
         bucketPrefix: fitName(clusterId.replace(/_/g, "-"), "-", 37),
         masterNodeTag: `${stackName}-Master Node`,
         mediaNodeTag: `${stackName}-Media Node`,
-        prefix: fitName(stack, "", 40),
+        prefix: fitName(unique, "", 40),
     };
 }

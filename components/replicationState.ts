@@ -135,6 +135,7 @@ export class ReplicationState extends pulumi.ComponentResource {
             rule: lifecycle.name,
             arn: queue.arn,
             sqsTarget: { messageGroupId: REPLICATION_STATE.messageGroupId },
+            // The replication manager reads `role` beside `detail`, not inside it (openvidu-ami.md).
             inputTransformer: {
                 inputPaths: {
                     source: "$.source",

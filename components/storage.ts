@@ -68,7 +68,9 @@ export class ClusterStorage extends pulumi.ComponentResource {
         super("openvidu:aws:ClusterStorage", name, {}, opts);
         if (args.existingBucketName !== undefined) {
             const existing = aws.s3.getBucketOutput({ bucket: args.existingBucketName }, { parent: this });
-            this.bucketName = pulumi.all([existing.bucket, existing.region]).apply(([bucket, region]) => {
+            // With @pulumi/aws v7, `region` is where the lookup ran (the provider's region);
+            // `bucketRegion` is where the bucket lives.
+            this.bucketName = pulumi.all([existing.bucket, existing.bucketRegion]).apply(([bucket, region]) => {
                 if (region !== args.region) {
                     throw new ConfigError([{
                         key: "openvidu:bucketName",

@@ -127,6 +127,8 @@ export const KEY_SPECS: readonly KeySpec[] = [
         description: "SSM on the media nodes: session (Session Manager shell only), managed (AmazonSSMManagedInstanceCore) or none (no role)." },
     { key: "waitForHealthyMasters", kind: "boolean", default: true,
         description: "`pulumi up` waits (up to 20 minutes) until the desired number of masters pass the load balancer's health check; false skips the wait." },
+    { key: "overwriteDnsRecord", kind: "boolean", default: false,
+        description: "With hostedZoneId: take over a record of domainName that already exists (e.g. the CNAME the CloudFormation guide had you create); false stops before creating anything." },
 ];
 
 const SPEC_BY_KEY = new Map(KEY_SPECS.map((spec) => [spec.key, spec]));

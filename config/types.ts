@@ -65,6 +65,7 @@ export interface OpenViduStackConfig {
     masterSsmAccess?: SsmAccess;
     mediaSsmAccess?: SsmAccess;
     waitForHealthyMasters?: boolean;
+    overwriteDnsRecord?: boolean;
 }
 
 /** Size of an Auto Scaling group: min ≤ desired ≤ max. */
@@ -137,6 +138,8 @@ export interface OpenViduConfig {
     mediaSsmAccess: SsmAccess;
     /** `pulumi up` waits for the masters to pass the load balancer's health check. */
     waitForHealthyMasters: boolean;
+    /** With hostedZoneId: take over an existing record of domainName. */
+    overwriteDnsRecord: boolean;
 }
 
 export interface BucketLifecycleSettings {

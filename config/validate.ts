@@ -128,6 +128,7 @@ function buildConfig(c: Checker, stackName: string, region: string): OpenViduCon
         masterSsmAccess: c.string("masterSsmAccess", rules.oneOf(SSM_ACCESS)) as SsmAccess,
         mediaSsmAccess: c.string("mediaSsmAccess", rules.oneOf(SSM_ACCESS)) as SsmAccess,
         waitForHealthyMasters: c.bool("waitForHealthyMasters"),
+        overwriteDnsRecord: c.bool("overwriteDnsRecord"),
     };
 }
 

@@ -25,6 +25,8 @@ export interface CapturedResource {
     /** The parent's name (undefined for a top-level resource). */
     parent?: string;
     custom: boolean;
+    /** Every resource it waits for, explicit or through an input, as resource names. */
+    dependencies: string[];
     /** Inputs as sent, secrets still wrapped (see isSecret / reveal / mask). */
     inputs: Record<string, unknown>;
     options: CapturedOptions;
@@ -127,6 +129,7 @@ function describe(req: RegisterRequest, urn: string): CapturedResource {
         urn,
         parent: req.getParent() ? nameOfUrn(req.getParent()) : undefined,
         custom: req.getCustom(),
+        dependencies: [...new Set([...req.getDependenciesList(), ...implicit])].map(nameOfUrn),
         inputs: withoutProviderCode(inputs),
         options,
         providerCode: typeof inputs.__provider === "string" ? inputs.__provider : undefined,

@@ -19,6 +19,8 @@ export interface MockCloud {
     callerArn: string;
     /** Path of each existing IAM role, by name (for `aws.iam.getSessionContext`). */
     rolePaths: Record<string, string>;
+    /** Records that already exist, by hosted zone id (for `aws.route53.getRecords`); names end with a dot, as Route 53 returns them. */
+    dnsRecords: Record<string, Array<{ name: string; type: string; values?: string[] }>>;
 }
 
 export const DEFAULT_CLOUD: MockCloud = {
@@ -28,6 +30,7 @@ export const DEFAULT_CLOUD: MockCloud = {
     bucketRegions: {},
     callerArn: "arn:aws:sts::123456789012:assumed-role/openvidu-deploy/pulumi-up",
     rolePaths: { "openvidu-deploy": "/" },
+    dnsRecords: {},
 };
 
 type State = Record<string, unknown>;
@@ -51,8 +54,11 @@ const COMPUTED: Record<string, (name: string, inputs: State, cloud: MockCloud) =
         url: `https://sqs.${cloud.region}.amazonaws.com/${cloud.accountId}/${inputs.name ?? name}`,
         arn: `arn:aws:sqs:${cloud.region}:${cloud.accountId}:${inputs.name ?? name}`,
     }),
+    // Cluster mode disabled: a primary (read-write) and a reader endpoint; the configuration endpoint is empty.
     "aws:elasticache/replicationGroup:ReplicationGroup": (name) => ({
         primaryEndpointAddress: `${name}.abcdef.ng.0001.euw1.cache.amazonaws.com`,
+        readerEndpointAddress: `${name}-ro.abcdef.ng.0001.euw1.cache.amazonaws.com`,
+        configurationEndpointAddress: "",
         port: 6379,
     }),
     "aws:elasticache/cluster:Cluster": (name) => ({
@@ -91,27 +97,42 @@ const COMPUTED: Record<string, (name: string, inputs: State, cloud: MockCloud) =
 function callAnswer(token: string, inputs: State, cloud: MockCloud): State {
     const partition = { partition: "aws", dnsSuffix: "amazonaws.com" };
     switch (token) {
+        // Shapes as @pulumi/aws v7 returns them: every data source has a `region`, the region the
+        // lookup ran in (the provider's), which is not the looked-up object's own region.
         case "aws:index/getRegion:getRegion":
-            return { name: cloud.region, region: cloud.region, id: cloud.region };
+            return { name: cloud.region, region: cloud.region, id: cloud.region, description: cloud.region, endpoint: `ec2.${cloud.region}.amazonaws.com` };
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: cloud.accountId, arn: cloud.callerArn, userId: "AROATEST:pulumi-up", id: cloud.accountId };
         case "aws:iam/getSessionContext:getSessionContext":
             return sessionContext(String(inputs.arn), cloud);
         case "aws:index/getPartition:getPartition":
-            return { ...partition, id: "aws" };
+            return { ...partition, id: "aws", reverseDnsPrefix: "com.amazonaws" };
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return { names: ["a", "b", "c"].map((z) => `${cloud.region}${z}`), zoneIds: ["1", "2", "3"], id: cloud.region };
+            return { names: ["a", "b", "c"].map((z) => `${cloud.region}${z}`), zoneIds: ["1", "2", "3"], id: cloud.region, region: cloud.region, groupNames: [cloud.region] };
         case "aws:s3/getBucket:getBucket": {
             const bucket = String(inputs.bucket);
-            const region = cloud.bucketRegions[bucket];
-            if (!region) throw new Error(`mock cloud: bucket ${bucket} does not exist`);
-            return { id: bucket, bucket, region, arn: `arn:aws:s3:::${bucket}` };
+            const bucketRegion = cloud.bucketRegions[bucket];
+            if (!bucketRegion) throw new Error(`mock cloud: bucket ${bucket} does not exist`);
+            // v7: `bucketRegion` is the bucket's region; `region` is the provider's, whatever the bucket's.
+            return {
+                id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegion, region: cloud.region,
+                bucketDomainName: `${bucket}.s3.amazonaws.com`,
+                bucketRegionalDomainName: `${bucket}.s3.${bucketRegion}.amazonaws.com`,
+            };
+        }
+        case "aws:route53/getRecords:getRecords": {
+            const zoneId = String(inputs.zoneId);
+            const pattern = inputs.nameRegex === undefined ? undefined : new RegExp(String(inputs.nameRegex));
+            const resourceRecordSets = (cloud.dnsRecords[zoneId] ?? [])
+                .filter((r) => pattern === undefined || pattern.test(r.name))
+                .map((r) => ({ name: r.name, type: r.type, ttl: 300, resourceRecords: (r.values ?? []).map((value) => ({ value })) }));
+            return { id: zoneId, zoneId, nameRegex: inputs.nameRegex, resourceRecordSets };
         }
         case "aws:ec2/getSubnet:getSubnet": {
             const id = String(inputs.id);
             const zone = cloud.subnetZones[id];
             if (!zone) throw new Error(`mock cloud: subnet ${id} does not exist`);
-            return { id, availabilityZone: zone, vpcId: inputs.vpcId ?? "vpc-00000000" };
+            return { id, availabilityZone: zone, vpcId: inputs.vpcId ?? "vpc-00000000", region: cloud.region };
         }
         default:
             throw new Error(`mock cloud: no answer for provider function ${token}; add one in plan/mocks.ts`);

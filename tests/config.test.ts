@@ -38,6 +38,12 @@ const BAD: BadCase[] = [
     { why: "bucket name with capitals", config: { bucketName: "My_Bucket" }, key: "openvidu:bucketName", says: /lower-case/ },
     { why: "bucket name too short", config: { bucketName: "ab" }, key: "openvidu:bucketName", says: /3 to 63/ },
     { why: "bucket name like an IP", config: { bucketName: "192.168.1.1" }, key: "openvidu:bucketName", says: /IP address/ },
+    { why: "bucket name with the reserved xn-- prefix", config: { bucketName: "xn--recordings" }, key: "openvidu:bucketName", says: /reserved prefix/ },
+    { why: "bucket name with the reserved sthree- prefix", config: { bucketName: "sthree-recordings" }, key: "openvidu:bucketName", says: /reserved prefix/ },
+    { why: "bucket name with the reserved -s3alias suffix", config: { bucketName: "recordings-s3alias" }, key: "openvidu:bucketName", says: /reserved suffix/ },
+    { why: "bucket name with the reserved --ol-s3 suffix", config: { bucketName: "recordings--ol-s3" }, key: "openvidu:bucketName", says: /reserved suffix/ },
+    { why: "bucket name with two adjacent dots", config: { bucketName: "acme..recordings" }, key: "openvidu:bucketName", says: /adjacent dots/ },
+    { why: "bucket name of 64 characters", config: { bucketName: "a".repeat(64) }, key: "openvidu:bucketName", says: /3 to 63/ },
     { why: "boolean 'yes'", config: { s3ConfigAutoRestart: "yes" }, key: "openvidu:s3ConfigAutoRestart", says: /true or false/ },
     { why: "boolean '1'", config: { recording: "1" }, key: "openvidu:recording", says: /true or false/ },
     { why: "ES on without URL", config: { ...ES_ON, elasticsearchUrl: undefined }, key: "openvidu:elasticsearchUrl", says: /required when/ },
@@ -68,6 +74,8 @@ const BAD: BadCase[] = [
     { why: "desired media above max", config: { desiredMediaNodes: "5", maxMediaNodes: "4" }, key: "openvidu:maxMediaNodes", says: /min ≤ desired ≤ max/ },
     { why: "max media not a number", config: { maxMediaNodes: "many" }, key: "openvidu:maxMediaNodes", says: /whole number/ },
     { why: "scale-up above 100", config: { scaleUpCpu: "120" }, key: "openvidu:scaleUpCpu", says: /1 to 100/ },
+    { why: "scale-up at 101", config: { scaleUpCpu: "101" }, key: "openvidu:scaleUpCpu", says: /1 to 100/ },
+    { why: "desired masters above max by one", config: { desiredMasterNodes: "5", maxMasterNodes: "4" }, key: "openvidu:maxMasterNodes", says: /min ≤ desired ≤ max/ },
     { why: "scale-down zero", config: { scaleDownCpu: "0" }, key: "openvidu:scaleDownCpu" },
     { why: "scale-down not below scale-up", config: { scaleUpCpu: "50", scaleDownCpu: "50" }, key: "openvidu:scaleDownCpu", says: /0 < scaleDownCpu < scaleUpCpu ≤ 100/ },
     { why: "VPC without subnets", config: { ...EXISTING_NET }, key: "openvidu:subnetIds", says: /2 different availability zones/ },
@@ -163,4 +171,29 @@ describe("stack configuration: bad input", () => {
             delete process.env.AWS_REGION;
         }
     });
+});
+
+describe("stack configuration: the edges of what is allowed", () => {
+    /** Valid configurations at each boundary, written out by hand; each must be accepted as given. */
+    const EDGES: Array<{ why: string; config: Record<string, string>; expect: (c: ReturnType<typeof validateConfig>) => unknown[]; is: unknown[] }> = [
+        { why: "desired == max (masters and media)", config: { minMasterNodes: "1", desiredMasterNodes: "4", maxMasterNodes: "4", minMediaNodes: "2", desiredMediaNodes: "6", maxMediaNodes: "6" },
+            expect: (c) => [c.masterNodes, c.mediaNodes], is: [{ min: 1, desired: 4, max: 4 }, { min: 2, desired: 6, max: 6 }] },
+        { why: "min == desired == max", config: { minMasterNodes: "3", desiredMasterNodes: "3", maxMasterNodes: "3" },
+            expect: (c) => [c.masterNodes], is: [{ min: 3, desired: 3, max: 3 }] },
+        { why: "scale-down one below scale-up, scale-up at 100", config: { scaleUpCpu: "100", scaleDownCpu: "99" },
+            expect: (c) => [c.scaleUpCpu, c.scaleDownCpu], is: [100, 99] },
+        { why: "a 63-character bucket name with dots and digits", config: { bucketName: `acme.recordings-2026.${"b".repeat(42)}` },
+            expect: (c) => [c.bucketName], is: [`acme.recordings-2026.${"b".repeat(42)}`] },
+        { why: "a bucket name merely containing xn-- or s3alias", config: { bucketName: "acme-xn--s3alias-data" },
+            expect: (c) => [c.bucketName], is: ["acme-xn--s3alias-data"] },
+        { why: "volumes of exactly 20 GiB", config: { masterVolumeSize: "20", mediaVolumeSize: "20" },
+            expect: (c) => [c.masterVolumeSize, c.mediaVolumeSize], is: [20, 20] },
+    ];
+
+    for (const edge of EDGES) {
+        it(`accepts ${edge.why}`, () => {
+            const config = validateConfig({ ...VALID_CONFIG, ...edge.config }, { stackName: "dev", region: "eu-west-1", secretKeys: "all" });
+            assert.deepStrictEqual(edge.expect(config), edge.is);
+        });
+    }
 });

@@ -90,3 +90,19 @@ export function all(run: MockRun, type: string): CapturedResource[] {
 export function inputsOf(resource: CapturedResource): Record<string, any> {
     return revealSecrets(resource.inputs) as Record<string, any>;
 }
+
+/**
+ * The `.env` values the program hands the EnvFile resource, secrets revealed, whatever
+ * the grouping of its inputs (plain and secret settings): KEY → value.
+ */
+export function envFileValues(run: MockRun): Record<string, string> {
+    const env = one(run, "pulumi-nodejs:dynamic/openvidu:EnvFile");
+    const values: Record<string, string> = {};
+    for (const [input, value] of Object.entries(inputsOf(env))) {
+        if (input === "lastWritten" || value === null || typeof value !== "object" || Array.isArray(value)) continue;
+        for (const [key, setting] of Object.entries(value as Record<string, unknown>)) {
+            if (/^[A-Z][A-Z0-9_]*$/.test(key) && typeof setting === "string") values[key] = setting;
+        }
+    }
+    return values;
+}

@@ -29,7 +29,7 @@ describe("master tier: load balancer", () => {
         assert.strictEqual(alb.internal, false);
         assert.ok(alb.subnets.length >= 2, "at least two subnets");
         assert.strictEqual(alb.securityGroups.length, 1);
-        assert.strictEqual(alb.name, "prod-alb");
+        assert.strictEqual(alb.name, "prod-abf890-alb");
     });
 
     it("drops invalid header fields (beyond the reference)", () => {
@@ -156,6 +156,7 @@ describe("master tier: IAM", () => {
     it("tags only instances of this stack's groups", () => {
         const s = statement(run, "TagClusterInstances");
         assert.deepStrictEqual(s.Action, ["ec2:CreateTags"]);
+        assert.strictEqual(s.Resource, "arn:aws:ec2:eu-west-1:123456789012:instance/*", "instances only, never \"*\"");
         assert.deepStrictEqual(s.Condition, {
             StringEquals: { "ec2:ResourceTag/aws:autoscaling:groupName": ["dev-ASGOpenViduProMasterNode", "dev-ASGMediaNode"] },
         });

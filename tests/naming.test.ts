@@ -1,4 +1,4 @@
-/** Physical names derive from the stack name and stay within AWS's limits for any stack name. */
+/** Physical names: the reference's where the replication manager reads them, unique per project and stack elsewhere, within AWS's limits. */
 import * as assert from "assert";
 import * as fc from "fast-check";
 import { clusterNames } from "../components/naming";
@@ -7,28 +7,53 @@ import { inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
 const stackName = fc.stringMatching(/^[A-Za-z0-9_.-]{1,100}$/);
 
 describe("physical names", () => {
-    it("keep the reference's patterns for ordinary stack names", () => {
-        const names = clusterNames("prod", "acme");
+    it("keep the reference's names where the replication manager is given them, and the instances' Name tags", () => {
+        const names = clusterNames("prod", "acme", "openvidu");
         assert.deepStrictEqual(
-            [names.loadBalancer, names.targetGroup, names.masterAsg, names.mediaAsg, names.queue, names.masterNodeTag, names.mediaNodeTag],
-            ["prod-alb", "prod-masters", "prod-ASGOpenViduProMasterNode", "prod-ASGMediaNode", "prod-SQS.fifo", "prod-Master Node", "prod-Media Node"],
+            [names.masterAsg, names.mediaAsg, names.queue, names.masterNodeTag, names.mediaNodeTag],
+            ["prod-ASGOpenViduProMasterNode", "prod-ASGMediaNode", "prod-SQS.fifo", "prod-Master Node", "prod-Media Node"],
         );
+    });
+
+    it("carry a suffix of project and stack in every other name AWS wants unique in the account", () => {
+        // sha256("openvidu/prod") starts with abf890; sha256("acme-video/prod") with 4acc19.
+        const ours = clusterNames("prod", "acme", "openvidu");
+        assert.deepStrictEqual(
+            [ours.loadBalancer, ours.targetGroup, ours.redis, ours.prefix],
+            ["prod-abf890-alb", "prod-abf890-masters", "prod-abf890-redis", "prod-abf890"],
+        );
+        const theirs = clusterNames("prod", "acme", "acme-video");
+        assert.deepStrictEqual(
+            [theirs.loadBalancer, theirs.targetGroup, theirs.redis, theirs.prefix],
+            ["prod-4acc19-alb", "prod-4acc19-masters", "prod-4acc19-redis", "prod-4acc19"],
+        );
+    });
+
+    it("never share a unique-per-account name between two projects or two stacks, whatever their names", () => {
+        const projectName = fc.stringMatching(/^[A-Za-z0-9_.-]{1,60}$/);
+        fc.assert(fc.property(stackName, stackName, projectName, projectName, (stackA, stackB, projectA, projectB) => {
+            fc.pre(stackA !== stackB || projectA !== projectB);
+            const a = clusterNames(stackA, "c", projectA);
+            const b = clusterNames(stackB, "c", projectB);
+            for (const key of ["loadBalancer", "targetGroup", "redis", "prefix"] as const) assert.notStrictEqual(a[key], b[key], key);
+        }));
     });
 
     it("fit AWS's limits for any stack name: ALB and target group ≤ 32, Redis ≤ 40, queue ≤ 80 ending .fifo", () => {
         fc.assert(fc.property(stackName, (stack) => {
-            const names = clusterNames(stack, "cluster");
+            const names = clusterNames(stack, "cluster", "openvidu");
             assert.ok(/^[A-Za-z0-9-]{1,32}$/.test(names.loadBalancer) && !names.loadBalancer.startsWith("-") && !names.loadBalancer.endsWith("-"), names.loadBalancer);
             assert.ok(/^[A-Za-z0-9-]{1,32}$/.test(names.targetGroup), names.targetGroup);
             assert.ok(/^[a-z][a-z0-9-]{0,39}$/.test(names.redis) && !names.redis.includes("--") && !names.redis.endsWith("-"), names.redis);
             assert.ok(names.queue.length <= 80 && names.queue.endsWith(".fifo"), names.queue);
             assert.ok(names.masterAsg.length <= 255 && names.mediaAsg.length <= 255);
+            assert.ok(names.prefix.length <= 40 && /^[A-Za-z0-9-]+$/.test(names.prefix), names.prefix);
         }));
     });
 
     it("never collide for two different long stack names", () => {
-        const a = clusterNames("openvidu-enterprise-production-eu-west-1-blue", "c");
-        const b = clusterNames("openvidu-enterprise-production-eu-west-1-green", "c");
+        const a = clusterNames("openvidu-enterprise-production-eu-west-1-blue", "c", "openvidu");
+        const b = clusterNames("openvidu-enterprise-production-eu-west-1-green", "c", "openvidu");
         assert.notStrictEqual(a.loadBalancer, b.loadBalancer);
         assert.notStrictEqual(a.targetGroup, b.targetGroup);
         assert.ok(a.loadBalancer.length <= 32 && b.targetGroup.length <= 32);
@@ -39,5 +64,12 @@ describe("physical names", () => {
         const run = await runProgram({ ...VALID_CONFIG }, { stackName: long });
         assert.ok(inputsOf(one(run, "aws:lb/loadBalancer:LoadBalancer")).name.length <= 32);
         assert.ok(inputsOf(one(run, "aws:lb/targetGroup:TargetGroup")).name.length <= 32);
+    });
+
+    it("reach the resources: the project's name tells two deployments of stack prod apart", async () => {
+        const run = await runProgram({ ...VALID_CONFIG }, { stackName: "prod" });
+        assert.strictEqual(inputsOf(one(run, "aws:lb/loadBalancer:LoadBalancer")).name, "prod-abf890-alb");
+        assert.strictEqual(inputsOf(one(run, "aws:elasticache/replicationGroup:ReplicationGroup")).replicationGroupId, "prod-abf890-redis");
+        assert.strictEqual(inputsOf(one(run, "aws:autoscaling/group:Group", "media-asg")).name, "prod-ASGMediaNode");
     });
 });

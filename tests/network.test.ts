@@ -47,7 +47,7 @@ describe("network: security groups", () => {
 
     it("creates the four groups, each described and named for the stack", () => {
         const groups = all(run, "aws:ec2/securityGroup:SecurityGroup").map(inputsOf);
-        assert.deepStrictEqual(groups.map((g) => g.name).sort(), ["dev-loadBalancer", "dev-master", "dev-media", "dev-redis"]);
+        assert.deepStrictEqual(groups.map((g) => g.name).sort(), ["dev-21630d-loadBalancer", "dev-21630d-master", "dev-21630d-media", "dev-21630d-redis"]);
         for (const g of groups) assert.ok(g.description && g.vpcId);
     });
 

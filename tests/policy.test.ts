@@ -7,7 +7,7 @@ import * as assert from "assert";
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs } from "@pulumi/policy";
 import {
     albDropsInvalidHeaders, albHttpRedirectsToHttps, bucketGuards, bucketNotForceDestroyed, launchTemplateEncryptedVolumes,
-    launchTemplateImdsv2, noIamWildcardAction, noWorldOpenPorts, resourcePolicies,
+    launchTemplateImdsv2, noIamWildcardAction, noWorldOpenPorts, resourcePolicies, stackPolicies,
 } from "../policy/policies";
 import { CapturedResource } from "../plan/capture";
 import { MockRun } from "../plan/run";
@@ -38,25 +38,41 @@ function stackViolations(resources: ResourceValidationArgs[]): string[] {
     return found;
 }
 
-const TYPES_CHECKED: Record<string, string[]> = {
-    "launch-template-imdsv2": ["aws:ec2/launchTemplate:LaunchTemplate"],
-    "launch-template-encrypted-volumes": ["aws:ec2/launchTemplate:LaunchTemplate"],
-    "no-world-open-ports": ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"],
-    "no-iam-wildcard-action": ["aws:iam/rolePolicy:RolePolicy"],
-    "alb-drop-invalid-headers": ["aws:lb/loadBalancer:LoadBalancer"],
-    "alb-http-redirects-to-https": ["aws:lb/listener:Listener"],
-    "bucket-not-force-destroyed": ["aws:s3/bucket:Bucket"],
-};
+/**
+ * The pack's resource policies and the types each checks, written out by hand: a policy
+ * removed from (or renamed in) `resourcePolicies` fails here instead of losing its test.
+ */
+const EXPECTED_POLICIES: ReadonlyArray<[name: string, types: string[]]> = [
+    ["launch-template-imdsv2", ["aws:ec2/launchTemplate:LaunchTemplate"]],
+    ["launch-template-encrypted-volumes", ["aws:ec2/launchTemplate:LaunchTemplate"]],
+    ["no-world-open-ports", ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"]],
+    ["no-iam-wildcard-action", ["aws:iam/rolePolicy:RolePolicy"]],
+    ["alb-drop-invalid-headers", ["aws:lb/loadBalancer:LoadBalancer"]],
+    ["alb-http-redirects-to-https", ["aws:lb/listener:Listener"]],
+    ["bucket-not-force-destroyed", ["aws:s3/bucket:Bucket"]],
+];
+
+function policyNamed(name: string): ResourceValidationPolicy {
+    const policy = resourcePolicies.find((p) => p.name === name);
+    assert.ok(policy, `the pack has no policy ${name}`);
+    return policy;
+}
 
 describe("guardrails on the program's own resources", () => {
     let run: MockRun;
     before(async () => { run = await runProgram({ ...VALID_CONFIG }); });
 
-    for (const policy of resourcePolicies) {
-        it(`${policy.name} passes, having seen the resources it checks`, () => {
-            const seen = run.resources.filter((r) => TYPES_CHECKED[policy.name].includes(r.type));
-            assert.ok(seen.length > 0, `the program registers ${TYPES_CHECKED[policy.name].join(", ")}`);
-            const found = run.resources.filter((r) => r.custom).flatMap((r) => violations(policy, fromCapture(r)));
+    it("the pack holds exactly the expected resource and stack policies, all mandatory", () => {
+        assert.deepStrictEqual(resourcePolicies.map((p) => p.name), EXPECTED_POLICIES.map(([name]) => name));
+        assert.deepStrictEqual(stackPolicies.map((p) => p.name), ["bucket-guards"]);
+        for (const policy of [...resourcePolicies, ...stackPolicies]) assert.strictEqual(policy.enforcementLevel, "mandatory", policy.name);
+    });
+
+    for (const [name, types] of EXPECTED_POLICIES) {
+        it(`${name} passes, having seen the resources it checks`, () => {
+            const seen = run.resources.filter((r) => types.includes(r.type));
+            assert.ok(seen.length > 0, `the program registers ${types.join(", ")}`);
+            const found = run.resources.filter((r) => r.custom).flatMap((r) => violations(policyNamed(name), fromCapture(r)));
             assert.deepStrictEqual(found, []);
         });
     }

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { ConfigError } from "../config/errors";
 import { MockRun } from "../plan/run";
-import { all, failProgram, inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
+import { all, envFileValues, failProgram, inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
 
 const RULE = "aws:cloudwatch/eventRule:EventRule";
 const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
@@ -34,10 +34,18 @@ describe("replication state", () => {
         assert.strictEqual(redis.atRestEncryptionEnabled, true);
     });
 
-    it("hands the replication manager Redis's primary endpoint", () => {
-        const env = all(run, "aws:elasticache/replicationGroup:ReplicationGroup");
-        assert.strictEqual(env.length, 1);
+    it("hands the replication manager Redis's primary (read-write) endpoint and port, never the reader endpoint", () => {
         assert.deepStrictEqual(all(run, "aws:elasticache/cluster:Cluster"), [], "no single-node cluster");
+        // The mock's primary endpoint of openvidu-state-redis (plan/mocks.ts), written out.
+        const env = envFileValues(run);
+        assert.strictEqual(env.RM_REDIS_IP, "openvidu-state-redis.abcdef.ng.0001.euw1.cache.amazonaws.com");
+        assert.strictEqual(env.RM_REDIS_PORT, "6379");
+    });
+
+    it("speaks plain TCP to Redis (the 2.x replication manager has no TLS client), reachable only through the Redis SG", () => {
+        const redis = inputsOf(one(run, "aws:elasticache/replicationGroup:ReplicationGroup"));
+        assert.strictEqual(redis.transitEncryptionEnabled, false);
+        assert.strictEqual(redis.securityGroupIds.length, 1);
     });
 
     it("creates the FIFO queue <stack>-SQS.fifo: retention 60 s, visibility 50 s, content-based deduplication, encrypted", () => {
@@ -61,9 +69,14 @@ describe("replication state", () => {
         const rule = all(run, RULE).map(inputsOf).find((r) => r.eventPattern);
         assert.ok(rule);
         const pattern = JSON.parse(rule.eventPattern);
-        assert.deepStrictEqual(pattern.source, ["aws.autoscaling"]);
-        assert.deepStrictEqual(pattern.detail.AutoScalingGroupName, ["prod-ASGMediaNode"]);
-        assert.deepStrictEqual(pattern.detail.LifecycleTransition, ["autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"]);
+        assert.deepStrictEqual(pattern, {
+            "source": ["aws.autoscaling"],
+            "detail-type": ["EC2 Instance-launch Lifecycle Action", "EC2 Instance-terminate Lifecycle Action"],
+            "detail": {
+                AutoScalingGroupName: ["prod-ASGMediaNode"],
+                LifecycleTransition: ["autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"],
+            },
+        });
     });
 
     it("sends lifecycle events to the queue in group sqs-notification, exactly upstream's message (role beside detail)", () => {

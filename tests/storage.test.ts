@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import { BUCKET_LIFECYCLE, ENV_OBJECT_KEY } from "../components/storage";
+import { GeneratedSecrets } from "../components/secrets";
 import { ConfigError } from "../config/errors";
 import * as rules from "../config/rules";
 import { MockRun } from "../plan/run";
@@ -243,6 +244,17 @@ describe("generated secrets", () => {
         const output = run.outputs.openviduSecret;
         assert.ok(isSecret(output));
         assert.strictEqual(output.value, "Configured_Secret-1");
+    });
+
+    it("hands out both generated secrets as Pulumi secrets", async () => {
+        const run = await runProgram({ ...VALID_CONFIG }, {
+            program: () => {
+                const secrets = new GeneratedSecrets("secrets", {});
+                return { openvidu: secrets.openviduSecret, coturn: secrets.coturnSharedSecret };
+            },
+        });
+        assert.ok(isSecret(run.outputs.openvidu), "the OpenVidu secret");
+        assert.ok(isSecret(run.outputs.coturn), "coturn's shared secret");
     });
 
     it("generates coturn's shared secret as 16 random bytes (32 hex characters), once, from a source whose output is secret in state", async () => {
