@@ -111,7 +111,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             queueName: state.queueName,
             masterAsgName: names.masterAsg,
             mediaAsgName: names.mediaAsg,
-            stackArn: stackArn(config.region, names.prefix, parent),
+            stackArn: stackArn(config.region, names.cloudFormationStackName, parent),
         });
         const envFile = new EnvFile(`${name}-env`, {
             bucket: storage.bucketName,

@@ -58,6 +58,8 @@ export interface ClusterNames {
     mediaNodeTag: string;
     /** Prefix for IAM, security group, copied AMI and other names that AWS limits loosely (unique per project and stack). */
     prefix: string;
+    /** The stack's name as CloudFormation would have it, for `RM_CLOUDFORMATION_ARN` (the reference's names, like the groups'). */
+    cloudFormationStackName: string;
 }
 
 /**
@@ -86,5 +88,6 @@ export function clusterNames(stackName: string, clusterId: string, projectName: 
         masterNodeTag: `${stackName}-Master Node`,
         mediaNodeTag: `${stackName}-Media Node`,
         prefix: fitName(unique, "", 40),
+        cloudFormationStackName: fitName(/^[A-Za-z]/.test(stack) ? stack : `ov-${stack}`, "", 128),
     };
 }

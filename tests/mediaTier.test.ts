@@ -80,11 +80,11 @@ describe("media tier", () => {
     it("declares both hooks on the group itself, so its very first nodes are held and announced", () => {
         const group = inputsOf(one(run, "aws:autoscaling/group:Group", "media-asg"));
         assert.deepStrictEqual(group.initialLifecycleHooks, [
-            { name: "prod-media-launch", lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING", defaultResult: "CONTINUE", heartbeatTimeout: 30 },
-            { name: "prod-media-terminate", lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING", defaultResult: "ABANDON", heartbeatTimeout: 30 },
+            { name: "prod-abf890-media-launch", lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING", defaultResult: "CONTINUE", heartbeatTimeout: 30 },
+            { name: "prod-abf890-media-terminate", lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING", defaultResult: "ABANDON", heartbeatTimeout: 30 },
         ]);
         // The hook resources carry the same names (AWS applies initial hooks only when it creates a group).
-        assert.deepStrictEqual(all(run, HOOK).map(inputsOf).map((h) => h.name).sort(), ["prod-media-launch", "prod-media-terminate"]);
+        assert.deepStrictEqual(all(run, HOOK).map(inputsOf).map((h) => h.name).sort(), ["prod-abf890-media-launch", "prod-abf890-media-terminate"]);
         // A change to them (or a group created before them) must not replace the group and its live nodes.
         assert.ok(one(run, "aws:autoscaling/group:Group", "media-asg").options.ignoreChanges?.includes("initialLifecycleHooks"));
     });
