@@ -106,15 +106,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
             console.log(`      skipped: ${missing.join("; ")}`);
             this.skip();
         }
-        // A monitor that is not ready yet can fail the first start on a busy machine: try again.
-        for (let attempt = 1; rgw === undefined; attempt++) {
-            try {
-                rgw = await startRgw({ extraConfiguration: STS_CONFIGURATION });
-            } catch (error) {
-                if (attempt === 3) throw error;
-                console.log(`      RGW did not start (attempt ${attempt}), trying again: ${(error as Error).message.split("\n")[0]}`);
-            }
-        }
+        rgw = await startRgw({ extraConfiguration: STS_CONFIGURATION }); // retries by itself, printing why
         s3 = new S3Client({
             region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true,
             credentials: { accessKeyId: rgw.accessKey, secretAccessKey: rgw.secretKey },

@@ -19,7 +19,7 @@ import {
     AutomationError, deploy, destroy, InlineProgram, OperationAbortedError, outputs, preview, setInlineProgram, StackBusyError, StackRequest,
 } from "../../automation";
 import { OpenViduStackConfig } from "../../config";
-import { engineSandbox, EngineSandbox, pulumiCliBinDir } from "../support/pulumiCli";
+import { EngineSandbox, sandboxOrSkip } from "../support/pulumiCli";
 
 const LICENSE = "license-7f3a9c-never-on-argv";
 
@@ -82,12 +82,7 @@ describe("the Automation API with the real Pulumi CLI", function () {
     let previousProgram: InlineProgram;
 
     before(async function () {
-        const cli = pulumiCliBinDir();
-        if (!cli.binDir) {
-            console.log(`      skipped: ${cli.unavailable}`);
-            this.skip();
-        }
-        sandbox = engineSandbox(cli.binDir as string);
+        sandbox = sandboxOrSkip(this);
         // A `pulumi` that records every command line it is given, then runs the real one.
         const wrapperRoot = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-argv-"));
         fs.mkdirSync(path.join(wrapperRoot, "bin"));

@@ -28,7 +28,7 @@ import { clusterEnv, ENV_HEADER } from "../../components/envFile/content";
 import { envFileProvider } from "../../components/envFile/provider";
 import { Rgw, rgwUnavailable, startRgw } from "../support/rgw";
 import { LocalS3, startS3rver } from "../support/s3rver";
-import { engineSandbox, EngineSandbox, pulumiCliBinDir } from "../support/pulumiCli";
+import { EngineSandbox, pulumiCommandOf, sandboxOrSkip } from "../support/pulumiCli";
 
 const repoRoot = path.join(__dirname, "..", "..");
 const BUCKETS = ["engine-secrets", "engine-upgrade", "engine-destroy-on", "engine-destroy-off", "engine-destroy-plain"];
@@ -40,18 +40,6 @@ const SECRETS = {
     openviduSecret: "Open_Vidu-engine-9c41",
     hookToken: "hook-token-engine-e07b",
 };
-
-/** RGW's start fails now and then (tests/support/rgw.ts); a few attempts, each failure's first line printed. */
-async function startRgwRetrying(attempts = 3): Promise<Rgw> {
-    for (let attempt = 1; ; attempt++) {
-        try {
-            return await startRgw();
-        } catch (error) {
-            if (attempt >= attempts) throw error;
-            console.log(`      RGW start ${attempt} failed (${(error as Error).message.split("\n")[0]}); retrying`);
-        }
-    }
-}
 
 /** Stands in for random.RandomBytes: a value generated at create, unknown in a preview, secret in state. */
 const generator: pulumi.dynamic.ResourceProvider = {
@@ -112,16 +100,11 @@ describe("the .env resource under the real Pulumi engine", function () {
     let workDir: string;
 
     before(async function () {
-        const cli = pulumiCliBinDir();
-        if (!cli.binDir) {
-            console.log(`      skipped: ${cli.unavailable}`);
-            this.skip();
-        }
-        sandbox = engineSandbox(cli.binDir as string);
-        pulumiCommand = await automation.PulumiCommand.get({ root: path.dirname(path.dirname(sandbox.pulumi)) });
+        sandbox = sandboxOrSkip(this);
+        pulumiCommand = await pulumiCommandOf(sandbox);
         workDir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-envfile-engine-"));
         if (rgwUnavailable() === undefined) {
-            const rgw: Rgw = await startRgwRetrying();
+            const rgw: Rgw = await startRgw(); // retries by itself, printing why
             server = { ...rgw, versioned: true };
         } else {
             console.log(`      (s3rver instead of Ceph RGW: ${rgwUnavailable()})`);

@@ -12,13 +12,11 @@
  * plugin cannot be had here.
  */
 import * as assert from "assert";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as automation from "@pulumi/pulumi/automation";
 import { openStack, StackRequest } from "../../automation";
 import { OpenViduStackConfig } from "../../config";
-import { engineSandbox, EngineSandbox, pulumiCliBinDir } from "../support/pulumiCli";
+import { EngineSandbox, pulumiCommandOf, sandboxOrSkip, standInPlugins } from "../support/pulumiCli";
 
 const root = path.join(__dirname, "..", "..");
 
@@ -38,34 +36,23 @@ const CLOUD = { subnetZones: { "subnet-0aaaaaaa": "eu-west-1a", "subnet-0bbbbbbb
 describe("the first preview of a new stack in the real engine", function () {
     this.timeout(400_000);
     let sandbox: EngineSandbox;
-    let pluginDir: string;
+    let plugins: { dir: string; dispose(): void } | undefined;
 
     before(function () {
-        const cli = pulumiCliBinDir();
-        if (!cli.binDir) {
-            console.log(`      skipped: ${cli.unavailable}`);
-            this.skip();
-        }
-        sandbox = engineSandbox(cli.binDir as string);
-        pluginDir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-plugins-"));
-        const script = path.join(root, "tests", "support", "stand-in-aws-provider.js");
-        for (const plugin of ["aws", "random"]) {
-            const version = JSON.parse(fs.readFileSync(path.join(root, "node_modules", "@pulumi", plugin, "package.json"), "utf8")).version;
-            fs.writeFileSync(path.join(pluginDir, `pulumi-resource-${plugin}`),
-                `#!/bin/sh\nSTAND_IN_VERSION=${version} exec node '${script}' "$@"\n`, { mode: 0o755 });
-        }
+        sandbox = sandboxOrSkip(this);
+        plugins = standInPlugins(["aws", "random"]);
     });
     after(() => {
-        if (pluginDir) fs.rmSync(pluginDir, { recursive: true, force: true });
+        plugins?.dispose();
         sandbox?.dispose();
     });
 
     async function newStack(stackName: string): Promise<automation.Stack> {
-        const pulumiCommand = await automation.PulumiCommand.get({ root: path.dirname(path.dirname(sandbox.pulumi)) });
+        const pulumiCommand = await pulumiCommandOf(sandbox);
         const request: StackRequest = {
             stackName, region: "eu-west-1", config: CONFIG,
             workspace: {
-                envVars: { ...sandbox.env, PATH: `${pluginDir}${path.delimiter}${sandbox.env.PATH}`, STAND_IN_CLOUD: JSON.stringify(CLOUD) },
+                envVars: { ...sandbox.env, PATH: `${plugins?.dir}${path.delimiter}${sandbox.env.PATH}`, STAND_IN_CLOUD: JSON.stringify(CLOUD) },
                 pulumiCommand,
             },
         };

@@ -5,12 +5,10 @@
  * that accepts every resource as declared; the policies judge those inputs.
  */
 import * as assert from "assert";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as automation from "@pulumi/pulumi/automation";
-import { engineSandbox, EngineSandbox, pulumiCliBinDir } from "../support/pulumiCli";
+import { EngineSandbox, pulumiCommandOf, sandboxOrSkip, standInPlugins } from "../support/pulumiCli";
 
 const root = path.join(__dirname, "..", "..");
 const policyPack = path.join(root, "policy");
@@ -18,26 +16,19 @@ const policyPack = path.join(root, "policy");
 describe("the policy pack in the real Pulumi CLI", function () {
     this.timeout(300_000);
     let sandbox: EngineSandbox;
-    let pluginDir: string;
+    let plugins: { dir: string; dispose(): void } | undefined;
 
     before(function () {
-        const cli = pulumiCliBinDir();
-        if (!cli.binDir) {
-            console.log(`      skipped: ${cli.unavailable}`);
-            this.skip();
-        }
-        sandbox = engineSandbox(cli.binDir as string);
-        pluginDir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-plugins-"));
-        const script = path.join(root, "tests", "support", "stand-in-aws-provider.js");
-        fs.writeFileSync(path.join(pluginDir, "pulumi-resource-aws"), `#!/bin/sh\nexec node '${script}' "$@"\n`, { mode: 0o755 });
+        sandbox = sandboxOrSkip(this);
+        plugins = standInPlugins(["aws"]);
     });
     after(() => {
-        if (pluginDir) fs.rmSync(pluginDir, { recursive: true, force: true });
+        plugins?.dispose();
         sandbox?.dispose();
     });
 
     async function previewWithPack(stackName: string, actions: string[]): Promise<{ ok: boolean; output: string }> {
-        const pulumiCommand = await automation.PulumiCommand.get({ root: path.dirname(path.dirname(sandbox.pulumi)) });
+        const pulumiCommand = await pulumiCommandOf(sandbox);
         const stack = await automation.LocalWorkspace.createOrSelectStack({
             projectName: "openvidu", stackName,
             program: async () => {
@@ -48,7 +39,7 @@ describe("the policy pack in the real Pulumi CLI", function () {
                 return {};
             },
         }, {
-            envVars: { ...sandbox.env, PATH: `${pluginDir}${path.delimiter}${sandbox.env.PATH}` },
+            envVars: { ...sandbox.env, PATH: `${plugins?.dir}${path.delimiter}${sandbox.env.PATH}` },
             pulumiCommand,
             projectSettings: { name: "openvidu", runtime: "nodejs", main: root },
         });

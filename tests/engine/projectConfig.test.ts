@@ -13,7 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import * as automation from "@pulumi/pulumi/automation";
 import { loadConfig } from "../../config";
-import { engineSandbox, EngineSandbox, pulumiCliBinDir } from "../support/pulumiCli";
+import { EngineSandbox, pulumiCommandOf, sandboxOrSkip } from "../support/pulumiCli";
 
 const root = path.join(__dirname, "..", "..");
 
@@ -36,19 +36,14 @@ describe("the real Pulumi CLI and the project's config files", function () {
     let projectDir: string;
 
     before(function () {
-        const cli = pulumiCliBinDir();
-        if (!cli.binDir) {
-            console.log(`      skipped: ${cli.unavailable}`);
-            this.skip();
-        }
-        sandbox = engineSandbox(cli.binDir as string);
+        sandbox = sandboxOrSkip(this);
     });
     beforeEach(() => { projectDir = projectCopy(); });
     afterEach(() => fs.rmSync(projectDir, { recursive: true, force: true }));
     after(() => sandbox?.dispose());
 
     async function stackOf(stackName: string): Promise<automation.Stack> {
-        const pulumiCommand = await automation.PulumiCommand.get({ root: path.dirname(path.dirname(sandbox.pulumi)) });
+        const pulumiCommand = await pulumiCommandOf(sandbox);
         return automation.LocalWorkspace.createOrSelectStack(
             { stackName, workDir: projectDir, program: configProgram } as unknown as automation.InlineProgramArgs,
             { workDir: projectDir, envVars: sandbox.env, pulumiCommand, program: configProgram },

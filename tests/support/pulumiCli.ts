@@ -15,6 +15,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as automation from "@pulumi/pulumi/automation";
 import { hasCommand } from "./commands";
 
 const repoRoot = path.join(__dirname, "..", "..");
@@ -86,6 +87,38 @@ export function engineSandbox(binDir: string): EngineSandbox {
             fs.rmSync(home, { recursive: true, force: true });
         },
     };
+}
+
+/**
+ * For a mocha `before` hook: a sandbox with the real CLI, or a skip that
+ * prints why it cannot be had (in CI, pulumiCliBinDir throws instead).
+ */
+export function sandboxOrSkip(context: Mocha.Context): EngineSandbox {
+    const cli = pulumiCliBinDir();
+    if (!cli.binDir) {
+        console.log(`      skipped: ${cli.unavailable}`);
+        context.skip();
+    }
+    return engineSandbox(cli.binDir as string);
+}
+
+/** The Automation API's handle on the sandbox's CLI. */
+export function pulumiCommandOf(sandbox: EngineSandbox): Promise<automation.PulumiCommand> {
+    return automation.PulumiCommand.get({ root: path.dirname(path.dirname(sandbox.pulumi)) });
+}
+
+/**
+ * A directory of stand-in provider plugins (tests/support/stand-in-aws-provider.js)
+ * for the given packages, each reporting the version of the SDK this project pins.
+ */
+export function standInPlugins(packages: string[]): { dir: string; dispose(): void } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-plugins-"));
+    const script = path.join(repoRoot, "tests", "support", "stand-in-aws-provider.js");
+    for (const name of packages) {
+        const version = JSON.parse(fs.readFileSync(path.join(repoRoot, "node_modules", "@pulumi", name, "package.json"), "utf8")).version;
+        fs.writeFileSync(path.join(dir, `pulumi-resource-${name}`), `#!/bin/sh\nSTAND_IN_VERSION=${version} exec node '${script}' "$@"\n`, { mode: 0o755 });
+    }
+    return { dir, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** `pulumi version` of a bin dir (e.g. "v3.248.0"). */
