@@ -4,15 +4,14 @@
  * config and prints every resource `pulumi up` would declare, and the outputs.
  * Needs no cloud credentials and no pulumi CLI.
  * Exit codes: 0 ok, 2 invalid configuration (nothing registered), 1 other failure.
+ * With --json, stdout holds exactly one JSON document (the project's .npmrc keeps npm's banner off it).
  */
 import * as path from "path";
-import { parseArgs } from "util";
 import { ConfigError } from "../config/errors";
 import { OFFLINE_NOTICE, planJson, planText } from "../plan/render";
 import { runUnderMocks } from "../plan/run";
 import { parseSecretArgs, readStackConfig, StackFileError } from "../plan/stackFile";
-
-const USAGE = "usage: npm run plan -- --stack NAME [--json] [--secret openvidu:KEY=VALUE ...] [--cwd PROJECT_DIR]";
+import { parsePlanArgs, PlanArgsError, USAGE } from "../plan/args";
 
 /** Existing subnets' zones cannot be known offline; assume they alternate (checked for real at deploy). */
 function assumedSubnetZones(config: Record<string, string>, region: string): Record<string, string> {
@@ -27,23 +26,20 @@ function assumedSubnetZones(config: Record<string, string>, region: string): Rec
 }
 
 async function main(): Promise<number> {
-    const { values } = parseArgs({
-        options: {
-            stack: { type: "string" },
-            json: { type: "boolean", default: false },
-            secret: { type: "string", multiple: true, default: [] },
-            cwd: { type: "string" },
-            help: { type: "boolean", default: false },
-        },
-    });
-    if (values.help || !values.stack) {
+    const values = parsePlanArgs(process.argv.slice(2));
+    if (values.help) {
         console.error(USAGE);
-        return values.help ? 0 : 1;
+        return 0;
     }
     const stackName = values.stack;
     // Like `pulumi --cwd`: where Pulumi.yaml and the stack files are (default: this project).
     const projectDir = path.resolve(values.cwd ?? path.join(__dirname, ".."));
-    const stack = readStackConfig(projectDir, stackName, parseSecretArgs(values.secret ?? []));
+    const stack = readStackConfig(projectDir, stackName, parseSecretArgs(values.secret));
+    if (stack.cliProblems.length > 0) {
+        // The CLI checks these before it runs the program: the program's own checks never see them.
+        console.error("`pulumi preview` would refuse this stack before running the program (Pulumi.yaml's `config:` declarations):");
+        throw new ConfigError(stack.cliProblems);
+    }
     const region = stack.config["aws:region"] ?? "us-east-1";
     const run = await runUnderMocks({
         stackName,
@@ -76,7 +72,12 @@ main().then(
             }
             process.exit(2);
         }
-        console.error(err instanceof StackFileError ? `error: ${err.message}\n${USAGE}` : err);
+        if (err instanceof PlanArgsError || err instanceof StackFileError) {
+            // A user's mistake: one line saying what is wrong, no stack trace.
+            console.error(`plan: ${err.message}`);
+            process.exit(1);
+        }
+        console.error(err);
         process.exit(1);
     },
 );
