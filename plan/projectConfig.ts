@@ -10,7 +10,7 @@
  * stops at the first wrong type (this lists them all), and values from
  * Pulumi ESC environments are not seen offline.
  */
-import { ConfigProblem } from "../config/errors";
+import type { ConfigProblem } from "../config/errors";
 
 /** One declaration of `Pulumi.yaml`'s `config:` block (the long form). */
 export interface ProjectConfigType {

@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ConfigProblem } from "../config/errors";
+import type { ConfigProblem } from "../config/errors";
 import { CONFIG_NAMESPACE, SECRET_KEYS } from "../config/schema";
 import { cliConfigProblems, ProjectConfigType, StackValue } from "./projectConfig";
 
@@ -48,7 +48,9 @@ const YAML_HINTS: Record<string, string> = {
     TAB_AS_INDENT: " (indent with spaces)",
     DUPLICATE_KEY: "",
     BAD_INDENT: " (check the indentation of this line and the one above)",
-    MISSING_CHAR: "",
+    BLOCK_AS_IMPLICIT_KEY: " (check the indentation of this line and the next)",
+    MULTILINE_IMPLICIT_KEY: " (check the indentation of this line and the next)",
+    MISSING_CHAR: " (a quote or bracket opened earlier is not closed)",
 };
 
 /** Parses a YAML file; a syntax error becomes one line: `file:line:column: what is wrong`. */

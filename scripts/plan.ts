@@ -7,11 +7,10 @@
  * With --json, stdout holds exactly one JSON document (the project's .npmrc keeps npm's banner off it).
  */
 import * as path from "path";
-import { ConfigError } from "../config/errors";
-import { OFFLINE_NOTICE, planJson, planText } from "../plan/render";
-import { runUnderMocks } from "../plan/run";
-import { parseSecretArgs, readStackConfig, StackFileError } from "../plan/stackFile";
 import { parsePlanArgs, PlanArgsError, USAGE } from "../plan/args";
+import { parseSecretArgs, readStackConfig, StackFileError } from "../plan/stackFile";
+// The program, Pulumi's SDK and the AWS provider are loaded only once the command line and
+// the stack file are known to be fine, so a typo is answered in a moment.
 
 /** Existing subnets' zones cannot be known offline; assume they alternate (checked for real at deploy). */
 function assumedSubnetZones(config: Record<string, string>, region: string): Record<string, string> {
@@ -38,8 +37,11 @@ async function main(): Promise<number> {
     if (stack.cliProblems.length > 0) {
         // The CLI checks these before it runs the program: the program's own checks never see them.
         console.error("`pulumi preview` would refuse this stack before running the program (Pulumi.yaml's `config:` declarations):");
+        const { ConfigError } = await import("../config/errors");
         throw new ConfigError(stack.cliProblems);
     }
+    const { runUnderMocks } = await import("../plan/run");
+    const { OFFLINE_NOTICE, planJson, planText } = await import("../plan/render");
     const region = stack.config["aws:region"] ?? "us-east-1";
     const run = await runUnderMocks({
         stackName,
@@ -62,10 +64,15 @@ async function main(): Promise<number> {
     return 0;
 }
 
+/** A ConfigError (config/errors.ts), recognised without loading Pulumi's SDK. */
+function isConfigError(err: unknown): err is Error & { problems: unknown[] } {
+    return err instanceof Error && err.name === "ConfigError" && Array.isArray((err as { problems?: unknown }).problems);
+}
+
 main().then(
     (code) => process.exit(code),
     (err: unknown) => {
-        if (err instanceof ConfigError) {
+        if (isConfigError(err)) {
             console.error(`Offline plan for this stack: nothing registered.\n${err.message}`);
             if (process.argv.includes("--json")) {
                 process.stdout.write(`${JSON.stringify({ kind: "offline-plan", errors: err.problems }, null, 2)}\n`);
