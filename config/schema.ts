@@ -38,7 +38,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
         description: "OpenVidu Pro cluster id; letters a-z, digits, `_` and `-`." },
     { key: "license", kind: "secret", required: true, cloudFormation: "OpenViduLicense",
         description: "OpenVidu Enterprise license key (set with `pulumi config set --secret`)." },
-    { key: "openviduSecret", kind: "secret", defaultText: "generated once per stack (48 chars of [A-Za-z0-9_-])",
+    { key: "openviduSecret", kind: "secret", defaultText: "generated once per stack (32 chars of [A-Za-z0-9_-])",
         cloudFormation: "OpenViduSecret",
         description: "Secret of the OPENVIDUAPP user; `[A-Za-z0-9_-]`. Generated when unset." },
     { key: "mediaServer", kind: "string", default: "mediasoup", cloudFormation: "MediaServer",
