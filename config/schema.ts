@@ -4,7 +4,8 @@
  * This table is the single source of truth for every `openvidu:*` key. The
  * `config:` block of `Pulumi.yaml`, the README's config reference and the
  * Automation API's key mapping are all checked against (or generated from)
- * it, so they cannot drift apart. Key names are fixed by the config contract:
+ * it, so they cannot drift apart. Key names are a public interface (stack
+ * files, the Automation API and CI set them by name):
  * add keys, never rename them.
  */
 

@@ -20,7 +20,7 @@ export interface ValidationContext {
 
 const MEDIA_SERVERS: readonly MediaServer[] = ["mediasoup", "kurento"];
 
-/** The contract's defaults (schema.ts), by short key. */
+/** The keys' static defaults (schema.ts), by short key. */
 const DEFAULTS: Record<string, string | number | boolean> = Object.fromEntries(
     KEY_SPECS.filter((s) => s.default !== undefined).map((s) => [s.key, s.default as string | number | boolean]),
 );
@@ -137,7 +137,7 @@ function buildConfig(c: Checker, stackName: string, region: string): OpenViduCon
     };
 }
 
-/** The contract's default cluster id: the stack name, lower-cased, other characters → `-`. */
+/** The default cluster id: the stack name, lower-cased, other characters → `-`. */
 export function defaultClusterId(stackName: string): string {
     return stackName.toLowerCase().replace(/[^a-z0-9_-]/g, "-");
 }

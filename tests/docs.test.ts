@@ -86,7 +86,9 @@ describe("docs", function () {
             const listed = spawnSync("git", ["ls-files"], { cwd: ROOT, encoding: "utf8" }).stdout.split("\n")
                 .filter((f) => /\.(md|ts|ya?ml)$/.test(f) && fs.existsSync(path.join(ROOT, f)));
             assert.ok(listed.length > 20, "git ls-files listed the repository");
-            const outside = listed.filter((f) => /\.\.\/shared\/|shared\/reference\//.test(read(f)));
+            // The design notes these came from are not part of the repository: nothing may send a reader there.
+            const outside = listed.filter((f) => f !== "tests/docs.test.ts" && (/\.\.\/shared\/|shared\/reference\//.test(read(f)) ||
+                (!f.startsWith("tests/") && /config contract|contract's|design notes/.test(read(f)))));
             assert.deepStrictEqual(outside, []);
         });
     });
