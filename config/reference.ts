@@ -15,9 +15,22 @@ const PULUMI_TYPES: Record<KeyKind, Record<string, unknown>> = {
     stringMap: { type: "object" },
 };
 
-/** One `Pulumi.yaml` config declaration per key (type, description, default). */
+/**
+ * The keys `Pulumi.yaml` declares: those with a static default and those a
+ * stack cannot do without. The CLI treats every declared project key that has
+ * no `default` as required ("Stack 'dev' is missing configuration value ..."),
+ * whatever its type, so an optional key without a static default is left out
+ * of the block: declaring it would make `pulumi preview` demand it. Those keys
+ * are documented in the README's config reference and checked by the
+ * program's own validation (config/validate.ts), types included.
+ */
+export function declaredInPulumiYaml(spec: KeySpec): boolean {
+    return spec.default !== undefined || spec.required === true;
+}
+
+/** One `Pulumi.yaml` config declaration per declared key (type, description, default). */
 export function pulumiYamlConfig(): Record<string, Record<string, unknown>> {
-    return Object.fromEntries(KEY_SPECS.map((spec) => [spec.key, declaration(spec)]));
+    return Object.fromEntries(KEY_SPECS.filter(declaredInPulumiYaml).map((spec) => [spec.key, declaration(spec)]));
 }
 
 function declaration(spec: KeySpec): Record<string, unknown> {

@@ -62,15 +62,24 @@ export const noWorldOpenPorts: ResourceValidationPolicy = {
     },
 };
 
+/** `*`, `*:*` or a whole service (`s3:*`, `ec2:*`): actions no statement of this program needs. */
+function isWildcardAction(action: unknown): boolean {
+    return typeof action === "string" && (action === "*" || /^[A-Za-z0-9-]+:\*$/.test(action) || action === "*:*");
+}
+
 export const noIamWildcardAction: ResourceValidationPolicy = {
     name: "no-iam-wildcard-action",
-    description: "No IAM statement allows Action \"*\".",
+    description: "No IAM statement allows Action \"*\", a whole service (\"s3:*\") or everything but a list (NotAction).",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (!["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"].includes(args.type)) return;
         const document = typeof args.props.policy === "string" ? JSON.parse(args.props.policy) : args.props.policy;
         for (const statement of [document?.Statement ?? []].flat()) {
-            if (statement.Effect === "Allow" && [statement.Action].flat().includes("*")) report("an Allow statement grants Action \"*\".");
+            if (statement.Effect !== "Allow") continue;
+            const wildcards = [statement.Action].flat().filter(isWildcardAction);
+            if (wildcards.length > 0) report(`an Allow statement grants ${wildcards.map((a) => `"${a}"`).join(", ")}; list the actions it needs.`);
+            // Allow + NotAction grants every action of every service except the listed ones.
+            if (statement.NotAction !== undefined) report("an Allow statement uses NotAction (it grants everything not listed); list the actions it needs.");
         }
     },
 };

@@ -1,8 +1,9 @@
 /**
  * The Automation API module: the config mapping, validation before anything
  * runs, and the inline program being the very program `pulumi up` runs.
- * The end-to-end deployment runs only with OPENVIDU_E2E=1, a pulumi CLI and
- * AWS credentials.
+ * The module driving the real CLI (config, secrets, abort, errors) is tested
+ * in tests/engine/automation.test.ts. The end-to-end deployment runs only
+ * with OPENVIDU_E2E=1, a pulumi CLI and AWS credentials.
  */
 import * as assert from "assert";
 import * as automation from "@pulumi/pulumi/automation";
@@ -92,46 +93,6 @@ describe("Automation API", () => {
         const shape = (r: { type: string; name: string; inputs: unknown }): string => JSON.stringify([r.type, r.name, maskSecrets(r.inputs)]);
         assert.ok(inline.resources.length > 50);
         assert.deepStrictEqual(inline.resources.map(shape).sort(), viaIndex.resources.map(shape).sort());
-    });
-
-    it("sets exactly the config on the stack (secrets as secrets, stale keys removed), streams progress, maps outputs, and cancels on abort", async () => {
-        // No pulumi CLI here: a recording stand-in for the Stack the factory would return.
-        const seen: { config?: automation.ConfigMap; removed?: string[]; upOptions?: automation.UpOptions; cancelled: number } = { cancelled: 0 };
-        let finishUp: () => void = () => undefined;
-        const stack = {
-            getAllConfig: async () => ({ "openvidu:keyName": { value: "old-key" }, "openvidu:domainName": { value: "x" }, "aws:profile": { value: "p" } }),
-            removeAllConfig: async (keys: string[]) => { seen.removed = keys; },
-            setAllConfig: async (config: automation.ConfigMap) => { seen.config = config; },
-            cancel: async () => { seen.cancelled++; finishUp(); },
-            up: (options: automation.UpOptions) => {
-                seen.upOptions = options;
-                options.onOutput?.("Updating (dev)\n");
-                return new Promise((resolve) => {
-                    finishUp = () => resolve({ outputs: Object.fromEntries(
-                        ["loadBalancerUrl", "inspectorUrl", "domainName", "bucketName", "masterAsgName", "mediaAsgName", "openviduSecret"]
-                            .map((k) => [k, { value: `${k}-value`, secret: k === "openviduSecret" }]),
-                    ) });
-                });
-            },
-        };
-        const previous = setStackFactory(async () => stack as unknown as automation.Stack);
-        const lines: string[] = [];
-        const abort = new AbortController();
-        try {
-            const running = deploy({ stackName: "dev", region: "eu-west-1", config: CONFIG, onOutput: (l) => lines.push(l), signal: abort.signal });
-            await new Promise((r) => setTimeout(r, 20));
-            abort.abort();
-            const outputs = await running;
-            assert.strictEqual(outputs.loadBalancerUrl, "loadBalancerUrl-value");
-            assert.strictEqual(outputs.openviduSecret, "openviduSecret-value");
-        } finally {
-            setStackFactory(previous);
-        }
-        assert.deepStrictEqual(seen.config, toStackConfig(CONFIG, "eu-west-1"));
-        assert.strictEqual(seen.config?.["openvidu:license"].secret, true);
-        assert.deepStrictEqual(seen.removed, ["openvidu:keyName"], "a key dropped from the typed config is removed; others stay");
-        assert.deepStrictEqual(lines, ["Updating (dev)\n"]);
-        assert.strictEqual(seen.cancelled, 1, "abort cancels the update");
     });
 
     it("the example's two environments are valid configurations", async () => {

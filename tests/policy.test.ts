@@ -89,6 +89,18 @@ describe("guardrails on deliberately bad resources", () => {
         assert.strictEqual(violations(noIamWildcardAction, resourceArgs("aws:iam/rolePolicy:RolePolicy", { policy })).length, 1);
     });
 
+    it("no-iam-wildcard-action fires on a whole service (\"s3:*\") and on Allow + NotAction, not on narrow actions", () => {
+        const check = (statement: Record<string, unknown>): string[] =>
+            violations(noIamWildcardAction, resourceArgs("aws:iam/policy:Policy", { policy: { Version: "2012-10-17", Statement: [statement] } }));
+        assert.deepStrictEqual(check({ Effect: "Allow", Action: ["s3:GetObject", "ec2:*"], Resource: "*" }),
+            ["an Allow statement grants \"ec2:*\"; list the actions it needs."]);
+        assert.strictEqual(check({ Effect: "Allow", Action: "*:*", Resource: "*" }).length, 1);
+        assert.deepStrictEqual(check({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }),
+            ["an Allow statement uses NotAction (it grants everything not listed); list the actions it needs."]);
+        assert.deepStrictEqual(check({ Effect: "Allow", Action: ["s3:Get*", "ec2:DescribeInstances"], Resource: "*" }), []);
+        assert.deepStrictEqual(check({ Effect: "Deny", NotAction: "s3:GetObject", Resource: "*" }), [], "a Deny with NotAction narrows, it does not grant");
+    });
+
     it("alb-drop-invalid-headers fires when headers are not dropped", () => {
         assert.strictEqual(violations(albDropsInvalidHeaders, resourceArgs("aws:lb/loadBalancer:LoadBalancer", { loadBalancerType: "application" })).length, 1);
     });

@@ -1,0 +1,32 @@
+// A stand-in for a provider plugin that cannot be built here (the AWS
+// provider, @pulumi/random's): served by the SDK's own provider server, it
+// accepts every resource as declared (check returns the inputs, create
+// echoes them) and answers data-source calls as the offline plan's mock cloud
+// does (plan/mocks.ts, configured by STAND_IN_CLOUD as JSON). It talks to no
+// cloud and knows nothing of AWS's own checks; it lets the real engine run
+// everything around the provider: config, unknowns during preview, the
+// `.env` dynamic provider, policy packs, state.
+"use strict";
+const path = require("path");
+const { main } = require("@pulumi/pulumi/provider");
+
+function mockCloud() {
+    require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "..", "tsconfig.json") });
+    const mocks = require("../../plan/mocks");
+    return mocks.mockCloud({ ...mocks.DEFAULT_CLOUD, ...JSON.parse(process.env.STAND_IN_CLOUD || "{}") });
+}
+
+let cloud;
+
+main({
+    version: process.env.STAND_IN_VERSION || "7.0.0",
+    async check(_urn, _olds, news) { return { inputs: news }; },
+    async diff(_id, olds, news) { return { changes: JSON.stringify(olds) !== JSON.stringify(news) }; },
+    async create(urn, inputs) { return { id: `stand-in-${urn.split("::").pop()}`, outs: inputs }; },
+    async update(_id, _olds, news) { return { outs: news }; },
+    async delete() { /* nothing to delete */ },
+    async invoke(token, inputs) {
+        cloud ??= mockCloud();
+        return { outputs: cloud.call({ token, inputs, provider: "" }) };
+    },
+}, process.argv.slice(2));
