@@ -32,9 +32,6 @@ export interface StackValue {
     secure: boolean;
 }
 
-/** Whether a declared key without a default must be set (the CLI's rule); see the note where it is defined. */
-export const CHECK_MISSING_KEYS = false;
-
 /** The declared type as the CLI names it: `string`, `array<string>`, ... */
 export function fullTypeName(type: string, items?: ProjectConfigItemsType): string {
     return items ? `array<${fullTypeName(items.type, items.items)}>` : type;
@@ -89,7 +86,6 @@ export function cliConfigProblems(
     declared: Record<string, ProjectConfigType>,
     stack: Record<string, StackValue>,
     present: ReadonlySet<string> = new Set(),
-    checkMissing = CHECK_MISSING_KEYS,
 ): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     for (const shortOrFull of Object.keys(declared).sort()) {
@@ -98,7 +94,7 @@ export function cliConfigProblems(
         if (!key.startsWith(`${projectName}:`)) continue; // other namespaces carry only a `value`
         const given = stack[key];
         if (given === undefined) {
-            if (checkMissing && decl.default === undefined && decl.value === undefined && !present.has(key)) {
+            if (decl.default === undefined && decl.value === undefined && !present.has(key)) {
                 problems.push({
                     key,
                     message: "is missing: Pulumi.yaml declares it without a default, so `pulumi preview` refuses the stack " +

@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { cliConfigProblems, StackValue } from "../plan/projectConfig";
 import { remoteContents } from "../plan/remoteComponents";
 
 const root = path.join(__dirname, "..");
@@ -38,6 +39,41 @@ function plan(...args: string[]): { status: number | null; stdout: string; stder
     });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+describe("the Pulumi CLI's checks of typed config, as the plan models them", () => {
+    const declared = {
+        names: { type: "array", items: { type: "string" } },
+        count: { type: "integer", default: 1 },
+        flag: { type: "boolean", default: false },
+        token: { type: "string", secret: true },
+        labels: { type: "object", default: {} },
+    };
+    const keysOf = (stack: Record<string, StackValue>, present: string[] = []): string[] =>
+        cliConfigProblems("proj", declared, stack, new Set(present)).map((p) => p.key);
+    const plain = (value: unknown): StackValue => ({ value, secure: false });
+    const base = { "proj:names": plain(["a", "b"]), "proj:token": { value: { secure: "x" }, secure: true } };
+
+    it("accepts what the CLI accepts", () => {
+        assert.deepStrictEqual(keysOf({ ...base, "proj:count": plain("3"), "proj:flag": plain("true"), "proj:labels": plain({ a: 1 }) }), []);
+        assert.deepStrictEqual(keysOf({ ...base, "proj:count": plain(3), "proj:flag": plain(false), "proj:count2": plain("x") }), []);
+    });
+
+    it("rejects a list given as a comma-separated or JSON string for an array key", () => {
+        assert.deepStrictEqual(keysOf({ ...base, "proj:names": plain("a,b") }), ["proj:names"]);
+        assert.deepStrictEqual(keysOf({ ...base, "proj:names": plain('["a","b"]') }), ["proj:names"]);
+        assert.match(cliConfigProblems("proj", declared, { ...base, "proj:names": plain("a,b") })[0].message, /array<string>.*YAML list/);
+    });
+
+    it("rejects wrong scalars, a list of the wrong items, a plain-text secret, and missing required keys", () => {
+        assert.deepStrictEqual(keysOf({ ...base, "proj:count": plain("2.5") }), ["proj:count"]);
+        assert.deepStrictEqual(keysOf({ ...base, "proj:flag": plain("yes") }), ["proj:flag"]);
+        assert.deepStrictEqual(keysOf({ ...base, "proj:names": plain(["a", ["b"]]) }), ["proj:names"]);
+        assert.deepStrictEqual(keysOf({ ...base, "proj:labels": plain(["a"]) }), ["proj:labels"]);
+        assert.deepStrictEqual(keysOf({ ...base, "proj:token": plain("t") }), ["proj:token"]);
+        assert.deepStrictEqual(keysOf({}), ["proj:names", "proj:token"]);
+        assert.deepStrictEqual(keysOf({}, ["proj:token"]), ["proj:names"], "a placeholder or --secret value counts as set");
+    });
+});
 
 describe("what a remote component creates inside itself", () => {
     it("awsx:ec2:Vpc: by zones, subnet specs and NAT strategy, as awsx 3 builds it", () => {
@@ -221,13 +257,9 @@ describe("offline plan (npm run plan)", function () {
 
     describe("rejects what `pulumi preview` rejects for Pulumi.yaml's typed config", () => {
         const cases: Array<[string, string, RegExp]> = [
-            ["a list as a comma-separated string", "  openvidu:subnetIds: subnet-0123456789abcdef0,subnet-0123456789abcdef1",
-                /must be of type 'array<string>'.*YAML list/],
-            ["a list as a JSON string", "  openvidu:subnetIds: '[\"subnet-0123456789abcdef0\",\"subnet-0123456789abcdef1\"]'",
-                /must be of type 'array<string>'/],
             ["a boolean written as yes", "  openvidu:recording: yes", /must be of type 'boolean'/],
             ["a fractional integer", "  openvidu:maxMediaNodes: 2.5", /must be of type 'integer'/],
-            ["a map for a string", "  openvidu:keyName: {name: admin}", /must be of type 'string'/],
+            ["a map for a string", "  openvidu:masterInstanceType: {size: large}", /must be of type 'string'/],
             ["a secret in plain text", "  openvidu:license: plain-text-license", /must be encrypted as it's secret/],
         ];
         for (const [why, line, expected] of cases) {
@@ -242,6 +274,16 @@ describe("offline plan (npm run plan)", function () {
                 assert.ok(!stderr.includes("plain-text-license"), "a secret value was echoed");
             }));
         }
+
+        it("refuses a stack without a required key (declared without a default), naming every missing one", () => {
+            withStackFile("typed", VALID_DEV_LINES.filter((l) => !/domainName|masterAmiId/.test(l)), (dir) => {
+                const { status, stdout, stderr } = plan("--stack", "typed", "--json", "--cwd", dir);
+                assert.strictEqual(status, 2, stderr);
+                const errors: Array<{ key: string; message: string }> = JSON.parse(stdout).errors;
+                assert.deepStrictEqual(errors.map((e) => e.key), ["openvidu:domainName", "openvidu:masterAmiId"]);
+                assert.match(errors[0].message, /is missing: Pulumi\.yaml declares it without a default/);
+            });
+        });
 
         it("accepts the forms the CLI accepts (YAML list, quoted booleans and integers, a map)", () => {
             withStackFile("typed", [...VALID_DEV_LINES, "  openvidu:vpcId: vpc-0123456789abcdef0", "  openvidu:subnetIds:",
