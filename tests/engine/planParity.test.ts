@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as automation from "@pulumi/pulumi/automation";
+import { loadConfig } from "../../config";
 import { readStackConfig } from "../../plan/stackFile";
 import { engineSandbox, EngineSandbox, pulumiCliBinDir } from "../support/pulumiCli";
 
@@ -96,4 +97,57 @@ describe("the offline plan refuses what the real Pulumi CLI refuses", function (
             }
         });
     }
+});
+
+describe("keys outside openvidu: under the real Pulumi CLI", function () {
+    this.timeout(300_000);
+    let sandbox: EngineSandbox;
+
+    before(function () {
+        const cli = pulumiCliBinDir();
+        if (!cli.binDir) {
+            console.log(`      skipped: ${cli.unavailable}`);
+            this.skip();
+        }
+        sandbox = engineSandbox(cli.binDir as string);
+    });
+    after(() => sandbox?.dispose());
+
+    async function previewWithConfigLoader(lines: string[]): Promise<string | undefined> {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-namespaces-"));
+        try {
+            fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+            fs.writeFileSync(path.join(dir, "Pulumi.ns.yaml"), `${lines.join("\n")}\n`);
+            // The program is the project's config loader: it sees what the CLI hands every program.
+            const program = async (): Promise<Record<string, unknown>> => ({ domainName: loadConfig().domainName });
+            const pulumiCommand = await automation.PulumiCommand.get({ root: path.dirname(path.dirname(sandbox.pulumi)) });
+            const stack = await automation.LocalWorkspace.createOrSelectStack(
+                { stackName: "ns", workDir: dir, program } as unknown as automation.InlineProgramArgs,
+                { workDir: dir, envVars: { ...sandbox.env, AWS_REGION: "us-west-2" }, pulumiCommand, program },
+            );
+            sandbox.run(["config", "set", "--secret", "--stack", "ns", "openvidu:license"], { cwd: dir, input: "a-license-key" });
+            await stack.preview();
+            return undefined;
+        } catch (error) {
+            return (error as Error).message;
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    }
+
+    const VALID = [...BASE, "  openvidu:certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666",
+        "  openvidu:elasticsearchEnabled: false"];
+
+    it("aws:regoin and openvido:* reach the program and are reported with the near name, though AWS_REGION is set", async () => {
+        const error = await previewWithConfigLoader([...VALID, "  aws:regoin: eu-central-1", "  openvido:keyName: admin"]);
+        assert.ok(error, "the preview passed");
+        assert.match(error, /aws:regoin: is not a configuration key of the AWS provider; did you mean aws:region\?/);
+        assert.match(error, /openvido:keyName: is in an unknown namespace "openvido"; did you mean openvidu:keyName\?/);
+    });
+
+    it("the AWS provider's own keys and Pulumi's stack tags pass", async () => {
+        const error = await previewWithConfigLoader([...VALID, "  aws:profile: ops", "  aws:defaultTags:", "    tags:", "      team: video",
+            "  pulumi:tags:", "    owner: video"]);
+        assert.strictEqual(error, undefined);
+    });
 });
