@@ -149,6 +149,8 @@ describe("GitHub workflows", function () {
                     },
                     { op: "update", urn: "urn:pulumi:prod::openvidu::aws:autoscaling/group:Group::openvidu-master-asg", diffReasons: ["maxSize"], detailedDiff: { maxSize: { kind: "update" } } },
                 ],
+                diagnostics: [{ message: `.env: OPENVIDU_CDR was changed at run time and is also changed by the stack config; the config value will be written\n`, severity: "warning" },
+                    { message: `some other warning mentioning ${secretish}`, severity: "warning" }],
                 changeSummary: { update: 2, same: 1 },
             };
             const result = runDriftStep(preview, 255);
@@ -156,6 +158,7 @@ describe("GitHub workflows", function () {
             assert.match(result.summary, /## Drift: prod/);
             assert.match(result.summary, /update openvidu-env: settings, settings\.OPENVIDU_RECORDING_PUBLIC_ACCESS/);
             assert.match(result.summary, /update openvidu-master-asg: maxSize/);
+            assert.match(result.summary, /^\.env key changed at run time: OPENVIDU_CDR$/m);
             assert.ok(!result.summary.includes("openvidu-storage-bucket"), "an unchanged resource is listed");
             assert.ok(!(result.summary + result.output).includes(secretish), "a value reached the summary or the log");
         });
