@@ -108,6 +108,8 @@ describe("GitHub workflows", function () {
         assert.ok(!/cat preview\.json|oldState|newState|--show-secrets/.test(run), "the drift report could print values");
         assert.match(run, /detailedDiff/);
         assert.match(run, /exit "\$\{status\}"/);
+        assert.match(run, /exit 1/);
+        assert.match(run, /changeSummary/);
     });
 
     describe("the drift step, run with a stand-in pulumi", () => {
@@ -161,6 +163,13 @@ describe("GitHub workflows", function () {
             assert.match(result.summary, /^\.env key changed at run time: OPENVIDU_CDR$/m);
             assert.ok(!result.summary.includes("openvidu-storage-bucket"), "an unchanged resource is listed");
             assert.ok(!(result.summary + result.output).includes(secretish), "a value reached the summary or the log");
+        });
+
+        it("fails on proposed changes even when the CLI exits 0 (as 3.248 does with --json after a refresh)", () => {
+            const result = runDriftStep({ steps: [{ op: "update", urn: "urn:pulumi:prod::openvidu::aws:autoscaling/group:Group::openvidu-master-asg" }],
+                changeSummary: { same: 89, update: 1 } }, 0);
+            assert.strictEqual(result.status, 1, result.output);
+            assert.match(result.summary, /^update openvidu-master-asg: $/m);
         });
 
         it("says so when there is no drift, and passes", () => {

@@ -9,9 +9,9 @@
  * an AWS resource and for the `.env` provider (read reports the live values
  * of the managed keys; diff compares what it last wrote with the config, and
  * warns, by key name, when a key changed at run time is also changed by the
- * config). No AWS provider plugin can run here, so drift of an AWS resource
- * as the AWS provider reports it is not exercised; with these stand-ins the
- * engine did not hand the refreshed values to diff (see the last case).
+ * config). An AWS resource's stand-in returns inputs matching the live state
+ * from read, as a bridged provider does, so the refresh diff sees drift; the
+ * `.env` stand-in returns outputs only, as the real provider does.
  * There is no Node.js language host here, so the CLI runs the program through
  * the Automation API's in-process language server (`--client`).
  */
@@ -45,7 +45,11 @@ const liveResource: pulumi.dynamic.ResourceProvider = {
     },
     async read(id: string, props?: Record<string, unknown>) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        return { id, props: { ...props, settings: JSON.parse(require("fs").readFileSync(id, "utf8")) } };
+        const live = JSON.parse(require("fs").readFileSync(id, "utf8"));
+        const refreshed = { ...props, settings: live };
+        // An AWS provider hands back inputs that match the live resource, so a refresh diff sees drift;
+        // the .env provider reports live values as outputs only (a run-time change is kept, not drift).
+        return props?.kind === "aws" ? { id, props: refreshed, inputs: { kind: "aws", liveFile: props.liveFile, settings: live } } : { id, props: refreshed };
     },
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
         const live = olds.settings as Record<string, string>;
@@ -109,6 +113,8 @@ describe("the drift workflow with the real Pulumi CLI", function () {
     /** Deploys, applies the live change, then runs the workflow's step; returns its status, summary and log. */
     async function driftStep(scenario: Scenario): Promise<{ status: number | null; summary: string; log: string }> {
         const dir = path.join(work, `case-${++counter}`);
+        // A stack of its own per case (one backend for all).
+        const stackName = `prod${counter}`;
         const projectDir = path.join(dir, "project");
         fs.mkdirSync(projectDir, { recursive: true });
         fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), "name: drift\nruntime: nodejs\n");
@@ -123,7 +129,7 @@ describe("the drift workflow with the real Pulumi CLI", function () {
         const deployed = programWith("false");
         const pulumiCommand = await automation.PulumiCommand.get({ root: path.dirname(path.dirname(sandbox.pulumi)) });
         const stack = await automation.LocalWorkspace.createOrSelectStack(
-            { stackName: "prod", workDir: projectDir, program: deployed } as unknown as automation.InlineProgramArgs,
+            { stackName, workDir: projectDir, program: deployed } as unknown as automation.InlineProgramArgs,
             { workDir: projectDir, envVars: sandbox.env, pulumiCommand, program: deployed },
         );
         await stack.up();
@@ -146,7 +152,7 @@ describe("the drift workflow with the real Pulumi CLI", function () {
             const result = await new Promise<{ status: number | null; log: string }>((resolve) => {
                 const child = spawn("bash", ["-e", "-c", step], {
                     cwd: dir,
-                    env: { ...process.env, ...sandbox.env, PATH: `${bin}:${sandbox.env.PATH}`, STACK: "prod", STACK_NAME: "prod", GITHUB_STEP_SUMMARY: summary },
+                    env: { ...process.env, ...sandbox.env, PATH: `${bin}:${sandbox.env.PATH}`, STACK: stackName, STACK_NAME: stackName, GITHUB_STEP_SUMMARY: summary },
                 });
                 let log = "";
                 child.stdout.on("data", (d) => { log += d; });
@@ -165,6 +171,14 @@ describe("the drift workflow with the real Pulumi CLI", function () {
         assert.match(result.summary, /No drift/);
     });
 
+    it("fails on a resource changed behind the stack's back, naming it, never the value", async () => {
+        const result = await driftStep({ liveChange: (f) => fs.writeFileSync(f.asg, JSON.stringify({ maxSize: OPERATOR_VALUE })) });
+        assert.notStrictEqual(result.status, 0, result.summary);
+        assert.match(result.summary, /^update openvidu-master-asg:/m);
+        assert.ok(!/openvidu-env/.test(result.summary), "an unchanged resource is listed");
+        assert.ok(!(result.summary + result.log).includes(OPERATOR_VALUE), "the value reached the summary or the log");
+    });
+
     it("fails when the stack no longer matches the code, naming the resource, never a value", async () => {
         // The code changes a .env key an operator also changed at run time: the update is drift.
         const result = await driftStep({
@@ -177,8 +191,7 @@ describe("the drift workflow with the real Pulumi CLI", function () {
         assert.ok(!(result.summary + result.log).includes(OPERATOR_VALUE), "the value reached the summary or the log");
     });
 
-    // Seen with CLI 3.248: after `--refresh`, the stand-ins' diff is not given the values their read reported,
-    // so a change made only at run time does not show up (nor the provider's run-time warning).
+    // The .env provider's read returns live values as outputs only, so a refresh diff does not see them.
     it("does not flag a .env key changed at run time that the config leaves alone (kept by `pulumi up`)", async () => {
         const result = await driftStep({
             liveChange: (f) => fs.writeFileSync(f.env, JSON.stringify({ OPENVIDU_RECORDING_PUBLIC_ACCESS: OPERATOR_VALUE, OPENVIDU_CDR: "true" })),
