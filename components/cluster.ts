@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OpenViduConfig } from "../config/types";
+import { deployerPrincipalArn } from "./deployer";
 import { ClusterCertificate, DomainRecord } from "./dns";
 import { EnvFile } from "./envFile";
 import { clusterEnv, ENV_HEADER, masterUserData } from "./envFile/content";
@@ -55,10 +56,14 @@ export class OpenViduCluster extends pulumi.ComponentResource {
         const parent = { parent: this };
 
         const secrets = new GeneratedSecrets(`${name}-secrets`, { openviduSecret: config.openviduSecret }, parent);
+        // The masters' role exists only once the master tier does, which needs the bucket first.
+        const [masterRoleArn, resolveMasterRoleArn] = pulumi.deferredOutput<string>();
         const storage = new ClusterStorage(`${name}-storage`, {
             bucketPrefix: names.bucketPrefix,
             existingBucketName: config.bucketName,
             region: config.region,
+            envPrincipalArns: [masterRoleArn, deployerPrincipalArn(config.deployerRoleArn, parent)],
+            lifecycle: config.bucketLifecycle,
             transform: args.transform?.storage,
         }, parent);
         const images = new NodeImages(`${name}-images`, {
@@ -78,6 +83,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             namePrefix: names.prefix,
             subnetIds: network.subnetIds,
             redisSecurityGroupId: network.securityGroupIds.redis,
+            redisNodes: config.redis,
             mediaAsgName: names.mediaAsg,
             transform: args.transform?.state,
         }, parent);
@@ -105,7 +111,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             ...env,
             header: ENV_HEADER,
             deleteOnDestroy: config.deleteEnvOnDestroy,
-        }, parent);
+        }, { ...parent, dependsOn: storage.policy ? [storage.policy] : [] });
 
         const master = new MasterTier(`${name}-master`, {
             names,
@@ -118,6 +124,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             amiId: images.masterAmiId,
             instanceType: config.masterInstanceType,
             keyName: config.keyName,
+            ssmAccess: config.masterSsmAccess,
             volumeSize: config.masterVolumeSize,
             nodes: config.masterNodes,
             bucketName: storage.bucketName,
@@ -127,6 +134,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             configuration: envFile,
             transform: args.transform?.master,
         }, parent);
+        resolveMasterRoleArn(master.roleArn);
         const media = new MediaTier(`${name}-media`, {
             names,
             subnetIds: network.subnetIds,
@@ -134,6 +142,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             amiId: images.mediaAmiId,
             instanceType: config.mediaInstanceType,
             keyName: config.keyName,
+            ssmAccess: config.mediaSsmAccess,
             volumeSize: config.mediaVolumeSize,
             nodes: config.mediaNodes,
             scaleUpCpu: config.scaleUpCpu,

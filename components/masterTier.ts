@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { NodeCounts } from "../config/types";
+import { NodeCounts, SsmAccess } from "../config/types";
 import { createInstanceRole } from "./instanceRole";
 import { masterPolicyStatements } from "./masterPermissions";
 import { ClusterNames } from "./naming";
@@ -46,6 +46,8 @@ export interface MasterTierArgs {
     instanceType: string;
     /** @default undefined: no key pair (SSM Session Manager instead). */
     keyName?: string;
+    /** SSM on the masters (docs/iam.md). */
+    ssmAccess: SsmAccess;
     /** Root volume, GiB. */
     volumeSize: number;
     nodes: NodeCounts;
@@ -83,6 +85,8 @@ export class MasterTier extends pulumi.ComponentResource {
     readonly targetGroupArn: pulumi.Output<string>;
     readonly asgName: pulumi.Output<string>;
     readonly roleName: pulumi.Output<string>;
+    /** The masters' role: the bucket policy lets it (and the deployer) read the `.env`. */
+    readonly roleArn: pulumi.Output<string>;
 
     constructor(name: string, args: MasterTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openvidu:aws:MasterTier", name, {}, opts);
@@ -151,12 +155,14 @@ export class MasterTier extends pulumi.ComponentResource {
         this.targetGroupArn = targetGroup.arn;
         this.asgName = group.name;
         this.roleName = role.name;
+        this.roleArn = role.arn;
         this.registerOutputs({
             loadBalancerDnsName: this.loadBalancerDnsName,
             loadBalancerZoneId: this.loadBalancerZoneId,
             targetGroupArn: this.targetGroupArn,
             asgName: this.asgName,
             roleName: this.roleName,
+            roleArn: this.roleArn,
         });
     }
 
@@ -227,6 +233,7 @@ export class MasterTier extends pulumi.ComponentResource {
         const { role, profile } = createInstanceRole(this, name, {
             namePrefix: `${args.names.prefix}-master-`,
             description: `OpenVidu master nodes of ${args.names.masterAsg}`,
+            ssmAccess: args.ssmAccess,
             policy,
             transform: args.transform?.role,
         });

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { NodeCounts } from "../config/types";
+import { NodeCounts, SsmAccess } from "../config/types";
 import { createInstanceRole } from "./instanceRole";
 import { ClusterNames } from "./naming";
 import { nodeLaunchTemplateArgs, propagatedTags } from "./nodeLaunchTemplate";
@@ -42,6 +42,8 @@ export interface MediaTierArgs {
     instanceType: string;
     /** @default undefined: no key pair (SSM Session Manager instead). */
     keyName?: string;
+    /** SSM on the media nodes; `none` gives them no role at all, like the reference (docs/iam.md). */
+    ssmAccess: SsmAccess;
     /** Root volume, GiB. */
     volumeSize: number;
     nodes: NodeCounts;
@@ -75,11 +77,12 @@ export class MediaTier extends pulumi.ComponentResource {
         const parent = { parent: this };
         const t = args.transform ?? {};
 
-        // Media nodes need no AWS permission; the role only opens SSM Session Manager.
-        const { profile } = createInstanceRole(this, name, {
+        // Media nodes call no AWS API: a role exists only for the chosen SSM access.
+        const profile = args.ssmAccess === "none" ? undefined : createInstanceRole(this, name, {
             namePrefix: `${args.names.prefix}-media-`,
             description: `OpenVidu media nodes of ${args.names.mediaAsg} (SSM only)`,
-        });
+            ssmAccess: args.ssmAccess,
+        }).profile;
         const launchTemplate = new aws.ec2.LaunchTemplate(...applyTransform(t.launchTemplate, `${name}-template`, {
             namePrefix: `${args.names.prefix}-media-`,
             description: "OpenVidu media node",
@@ -90,7 +93,7 @@ export class MediaTier extends pulumi.ComponentResource {
                 keyName: args.keyName,
                 securityGroupId: args.mediaSecurityGroupId,
                 volumeSize: args.volumeSize,
-                instanceProfileArn: profile.arn,
+                instanceProfileArn: profile?.arn,
                 tags: { Name: args.names.mediaNodeTag },
             }),
         }, parent));

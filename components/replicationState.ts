@@ -1,16 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { RedisSettings } from "../config/types";
 import { applyTransform, Transform } from "./transform";
 
 /** The replication manager's shared state, its AWS facts in one place. */
 export const REPLICATION_STATE = {
     redis: {
-        nodeType: "cache.t3.medium",
         /** The reference runs redis 6.x; the 2.x replication manager's client is tested against it. */
         engineVersion: "6.2",
         port: 6379,
-        /** A primary and a replica in another AZ: the reference's single node had no failover. */
-        numCacheClusters: 2,
     },
     queue: { messageRetentionSeconds: 60, visibilityTimeoutSeconds: 50 },
     /** Both rules deliver into one FIFO message group, so the masters see events in order. */
@@ -28,6 +26,11 @@ export interface ReplicationStateArgs {
     namePrefix: string;
     subnetIds: pulumi.Input<string[]>;
     redisSecurityGroupId: pulumi.Input<string>;
+    /**
+     * Node type and read replicas (openvidu:redisNodeType, openvidu:redisReplicas). The default,
+     * a primary and one replica in another AZ, fails over; the reference's single node did not.
+     */
+    redisNodes: RedisSettings;
     /** The media ASG whose lifecycle events are forwarded to the queue. */
     mediaAsgName: pulumi.Input<string>;
     /** Adjust the underlying resources' args. */
@@ -38,8 +41,8 @@ export interface ReplicationStateArgs {
 }
 
 /**
- * What the masters' replication manager shares: Redis (with a replica and
- * automatic failover), the SQS FIFO queue, and the two EventBridge rules
+ * What the masters' replication manager shares: Redis (by default with a
+ * replica and automatic failover), the SQS FIFO queue, and the two EventBridge rules
  * feeding it (media-node lifecycle events, and a one-minute tick).
  *
  * @example
@@ -66,11 +69,9 @@ export class ReplicationState extends pulumi.ComponentResource {
             description: "OpenVidu replication manager state",
             engine: "redis",
             engineVersion: redis.engineVersion,
-            nodeType: redis.nodeType,
+            nodeType: args.redisNodes.nodeType,
             port: redis.port,
-            numCacheClusters: redis.numCacheClusters,
-            automaticFailoverEnabled: true,
-            multiAzEnabled: true,
+            ...redisTopology(args.redisNodes.replicas),
             atRestEncryptionEnabled: true,
             // The 2.x replication manager speaks plain TCP to Redis; the Redis SG admits only the masters.
             transitEncryptionEnabled: false,
@@ -154,4 +155,13 @@ export class ReplicationState extends pulumi.ComponentResource {
         }, parent);
         return [lifecycle, schedule];
     }
+}
+
+/**
+ * Nodes of the replication group. ElastiCache fails over (and spreads nodes
+ * over AZs) only with at least one replica; a single node must have both off.
+ */
+export function redisTopology(replicas: number): Pick<aws.elasticache.ReplicationGroupArgs, "numCacheClusters" | "automaticFailoverEnabled" | "multiAzEnabled"> {
+    const failover = replicas > 0;
+    return { numCacheClusters: replicas + 1, automaticFailoverEnabled: failover, multiAzEnabled: failover };
 }

@@ -1,7 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/errors";
+import { BucketLifecycleSettings } from "../config/types";
 import { applyTransform, Transform } from "./transform";
+
+/** The shared configuration's object key, at the bucket's root (the AMI's boot job reads it there). */
+export const ENV_OBJECT_KEY = ".env";
+
+/** The bucket's lifecycle facts that are not configuration. */
+export const BUCKET_LIFECYCLE = {
+    /** A multipart upload (a large recording) left unfinished this long is aborted and its parts freed. */
+    abortIncompleteMultipartUploadDays: 7,
+    recordingsPrefix: "recordings/",
+} as const;
 
 export interface ClusterStorageArgs {
     /** Prefix of the created bucket's name (`<clusterId>-`); S3 adds a unique suffix. */
@@ -14,6 +25,14 @@ export interface ClusterStorageArgs {
     existingBucketName?: string;
     /** The stack's region: an adopted bucket must be there (the masters address it by region). */
     region: string;
+    /**
+     * The only principals (IAM role or user ARNs, as `aws:PrincipalArn` gives them) that may
+     * read or write the `.env`: the masters' role and the deployer. Everyone else is denied by the
+     * created bucket's policy, whatever their IAM policies allow.
+     */
+    envPrincipalArns: pulumi.Input<pulumi.Input<string>[]>;
+    /** Noncurrent-version expiry and the recordings' storage class (created bucket only). */
+    lifecycle: BucketLifecycleSettings;
     /** Adjust the created bucket's resources. */
     transform?: {
         bucket?: Transform<aws.s3.BucketArgs>;
@@ -23,10 +42,15 @@ export interface ClusterStorageArgs {
 /**
  * The cluster's S3 bucket: the shared `.env` at its root and recordings under
  * `recordings/`. A created bucket is customer data: it and every guard on it
- * (encryption, versioning, ownership, public-access block, TLS-only policy)
- * are `retainOnDelete`, so neither `pulumi destroy` nor a replacement deletes
- * or weakens it. `protect` is not used: it would make `pulumi destroy` of the
- * whole stack fail.
+ * (encryption, versioning, ownership, public-access block, the policy that
+ * enforces TLS and keeps the `.env` to the masters and the deployer, the
+ * lifecycle) are `retainOnDelete`, so neither `pulumi destroy` nor a
+ * replacement deletes or weakens it. `protect` is not used: it would make
+ * `pulumi destroy` of the whole stack fail.
+ *
+ * An adopted bucket is never modified: S3 keeps one policy and one lifecycle
+ * configuration per bucket, and writing ours would replace the owner's
+ * (docs/iam.md gives the `.env` statement to add by hand).
  *
  * @example
  * const storage = new ClusterStorage("openvidu-storage", { bucketPrefix: "acme-", region: "eu-west-1" });
@@ -34,6 +58,11 @@ export interface ClusterStorageArgs {
 export class ClusterStorage extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
     readonly bucketArn: pulumi.Output<string>;
+    /**
+     * The created bucket's policy (TLS only, `.env` restricted); undefined for an adopted bucket.
+     * The `.env`'s writer depends on it, so a changed deployer is allowed before it writes.
+     */
+    readonly policy?: aws.s3.BucketPolicy;
 
     constructor(name: string, args: ClusterStorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openvidu:aws:ClusterStorage", name, {}, opts);
@@ -49,15 +78,31 @@ export class ClusterStorage extends pulumi.ComponentResource {
                 return bucket;
             });
             this.bucketArn = existing.arn;
+            // After the region check: a bucket that cannot be used needs no advice.
+            this.warnUnprotectedEnv(pulumi.all([this.bucketName, existing.arn]).apply(([, arn]) => arn), args.envPrincipalArns);
         } else {
-            const bucket = this.createBucket(name, args);
+            const { bucket, policy } = this.createBucket(name, args);
             this.bucketName = bucket.bucket;
             this.bucketArn = bucket.arn;
+            this.policy = policy;
         }
         this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
     }
 
-    private createBucket(name: string, args: ClusterStorageArgs): aws.s3.Bucket {
+    /**
+     * An adopted bucket keeps its owner's policy (S3 has one per bucket; ours would replace it),
+     * so the `.env` stays readable by whoever the owner's policies allow: say so, with the
+     * statement to add by hand.
+     */
+    private warnUnprotectedEnv(bucketArn: pulumi.Output<string>, principals: ClusterStorageArgs["envPrincipalArns"]): void {
+        pulumi.all([bucketArn, pulumi.output(principals)]).apply(([arn, allowed]) => {
+            pulumi.log.warn(`the adopted bucket's policy is not managed here, so any principal allowed s3:GetObject on ` +
+                `${arn}/* can read the .env and its secrets. Add this statement to the bucket's policy ` +
+                `(docs/iam.md, "An adopted bucket"): ${JSON.stringify(envAccessStatement(arn, allowed))}`, this);
+        });
+    }
+
+    private createBucket(name: string, args: ClusterStorageArgs): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
         const retained = { parent: this, retainOnDelete: true };
         const bucket = new aws.s3.Bucket(...applyTransform(args.transform?.bucket, `${name}-bucket`, {
             bucketPrefix: args.bucketPrefix,
@@ -86,12 +131,77 @@ export class ClusterStorage extends pulumi.ComponentResource {
             bucket: bucket.id,
             versioningConfiguration: { status: "Enabled" },
         }, guarded);
-        new aws.s3.BucketPolicy(`${name}-tls-only`, {
+        // Old versions of a deleted recording (or of the .env) stop being billed after N days.
+        new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
             bucket: bucket.id,
-            policy: bucket.arn.apply(tlsOnlyPolicy),
+            rules: lifecycleRules(args.lifecycle),
+        }, guarded);
+        // The resource keeps its first name (…-tls-only) so existing stacks update it in place.
+        const policy = new aws.s3.BucketPolicy(`${name}-tls-only`, {
+            bucket: bucket.id,
+            policy: pulumi.all([bucket.arn, pulumi.output(args.envPrincipalArns)]).apply(([arn, principals]) =>
+                bucketPolicy(arn, principals)),
         }, { ...retained, dependsOn: [publicAccess] });
-        return bucket;
+        return { bucket, policy };
     }
+}
+
+/** The created bucket's policy: TLS only, and the `.env` kept to the given principals. */
+export function bucketPolicy(bucketArn: string, envPrincipalArns: string[]): string {
+    const document = JSON.parse(tlsOnlyPolicy(bucketArn));
+    document.Statement.push(envAccessStatement(bucketArn, envPrincipalArns));
+    return JSON.stringify(document);
+}
+
+/**
+ * Denies every S3 action on the `.env` object (every version of it) to every
+ * principal except `principalArns`. An explicit Deny in the bucket policy beats
+ * any Allow in an identity policy (AWS's ReadOnlyAccess, `s3:*` for an
+ * analyst), and a negated condition also matches anonymous requests, which
+ * carry no `aws:PrincipalArn`. `aws:PrincipalArn` of a role session is the
+ * role's ARN, so the masters' instances and an assumed deploy role match.
+ * Bucket-level actions (the policy itself) are untouched: an administrator or
+ * the account's root user can always correct the list (docs/iam.md).
+ */
+export function envAccessStatement(bucketArn: string, principalArns: string[]): Record<string, unknown> {
+    const allowed = [...new Set(principalArns)];
+    if (allowed.length === 0) throw new Error("the .env needs at least one principal that may read it");
+    return {
+        Sid: "EnvOnlyMastersAndDeployer",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: `${bucketArn}/${ENV_OBJECT_KEY}`,
+        Condition: { ArnNotEquals: { "aws:PrincipalArn": allowed } },
+    };
+}
+
+/**
+ * The bucket's lifecycle rules: noncurrent versions expire, unfinished
+ * multipart uploads are aborted and orphaned delete markers removed, for the
+ * whole bucket; recordings optionally move to a cheaper class that still
+ * serves a GET at once.
+ */
+export function lifecycleRules(settings: BucketLifecycleSettings): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+    const rules: aws.types.input.s3.BucketLifecycleConfigurationRule[] = [{
+        id: "expire-noncurrent-versions",
+        status: "Enabled",
+        // An explicit empty prefix: the whole bucket (an empty filter block draws a provider warning).
+        filter: { prefix: "" },
+        noncurrentVersionExpiration: { noncurrentDays: settings.noncurrentVersionExpirationDays },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: BUCKET_LIFECYCLE.abortIncompleteMultipartUploadDays },
+        // Once its noncurrent versions are gone, a deleted object's delete marker is removed too.
+        expiration: { expiredObjectDeleteMarker: true },
+    }];
+    if (settings.recordingsStorageClass !== "STANDARD") {
+        rules.push({
+            id: "recordings-storage-class",
+            status: "Enabled",
+            filter: { prefix: BUCKET_LIFECYCLE.recordingsPrefix },
+            transitions: [{ days: settings.recordingsTransitionDays, storageClass: settings.recordingsStorageClass }],
+        });
+    }
+    return rules;
 }
 
 /** Denies every request that does not use TLS (AWS FSBP S3.5). */

@@ -52,7 +52,8 @@ const KIND_WORDS: Record<KeyKind, string> = {
 export function readmeConfigTable(): string {
     const rows = KEY_SPECS.map((spec) => {
         const fallback = spec.required ? "**required**" : "unset";
-        const def = spec.default !== undefined ? `\`${String(spec.default)}\`` : spec.defaultText ?? fallback;
+        // An empty default means "derived at run time": its wording says from what.
+        const def = spec.default !== undefined && spec.default !== "" ? `\`${String(spec.default)}\`` : spec.defaultText ?? fallback;
         const cf = spec.cloudFormation ? `\`${spec.cloudFormation}\`` : "(new)";
         return `| \`openvidu:${spec.key}\` | ${KIND_WORDS[spec.kind]} | ${def} | ${cf} | ${spec.description.replace(/\|/g, "\\|")} |`;
     });

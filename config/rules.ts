@@ -115,3 +115,28 @@ export function bucketName(value: string): Problem {
     const broken = rules.filter(([ok]) => !ok).map(([, rule]) => rule);
     return broken.length === 0 ? undefined : `is not a valid S3 bucket name: needs ${broken.join("; ")}`;
 }
+
+// An IAM role (any path) or user, or an account's root: what `aws:PrincipalArn` compares against.
+const PRINCIPAL_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:(?:root|(?:role|user)\/[\w+=,.@/-]{1,512})$/;
+const ASSUMED_ROLE_ARN = /^arn:aws(?:-cn|-us-gov)?:sts::\d{12}:assumed-role\/([\w+=,.@-]+)\//;
+const CACHE_NODE_TYPE = /^cache\.[a-z0-9]+\.[a-z0-9]+$/;
+
+export function principalArn(value: string): Problem {
+    const session = ASSUMED_ROLE_ARN.exec(value);
+    if (session) {
+        // aws:PrincipalArn of a session is its role's ARN (with the role's path), never the session's.
+        return `is an STS session ARN; give the role's ARN instead (arn:aws:iam::<account>:role/<path>${session[1]}, ` +
+            "see `aws iam get-role --role-name " + session[1] + "`)";
+    }
+    return PRINCIPAL_ARN.test(value) ? undefined
+        : "must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name> or :user/<name>), or empty for the role running `pulumi up`";
+}
+
+export function cacheNodeType(value: string): Problem {
+    return CACHE_NODE_TYPE.test(value) ? undefined : "must be an ElastiCache node type such as cache.t3.medium or cache.t4g.micro";
+}
+
+/** One of `allowed`, worded with them all. */
+export function oneOf(allowed: readonly string[]): (value: string) => Problem {
+    return (value) => allowed.includes(value) ? undefined : `must be one of ${allowed.join(", ")} (got "${value}")`;
+}

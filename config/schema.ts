@@ -110,6 +110,22 @@ export const KEY_SPECS: readonly KeySpec[] = [
         description: "Further .env keys managed as code (KEY: value); may not override a key the program owns." },
     { key: "deleteEnvOnDestroy", kind: "boolean", default: false,
         description: "Delete the seeded .env object on `pulumi destroy` (by default it stays in the retained bucket)." },
+    { key: "deployerRoleArn", kind: "string", default: "", defaultText: "empty: the IAM role (or user) that runs `pulumi up`",
+        description: "IAM role or user ARN that deploys the stack: with the masters' role, the only principal the bucket policy lets touch the .env." },
+    { key: "noncurrentVersionExpirationDays", kind: "integer", default: 30,
+        description: "Days a replaced or deleted object's old version (recording or .env) is kept before S3 expires it (1-3650)." },
+    { key: "recordingsStorageClass", kind: "string", default: "STANDARD",
+        description: "Storage class recordings/ move to after recordingsTransitionDays: STANDARD (stay), STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING or GLACIER_IR." },
+    { key: "recordingsTransitionDays", kind: "integer", default: 30,
+        description: "Age in days at which recordings move to recordingsStorageClass (≥ 30 for STANDARD_IA and ONEZONE_IA)." },
+    { key: "redisNodeType", kind: "string", default: "cache.t3.medium",
+        description: "ElastiCache node type of the replication manager's Redis (cache.<family>.<size>)." },
+    { key: "redisReplicas", kind: "integer", default: 1,
+        description: "Redis read replicas besides the primary (0-5); 0 is one node: no failover, no Multi-AZ." },
+    { key: "masterSsmAccess", kind: "string", default: "managed",
+        description: "SSM on the masters: managed (AmazonSSMManagedInstanceCore), session (Session Manager shell only) or none." },
+    { key: "mediaSsmAccess", kind: "string", default: "session",
+        description: "SSM on the media nodes: session (Session Manager shell only), managed (AmazonSSMManagedInstanceCore) or none (no role)." },
 ];
 
 const SPEC_BY_KEY = new Map(KEY_SPECS.map((spec) => [spec.key, spec]));

@@ -3,6 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 export type MediaServer = "mediasoup" | "kurento";
 
 /**
+ * What SSM may do on a tier's nodes: `managed` attaches AWS's
+ * AmazonSSMManagedInstanceCore, `session` only the Session Manager shell,
+ * `none` nothing (docs/iam.md lists each exactly).
+ */
+export type SsmAccess = "managed" | "session" | "none";
+
+/** Storage classes recordings may move to: all serve a GET at once (OpenVidu plays them back). */
+export type RecordingsStorageClass = "STANDARD" | "STANDARD_IA" | "ONEZONE_IA" | "INTELLIGENT_TIERING" | "GLACIER_IR";
+
+/**
  * The stack configuration as the stack files hold it: one field per
  * `openvidu:*` key, with the public key names. The Automation API takes this
  * same type, so the two ways of configuring a stack can never disagree.
@@ -46,6 +56,14 @@ export interface OpenViduStackConfig {
     mediaVolumeSize?: number;
     extraEnv?: Record<string, string>;
     deleteEnvOnDestroy?: boolean;
+    deployerRoleArn?: string;
+    noncurrentVersionExpirationDays?: number;
+    recordingsStorageClass?: RecordingsStorageClass;
+    recordingsTransitionDays?: number;
+    redisNodeType?: string;
+    redisReplicas?: number;
+    masterSsmAccess?: SsmAccess;
+    mediaSsmAccess?: SsmAccess;
 }
 
 /** Size of an Auto Scaling group: min ≤ desired ≤ max. */
@@ -107,4 +125,25 @@ export interface OpenViduConfig {
     mediaVolumeSize: number;
     extraEnv: Record<string, string>;
     deleteEnvOnDestroy: boolean;
+    /** Unset: the principal running `pulumi up` (its role, for an assumed-role session). */
+    deployerRoleArn?: string;
+    /** The created bucket's lifecycle (an adopted bucket is never modified). */
+    bucketLifecycle: BucketLifecycleSettings;
+    redis: RedisSettings;
+    masterSsmAccess: SsmAccess;
+    mediaSsmAccess: SsmAccess;
+}
+
+export interface BucketLifecycleSettings {
+    noncurrentVersionExpirationDays: number;
+    /** `STANDARD`: recordings stay where they are. */
+    recordingsStorageClass: RecordingsStorageClass;
+    recordingsTransitionDays: number;
+}
+
+export interface RedisSettings {
+    /** @example "cache.t3.medium" */
+    nodeType: string;
+    /** Read replicas besides the primary; 0 means a single node (no failover). */
+    replicas: number;
 }

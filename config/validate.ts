@@ -5,7 +5,7 @@ import { otherNamespaceProblems } from "./namespaces";
 import { fullKey, parseValues, ParsedValues } from "./parse";
 import * as rules from "./rules";
 import { KEY_SPECS } from "./schema";
-import { MediaServer, NodeCounts, OpenViduConfig } from "./types";
+import { MediaServer, NodeCounts, OpenViduConfig, RecordingsStorageClass, SsmAccess } from "./types";
 
 export interface ValidationContext {
     /** The Pulumi stack name: the default cluster id and physical names derive from it. */
@@ -134,6 +134,30 @@ function buildConfig(c: Checker, stackName: string, region: string): OpenViduCon
         mediaVolumeSize: c.int("mediaVolumeSize", 20, 16384),
         extraEnv: extraEnv(c),
         deleteEnvOnDestroy: c.bool("deleteEnvOnDestroy"),
+        deployerRoleArn: c.string("deployerRoleArn", (v) => v === "" ? undefined : rules.principalArn(v)) || undefined,
+        bucketLifecycle: bucketLifecycle(c),
+        redis: { nodeType: c.string("redisNodeType", rules.cacheNodeType) as string, replicas: c.int("redisReplicas", 0, 5) },
+        masterSsmAccess: c.string("masterSsmAccess", rules.oneOf(SSM_ACCESS)) as SsmAccess,
+        mediaSsmAccess: c.string("mediaSsmAccess", rules.oneOf(SSM_ACCESS)) as SsmAccess,
+    };
+}
+
+const SSM_ACCESS: readonly SsmAccess[] = ["managed", "session", "none"];
+const RECORDINGS_STORAGE_CLASSES: readonly RecordingsStorageClass[] = ["STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR"];
+/** S3 refuses a transition to these classes before an object is 30 days old. */
+const THIRTY_DAY_CLASSES: readonly RecordingsStorageClass[] = ["STANDARD_IA", "ONEZONE_IA"];
+
+function bucketLifecycle(c: Checker): OpenViduConfig["bucketLifecycle"] {
+    const recordingsStorageClass = c.string("recordingsStorageClass", rules.oneOf(RECORDINGS_STORAGE_CLASSES)) as RecordingsStorageClass;
+    const recordingsTransitionDays = c.int("recordingsTransitionDays", 0, 36500);
+    if (THIRTY_DAY_CLASSES.includes(recordingsStorageClass) && recordingsTransitionDays < 30) {
+        c.report("recordingsTransitionDays", `(${recordingsTransitionDays}) must be at least 30 for ${recordingsStorageClass}: ` +
+            "S3 moves objects to STANDARD_IA or ONEZONE_IA only after 30 days (INTELLIGENT_TIERING and GLACIER_IR allow 0)");
+    }
+    return {
+        noncurrentVersionExpirationDays: c.int("noncurrentVersionExpirationDays", 1, 3650),
+        recordingsStorageClass,
+        recordingsTransitionDays,
     };
 }
 

@@ -15,6 +15,10 @@ export interface MockCloud {
     subnetZones: Record<string, string>;
     /** Region of each existing bucket (for `aws.s3.getBucket`). */
     bucketRegions: Record<string, string>;
+    /** Who runs the program (`aws.getCallerIdentity`): by default a CI session of a deploy role. */
+    callerArn: string;
+    /** Path of each existing IAM role, by name (for `aws.iam.getSessionContext`). */
+    rolePaths: Record<string, string>;
 }
 
 export const DEFAULT_CLOUD: MockCloud = {
@@ -22,6 +26,8 @@ export const DEFAULT_CLOUD: MockCloud = {
     accountId: "123456789012",
     subnetZones: {},
     bucketRegions: {},
+    callerArn: "arn:aws:sts::123456789012:assumed-role/openvidu-deploy/pulumi-up",
+    rolePaths: { "openvidu-deploy": "/" },
 };
 
 type State = Record<string, unknown>;
@@ -32,6 +38,10 @@ const COMPUTED: Record<string, (name: string, inputs: State, cloud: MockCloud) =
         const bucket = String(inputs.bucket ?? `${inputs.bucketPrefix ?? name}0123456789`);
         return { bucket, id: bucket, arn: `arn:aws:s3:::${bucket}` };
     },
+    // IAM names a role by its path and name, with no region: what aws:PrincipalArn holds.
+    "aws:iam/role:Role": (name, inputs, cloud) => ({
+        arn: `arn:aws:iam::${cloud.accountId}:role${inputs.path ?? "/"}${inputs.name ?? name}`,
+    }),
     "aws:s3/bucketV2:BucketV2": (name, inputs) => ({ bucket: inputs.bucket ?? `${inputs.bucketPrefix ?? name}0123456789` }),
     "aws:lb/loadBalancer:LoadBalancer": (name, inputs, cloud) => ({
         dnsName: `${inputs.name ?? name}-1234567890.${cloud.region}.elb.amazonaws.com`,
@@ -83,7 +93,9 @@ function callAnswer(token: string, inputs: State, cloud: MockCloud): State {
         case "aws:index/getRegion:getRegion":
             return { name: cloud.region, region: cloud.region, id: cloud.region };
         case "aws:index/getCallerIdentity:getCallerIdentity":
-            return { accountId: cloud.accountId, arn: `arn:aws:iam::${cloud.accountId}:user/test`, userId: "AIDTEST" };
+            return { accountId: cloud.accountId, arn: cloud.callerArn, userId: "AROATEST:pulumi-up", id: cloud.accountId };
+        case "aws:iam/getSessionContext:getSessionContext":
+            return sessionContext(String(inputs.arn), cloud);
         case "aws:index/getPartition:getPartition":
             return { ...partition, id: "aws" };
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
@@ -103,6 +115,16 @@ function callAnswer(token: string, inputs: State, cloud: MockCloud): State {
         default:
             throw new Error(`mock cloud: no answer for provider function ${token}; add one in plan/mocks.ts`);
     }
+}
+
+/** As the provider answers: an assumed-role session resolves to its role's ARN (with the role's path); anything else passes through. */
+function sessionContext(arn: string, cloud: MockCloud): State {
+    const session = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+    if (!session) return { id: arn, arn, issuerArn: arn, issuerId: "", issuerName: "", sessionName: "" };
+    const [, partition, account, role, sessionName] = session;
+    const path = cloud.rolePaths[role];
+    if (path === undefined) throw new Error(`mock cloud: role ${role} does not exist (getSessionContext fails like the provider)`);
+    return { id: arn, arn, issuerArn: `arn:${partition}:iam::${account}:role${path}${role}`, issuerId: "AROATEST", issuerName: role, sessionName };
 }
 
 export function mockCloud(cloud: MockCloud): pulumi.runtime.Mocks {

@@ -116,10 +116,15 @@ export const bucketNotForceDestroyed: ResourceValidationPolicy = {
     },
 };
 
-/** Every bucket has its guards: encryption, versioning, all public-access blocks, a TLS-only policy. */
+/**
+ * Every bucket has its guards: encryption, versioning, all public-access blocks, a TLS-only
+ * policy, a policy keeping the `.env` to named principals, and a lifecycle that expires old
+ * versions and aborts unfinished uploads (else deleted recordings are billed forever).
+ */
 export const bucketGuards: StackValidationPolicy = {
     name: "bucket-guards",
-    description: "Each bucket is encrypted, versioned, blocks public access and denies non-TLS requests.",
+    description: "Each bucket is encrypted, versioned, blocks public access, denies non-TLS requests, " +
+        "keeps the .env to named principals and expires noncurrent versions.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const of = (type: string): any[] => args.resources.filter((r) => r.type === type).map((r) => r.props);
@@ -130,11 +135,20 @@ export const bucketGuards: StackValidationPolicy = {
         const versioned = of("aws:s3/bucketVersioning:BucketVersioning").filter((p) => p.versioningConfiguration?.status === "Enabled");
         const blocked = of("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
             .filter((p) => [p.blockPublicAcls, p.blockPublicPolicy, p.ignorePublicAcls, p.restrictPublicBuckets].every(isTrue));
-        const tlsOnly = of("aws:s3/bucketPolicy:BucketPolicy").filter((p) => {
+        const statements = of("aws:s3/bucketPolicy:BucketPolicy").map((p) => {
             const document = typeof p.policy === "string" ? JSON.parse(p.policy) : p.policy;
-            return [document?.Statement ?? []].flat().some((s: any) => s.Effect === "Deny" && s.Condition?.Bool?.["aws:SecureTransport"] === "false");
+            return [document?.Statement ?? []].flat();
         });
-        for (const [what, found] of [["server-side encryption", encrypted], ["versioning", versioned], ["all four public-access blocks", blocked], ["a TLS-only bucket policy", tlsOnly]] as const) {
+        const tlsOnly = statements.filter((list) => list.some((s: any) => s.Effect === "Deny" && s.Condition?.Bool?.["aws:SecureTransport"] === "false"));
+        const envKept = statements.filter((list) => list.some((s: any) => s.Effect === "Deny" && s.Principal === "*" &&
+            [s.Resource].flat().some((r: unknown) => typeof r === "string" && r.endsWith("/.env")) &&
+            (s.Condition?.ArnNotEquals?.["aws:PrincipalArn"] ?? s.Condition?.ArnNotLike?.["aws:PrincipalArn"]) !== undefined));
+        const expiring = of("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").filter((p) => (p.rules ?? []).some((r: any) =>
+            r.status === "Enabled" && (r.filter?.prefix ?? "") === "" && r.noncurrentVersionExpiration?.noncurrentDays > 0 &&
+            r.abortIncompleteMultipartUpload?.daysAfterInitiation > 0));
+        for (const [what, found] of [["server-side encryption", encrypted], ["versioning", versioned], ["all four public-access blocks", blocked],
+            ["a TLS-only bucket policy", tlsOnly], ["a bucket policy keeping the .env to named principals", envKept],
+            ["a lifecycle expiring noncurrent versions and aborting incomplete uploads bucket-wide", expiring]] as const) {
             if (found.length < buckets) report(`${buckets} bucket(s) but only ${found.length} with ${what}.`);
         }
     },

@@ -3,6 +3,7 @@
  * scale-in protected ASG, lifecycle hooks, CPU alarms and scaling policies.
  */
 import * as assert from "assert";
+import { SESSION_MANAGER_STATEMENT } from "../components/instanceRole";
 import { MEDIA_TIER } from "../components/mediaTier";
 import { MockRun } from "../plan/run";
 import { all, inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
@@ -39,13 +40,13 @@ describe("media tier", () => {
         assert.strictEqual(lt.networkInterfaces[0].associatePublicIpAddress, "true");
     });
 
-    it("has no user data, and a role that only opens SSM Session Manager", () => {
+    it("has no user data, and a role that only opens a Session Manager shell (tests/ssmAccess.test.ts: the choices)", () => {
         const lt = inputsOf(one(run, "aws:ec2/launchTemplate:LaunchTemplate", "media-template"));
         assert.strictEqual(lt.userData, undefined);
         const mediaPolicies = all(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.parent === "openvidu-media");
-        assert.deepStrictEqual(mediaPolicies, [], "no permission beyond SSM");
-        const ssm = inputsOf(one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "media-ssm"));
-        assert.match(ssm.policyArn, /AmazonSSMManagedInstanceCore$/);
+        assert.deepStrictEqual(mediaPolicies.map((p) => JSON.parse(inputsOf(p).policy).Statement),
+            [[SESSION_MANAGER_STATEMENT]], "no permission beyond the shell");
+        assert.deepStrictEqual(all(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((p) => p.parent === "openvidu-media"), []);
     });
 
     it("names the group <stack>-ASGMediaNode with min/desired/max from config over the subnets", () => {

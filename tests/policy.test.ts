@@ -116,7 +116,26 @@ describe("guardrails on deliberately bad resources", () => {
 
     it("bucket-guards fires for a bare bucket, naming each missing guard", () => {
         const found = stackViolations([resourceArgs("aws:s3/bucket:Bucket", {})]);
-        assert.strictEqual(found.length, 4);
-        assert.match(found.join("\n"), /encryption[\s\S]*versioning[\s\S]*public-access[\s\S]*TLS-only/);
+        assert.strictEqual(found.length, 6);
+        assert.match(found.join("\n"), /encryption[\s\S]*versioning[\s\S]*public-access[\s\S]*TLS-only[\s\S]*\.env[\s\S]*lifecycle/);
+    });
+
+    it("bucket-guards fires when a transform drops the .env statement or the lifecycle's expiry", async () => {
+        const run = await runProgram({ ...VALID_CONFIG });
+        const resources = run.resources.filter((r) => r.custom).map(fromCapture);
+        const weakened = resources.map((r) => {
+            if (r.type === "aws:s3/bucketPolicy:BucketPolicy") {
+                const document = JSON.parse(r.props.policy);
+                document.Statement = document.Statement.filter((s: any) => s.Sid !== "EnvOnlyMastersAndDeployer");
+                return { ...r, props: { ...r.props, policy: JSON.stringify(document) } } as ResourceValidationArgs;
+            }
+            if (r.type === "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration") {
+                return { ...r, props: { ...r.props, rules: r.props.rules.map((rule: any) => ({ ...rule, noncurrentVersionExpiration: undefined })) } } as ResourceValidationArgs;
+            }
+            return r;
+        });
+        const found = stackViolations(weakened);
+        assert.strictEqual(found.length, 2, found.join("\n"));
+        assert.match(found.join("\n"), /\.env to named principals[\s\S]*lifecycle expiring/);
     });
 });

@@ -3,8 +3,9 @@
  * SQS FIFO queue and its policy, the two EventBridge rules and their targets.
  */
 import * as assert from "assert";
+import { ConfigError } from "../config/errors";
 import { MockRun } from "../plan/run";
-import { all, inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
+import { all, failProgram, inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
 
 const RULE = "aws:cloudwatch/eventRule:EventRule";
 const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
@@ -93,5 +94,32 @@ describe("replication state", () => {
         const sample = target.inputTransformer.inputTemplate.replace("<time>", '"2026-11-25T10:00:00Z"');
         assert.deepStrictEqual(JSON.parse(sample), { source: "custom.autoscaling_schedule", detail: { time: "2026-11-25T10:00:00Z" } });
         assert.strictEqual(all(run, RULE).length, 2);
+    });
+});
+
+describe("replication state: a cheaper Redis", () => {
+    it("takes the node type and a single node (no replica): failover and Multi-AZ off, as ElastiCache requires", async () => {
+        const run = await runProgram({ ...VALID_CONFIG, redisNodeType: "cache.t4g.micro", redisReplicas: "0" });
+        const redis = inputsOf(one(run, "aws:elasticache/replicationGroup:ReplicationGroup"));
+        assert.deepStrictEqual(
+            [redis.nodeType, redis.numCacheClusters, redis.automaticFailoverEnabled, redis.multiAzEnabled],
+            ["cache.t4g.micro", 1, false, false],
+        );
+        assert.strictEqual(redis.atRestEncryptionEnabled, true, "still encrypted");
+    });
+
+    it("adds replicas on request, failing over among them", async () => {
+        const run = await runProgram({ ...VALID_CONFIG, redisReplicas: "2" });
+        const redis = inputsOf(one(run, "aws:elasticache/replicationGroup:ReplicationGroup"));
+        assert.deepStrictEqual([redis.nodeType, redis.numCacheClusters, redis.automaticFailoverEnabled, redis.multiAzEnabled],
+            ["cache.t3.medium", 3, true, true]);
+    });
+
+    it("rejects a node type or replica count ElastiCache would refuse, naming both keys", async () => {
+        const { error } = await failProgram({ ...VALID_CONFIG, redisNodeType: "t3.micro", redisReplicas: "6" });
+        assert.ok(error instanceof ConfigError, String(error));
+        assert.deepStrictEqual(error.problems.map((p) => p.key).sort(), ["openvidu:redisNodeType", "openvidu:redisReplicas"]);
+        assert.match(error.message, /redisNodeType.*ElastiCache node type such as cache\.t3\.medium/);
+        assert.match(error.message, /redisReplicas.*from 0 to 5/);
     });
 });

@@ -2,8 +2,11 @@
  * The bucket (created and retained, or adopted and untouched) and the
  * generated secrets.
  */
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
+import { BUCKET_LIFECYCLE, ENV_OBJECT_KEY } from "../components/storage";
 import { ConfigError } from "../config/errors";
+import * as rules from "../config/rules";
 import { MockRun } from "../plan/run";
 import { all, failProgram, inputsOf, isSecret, one, runProgram, VALID_CONFIG } from "./harness";
 
@@ -13,7 +16,25 @@ const BUCKET_GUARDS = [
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketVersioning:BucketVersioning",
     "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
 ];
+
+const ACCOUNT = "123456789012";
+const MASTER_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/openvidu-master-role`;
+
+function bucketPolicy(run: MockRun): { Statement: Array<Record<string, any>> } {
+    return JSON.parse(inputsOf(one(run, "aws:s3/bucketPolicy:BucketPolicy")).policy);
+}
+
+function envStatement(run: MockRun): Record<string, any> {
+    const found = bucketPolicy(run).Statement.find((s) => s.Sid === "EnvOnlyMastersAndDeployer");
+    assert.ok(found, "the bucket policy restricts the .env");
+    return found;
+}
+
+function lifecycleRules(run: MockRun): Array<Record<string, any>> {
+    return inputsOf(one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")).rules;
+}
 
 describe("storage: a created bucket", () => {
     let run: MockRun;
@@ -48,9 +69,9 @@ describe("storage: a created bucket", () => {
     });
 
     it("denies every request without TLS, on the bucket and its objects", () => {
-        const policy = JSON.parse(inputsOf(one(run, "aws:s3/bucketPolicy:BucketPolicy")).policy);
+        const policy = bucketPolicy(run);
         const bucket = inputsOf(one(run, "aws:s3/bucket:Bucket"));
-        assert.deepStrictEqual(policy.Statement, [{
+        assert.deepStrictEqual(policy.Statement.filter((st: any) => st.Sid === "DenyInsecureTransport"), [{
             Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
             Resource: [`arn:aws:s3:::${bucket.bucketPrefix}0123456789`, `arn:aws:s3:::${bucket.bucketPrefix}0123456789/*`],
             Condition: { Bool: { "aws:SecureTransport": "false" } },
@@ -60,15 +81,138 @@ describe("storage: a created bucket", () => {
     it("exports the bucket's name", () => {
         assert.strictEqual(run.outputs.bucketName, "acme-video-0123456789");
     });
+
+    it("denies every S3 action on the .env to all but the masters' role and the deployer (tests/envAccess.test.ts evaluates it)", () => {
+        const envFile = inputsOf(one(run, "pulumi-nodejs:dynamic/openvidu:EnvFile", "openvidu-env"));
+        assert.strictEqual(envFile.key, ENV_OBJECT_KEY, "the policy guards the object the .env provider writes");
+        const master = one(run, "aws:iam/role:Role", "master-role");
+        assert.strictEqual(MASTER_ROLE_ARN, `arn:aws:iam::${ACCOUNT}:role/${master.name}`);
+        assert.deepStrictEqual(envStatement(run), {
+            Sid: "EnvOnlyMastersAndDeployer", Effect: "Deny", Principal: "*", Action: "s3:*",
+            Resource: `arn:aws:s3:::acme-video-0123456789/${ENV_OBJECT_KEY}`,
+            // The mock caller is a CI session of the deploy role: the role's ARN, not the session's.
+            Condition: { ArnNotEquals: { "aws:PrincipalArn": [MASTER_ROLE_ARN, `arn:aws:iam::${ACCOUNT}:role/openvidu-deploy`] } },
+        });
+    });
+
+    it("writes the .env only after the bucket policy, so a changed deployer is allowed before it writes", () => {
+        const envFile = one(run, "pulumi-nodejs:dynamic/openvidu:EnvFile", "openvidu-env");
+        assert.ok(envFile.options.dependsOn?.includes("openvidu-storage-tls-only"), String(envFile.options.dependsOn));
+    });
+
+    it("expires noncurrent versions after 30 days, aborts unfinished uploads after 7, leaves recordings in STANDARD", () => {
+        assert.deepStrictEqual(lifecycleRules(run), [{
+            id: "expire-noncurrent-versions",
+            status: "Enabled",
+            filter: { prefix: "" },
+            noncurrentVersionExpiration: { noncurrentDays: 30 },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: BUCKET_LIFECYCLE.abortIncompleteMultipartUploadDays },
+            expiration: { expiredObjectDeleteMarker: true },
+        }]);
+        assert.strictEqual(BUCKET_LIFECYCLE.abortIncompleteMultipartUploadDays, 7);
+        const lifecycle = inputsOf(one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"));
+        assert.strictEqual(lifecycle.bucket, "acme-video-0123456789");
+    });
+});
+
+describe("storage: configured lifecycle and deployer", () => {
+    it("takes the noncurrent-version days and moves recordings/ to the configured class after N days", async () => {
+        const run = await runProgram({
+            ...VALID_CONFIG, noncurrentVersionExpirationDays: "90", recordingsStorageClass: "GLACIER_IR", recordingsTransitionDays: "0",
+        });
+        const [all, recordings] = lifecycleRules(run);
+        assert.deepStrictEqual(all.noncurrentVersionExpiration, { noncurrentDays: 90 });
+        assert.deepStrictEqual(recordings, {
+            id: "recordings-storage-class", status: "Enabled", filter: { prefix: "recordings/" },
+            transitions: [{ days: 0, storageClass: "GLACIER_IR" }],
+        });
+    });
+
+    it("rejects lifecycle values S3 would refuse, naming each key, before anything is created", async () => {
+        const { error, resources } = await failProgram({
+            ...VALID_CONFIG, noncurrentVersionExpirationDays: "0", recordingsStorageClass: "GLACIER", recordingsTransitionDays: "-1",
+        });
+        assert.ok(error instanceof ConfigError, String(error));
+        assert.deepStrictEqual(resources.filter((r) => r.custom), []);
+        const keys = error.problems.map((p) => p.key).sort();
+        assert.deepStrictEqual(keys, ["openvidu:noncurrentVersionExpirationDays", "openvidu:recordingsStorageClass", "openvidu:recordingsTransitionDays"]);
+        assert.match(error.message, /recordingsStorageClass.*one of STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR/);
+    });
+
+    it("requires 30 days before STANDARD_IA, as S3 does", async () => {
+        const { error } = await failProgram({ ...VALID_CONFIG, recordingsStorageClass: "STANDARD_IA", recordingsTransitionDays: "7" });
+        assert.ok(error instanceof ConfigError, String(error));
+        assert.strictEqual(error.problems[0].key, "openvidu:recordingsTransitionDays");
+        assert.match(error.problems[0].message, /at least 30 for STANDARD_IA/);
+    });
+
+    it("uses the configured deployer instead of the caller", async () => {
+        const deployer = "arn:aws:iam::123456789012:role/ci/openvidu-deploy";
+        const run = await runProgram({ ...VALID_CONFIG, deployerRoleArn: deployer }, { cloud: { callerArn: "arn:aws:sts::123456789012:assumed-role/nobody/x", rolePaths: {} } });
+        assert.deepStrictEqual(envStatement(run).Condition.ArnNotEquals["aws:PrincipalArn"], [MASTER_ROLE_ARN, deployer]);
+    });
+
+    it("resolves an assumed-role caller to its role's ARN with the role's path (IAM Identity Center)", async () => {
+        const run = await runProgram({ ...VALID_CONFIG }, {
+            cloud: {
+                callerArn: "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123abcd/jane@example.com",
+                rolePaths: { AWSReservedSSO_Admin_0123abcd: "/aws-reserved/sso.amazonaws.com/eu-west-1/" },
+            },
+        });
+        assert.deepStrictEqual(envStatement(run).Condition.ArnNotEquals["aws:PrincipalArn"], [
+            MASTER_ROLE_ARN, "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123abcd",
+        ]);
+    });
+
+    it("keeps an IAM user caller as it is", async () => {
+        const run = await runProgram({ ...VALID_CONFIG }, { cloud: { callerArn: "arn:aws:iam::123456789012:user/ops" } });
+        assert.deepStrictEqual(envStatement(run).Condition.ArnNotEquals["aws:PrincipalArn"], [MASTER_ROLE_ARN, "arn:aws:iam::123456789012:user/ops"]);
+    });
+
+    it("accepts a role (any path), a user or the root user as deployer, nothing else", () => {
+        for (const arn of ["arn:aws:iam::123456789012:role/openvidu-deploy", "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123",
+            "arn:aws:iam::123456789012:user/ops", "arn:aws:iam::123456789012:root", "arn:aws-cn:iam::123456789012:role/deploy"]) {
+            assert.strictEqual(rules.principalArn(arn), undefined, arn);
+        }
+        for (const arn of ["openvidu-deploy", "arn:aws:iam::123456789012:role/*", "arn:aws:iam::12345:role/x", "arn:aws:s3:::bucket", "arn:aws:iam::123456789012:group/ops"]) {
+            assert.ok(rules.principalArn(arn), arn);
+        }
+    });
+
+    it("rejects a session ARN as deployer, saying which role ARN to give", async () => {
+        const { error } = await failProgram({ ...VALID_CONFIG, deployerRoleArn: "arn:aws:sts::123456789012:assumed-role/deploy/ci" });
+        assert.ok(error instanceof ConfigError, String(error));
+        assert.strictEqual(error.problems[0].key, "openvidu:deployerRoleArn");
+        assert.match(error.problems[0].message, /STS session ARN; give the role's ARN.*role\/<path>deploy/);
+    });
 });
 
 describe("storage: an adopted bucket", () => {
-    it("is looked up, never created or modified", async () => {
+    it("is looked up, never created or modified: no policy, no lifecycle (S3 keeps one of each per bucket, the owner's)", async () => {
         const run = await runProgram({ ...VALID_CONFIG, bucketName: "acme-recordings" }, { cloud: { bucketRegions: { "acme-recordings": "eu-west-1" } } });
         assert.deepStrictEqual(run.resources.filter((r) => r.type.startsWith("aws:s3/")).map((r) => r.type), []);
         assert.strictEqual(run.outputs.bucketName, "acme-recordings");
         const policy = JSON.parse(inputsOf(one(run, "aws:iam/rolePolicy:RolePolicy", "master-policy")).policy);
         assert.strictEqual(policy.Statement[1].Resource, "arn:aws:s3:::acme-recordings");
+    });
+
+    it("warns that its .env is not protected here, with the exact statement to add to its policy", async () => {
+        const warnings: string[] = [];
+        const warn = pulumi.log.warn;
+        (pulumi.log as { warn: typeof warn }).warn = async (message: string) => { warnings.push(message); };
+        try {
+            await runProgram({ ...VALID_CONFIG, bucketName: "acme-recordings" }, { cloud: { bucketRegions: { "acme-recordings": "eu-west-1" } } });
+        } finally {
+            (pulumi.log as { warn: typeof warn }).warn = warn;
+        }
+        const advice = warnings.filter((w) => w.includes("adopted bucket"));
+        assert.strictEqual(advice.length, 1, warnings.join("\n"));
+        const statement = JSON.parse(advice[0].slice(advice[0].indexOf("{")));
+        assert.deepStrictEqual(statement, {
+            Sid: "EnvOnlyMastersAndDeployer", Effect: "Deny", Principal: "*", Action: "s3:*",
+            Resource: "arn:aws:s3:::acme-recordings/.env",
+            Condition: { ArnNotEquals: { "aws:PrincipalArn": [MASTER_ROLE_ARN, `arn:aws:iam::${ACCOUNT}:role/openvidu-deploy`] } },
+        });
     });
 
     it("must be in the stack's region, else openvidu:bucketName is named", async () => {

@@ -82,11 +82,26 @@ describe("GitHub workflows", function () {
 
     it("previews every stack on pull requests with the policy pack, commenting on the PR; forks get the offline plan", () => {
         const preview = parse(fs.readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8"));
-        assert.deepStrictEqual(preview.jobs.preview.strategy.matrix.stack, ["dev", "prod"]);
+        assert.deepStrictEqual(preview.jobs.preview.strategy.matrix.include.map((m: any) => m.stack), ["dev", "prod"]);
         const pulumiStep = preview.jobs.preview.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
         assert.deepStrictEqual([pulumiStep.with.command, pulumiStep.with["comment-on-pr"], pulumiStep.with.policyPacks], ["preview", true, "policy"]);
         assert.match(JSON.stringify(preview.jobs["offline-plan"].steps), /npm run -s plan -- --stack/);
         assert.match(JSON.stringify(preview.jobs["offline-plan"].steps), /GITHUB_STEP_SUMMARY/);
+    });
+
+    it("previews each stack in its own environment, never a deploy job's; prod's is the one with reviewers", () => {
+        const preview = parse(fs.readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8"));
+        const deploy = parse(fs.readFileSync(path.join(WORKFLOWS, "deploy.yml"), "utf8"));
+        const job = preview.jobs.preview;
+        assert.strictEqual(job.environment, "${{ matrix.environment }}", "the job runs in its matrix entry's environment");
+        const environments = Object.fromEntries(job.strategy.matrix.include.map((m: any) => [m.stack, m.environment]));
+        assert.deepStrictEqual(environments, { dev: "preview-dev", prod: "preview-production" });
+        const deployEnvironments = Object.values<any>(deploy.jobs).map((j) => j.environment);
+        for (const env of Object.values(environments)) assert.ok(!deployEnvironments.includes(env), `${env} is not a deploy environment`);
+        // The offline plan (forks) uses no environment, no secret and no role.
+        const offline = preview.jobs["offline-plan"];
+        assert.strictEqual(offline.environment, undefined);
+        assert.ok(!/secrets\.|role-to-assume/.test(JSON.stringify(offline)));
     });
 
     it("deploys dev on merge to main and prod only behind the production environment", () => {
@@ -100,7 +115,11 @@ describe("GitHub workflows", function () {
         const drift = parse(fs.readFileSync(path.join(WORKFLOWS, "drift.yml"), "utf8"));
         assert.ok(drift.on.schedule?.[0]?.cron, "runs on a schedule");
         assert.ok("workflow_dispatch" in drift.on, "and on demand");
-        assert.deepStrictEqual(drift.jobs.drift.strategy.matrix.stack, ["dev", "prod"]);
+        assert.deepStrictEqual(drift.jobs.drift.strategy.matrix.include.map((m: any) => m.stack), ["dev", "prod"]);
+        // Only the preview environments' OIDC subjects may assume the preview role; drift uses them too.
+        const preview = parse(fs.readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8"));
+        assert.deepStrictEqual(drift.jobs.drift.strategy.matrix.include, preview.jobs.preview.strategy.matrix.include);
+        assert.strictEqual(drift.jobs.drift.environment, "${{ matrix.environment }}");
         const run: string = drift.jobs.drift.steps.find((s: any) => typeof s.run === "string" && s.run.includes("pulumi preview")).run;
         assert.match(run, /pulumi preview --stack "\$\{STACK\}" --refresh --expect-no-changes --json/);
         // Values (oldState/newState) stay in the file; the summary gets operation, resource and property names.
