@@ -1,9 +1,10 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { OpenViduConfig } from "../config/types";
 import { deployerPrincipalArn } from "./deployer";
 import { ClusterCertificate, DomainRecord } from "./dns";
 import { EnvFile } from "./envFile";
-import { clusterEnv, ENV_HEADER, masterUserData } from "./envFile/content";
+import { cloudFormationStackArn, clusterEnv, ENV_HEADER, masterUserData } from "./envFile/content";
 import { NodeImages } from "./images";
 import { MasterTier, MasterTierArgs } from "./masterTier";
 import { MediaTier, MediaTierArgs } from "./mediaTier";
@@ -103,7 +104,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             queueName: state.queueName,
             masterAsgName: names.masterAsg,
             mediaAsgName: names.mediaAsg,
-            stackIdentifier: stackIdentifier(),
+            stackArn: stackArn(config.region, names.prefix, parent),
         });
         const envFile = new EnvFile(`${name}-env`, {
             bucket: storage.bucketName,
@@ -127,6 +128,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             ssmAccess: config.masterSsmAccess,
             volumeSize: config.masterVolumeSize,
             nodes: config.masterNodes,
+            waitForHealthyMasters: config.waitForHealthyMasters,
             bucketName: storage.bucketName,
             bucketArn: storage.bucketArn,
             queueArn: state.queueArn,
@@ -147,6 +149,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             nodes: config.mediaNodes,
             scaleUpCpu: config.scaleUpCpu,
             scaleDownCpu: config.scaleDownCpu,
+            lifecycleDelivery: state.mediaLifecycleDelivery,
             transform: args.transform?.media,
         }, parent);
 
@@ -173,10 +176,14 @@ export class OpenViduCluster extends pulumi.ComponentResource {
 }
 
 /**
- * Stands in for CloudFormation's stack id in RM_CLOUDFORMATION_ARN: the
- * stack's fully qualified name, stable for the stack's whole life.
+ * Stands in for CloudFormation's stack ARN in RM_CLOUDFORMATION_ARN: this
+ * account and region, the stack's name prefix, and an id derived from the
+ * stack's fully qualified name (stable for the stack's whole life).
  */
-function stackIdentifier(): string {
-    const organization = pulumi.getOrganization();
-    return `${organization}/${pulumi.getProject()}/${pulumi.getStack()}`;
+function stackArn(region: string, stackName: string, opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+    const identity = aws.getCallerIdentityOutput({}, opts);
+    const partition = aws.getPartitionOutput({}, opts);
+    const stackIdentity = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+    return pulumi.all([partition.partition, identity.accountId]).apply(([partitionName, accountId]) =>
+        cloudFormationStackArn({ partition: partitionName, region, accountId, stackName, stackIdentity }));
 }

@@ -11,9 +11,15 @@ import { applyTransform, Transform } from "./transform";
 export const MASTER_TIER = {
     /** OpenVidu's API and the inspector listen here on each master. */
     masterPort: 4443,
+    /**
+     * OpenVidu's latest 2.x template: `/` on 4443 answers 401 (403 on some
+     * paths) as soon as OpenVidu serves. `/openvidu/health` fails on every
+     * master at once while they restart together (auto-restart), and with ELB
+     * health checks the group would then replace all of them.
+     */
     healthCheck: {
-        path: "/openvidu/health",
-        matcher: "200",
+        path: "/",
+        matcher: "401-403",
         intervalSeconds: 10,
         timeoutSeconds: 5,
         healthyThreshold: 3,
@@ -24,6 +30,12 @@ export const MASTER_TIER = {
     /** TLS 1.3 with 1.2 fallback: AWS's recommended policy for public endpoints. */
     sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
     healthCheckGracePeriodSeconds: 180,
+    /**
+     * How long `pulumi up` waits for the desired number of masters to pass the
+     * health check: a master's boot (grace period, OpenVidu's start) plus
+     * three healthy checks takes 5-10 minutes; twice that is a failed boot.
+     */
+    healthyMastersTimeout: "20m",
     /** A rolling refresh adds new masters first and removes old ones once those are healthy. */
     instanceRefresh: { minHealthyPercentage: 100, maxHealthyPercentage: 200, instanceWarmupSeconds: 180 },
     /** `ov-cluster-member` tag value of masters (the replication manager reads it). */
@@ -51,6 +63,8 @@ export interface MasterTierArgs {
     /** Root volume, GiB. */
     volumeSize: number;
     nodes: NodeCounts;
+    /** `pulumi up` waits until `nodes.desired` masters are healthy behind the load balancer. @default true */
+    waitForHealthyMasters?: boolean;
     bucketName: pulumi.Input<string>;
     bucketArn: pulumi.Input<string>;
     queueArn: pulumi.Input<string>;
@@ -137,6 +151,12 @@ export class MasterTier extends pulumi.ComponentResource {
             targetGroupArns: [targetGroup.arn],
             healthCheckType: "ELB",
             healthCheckGracePeriod: MASTER_TIER.healthCheckGracePeriodSeconds,
+            // A green `pulumi up` means masters booted with their configuration and serve:
+            // the provider waits (on create and on every update) for this many healthy
+            // targets, and fails the update after the timeout. "0" turns all waiting off.
+            ...(args.waitForHealthyMasters ?? true
+                ? { waitForElbCapacity: args.nodes.desired, waitForCapacityTimeout: MASTER_TIER.healthyMastersTimeout }
+                : { waitForCapacityTimeout: "0" }),
             launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
             instanceRefresh: {
                 strategy: "Rolling",

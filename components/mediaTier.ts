@@ -51,6 +51,11 @@ export interface MediaTierArgs {
     scaleUpCpu: number;
     /** Average CPU (%) below which a node is removed. */
     scaleDownCpu: number;
+    /**
+     * What delivers the group's lifecycle events to the masters (rule, target,
+     * queue policy): created before the group, so its first nodes are announced.
+     */
+    lifecycleDelivery?: pulumi.Resource[];
     /** Adjust the underlying resources' args. */
     transform?: {
         launchTemplate?: Transform<aws.ec2.LaunchTemplateArgs>;
@@ -62,8 +67,8 @@ export interface MediaTierArgs {
 
 /**
  * The autoscaled media nodes: launch template, scale-in protected Auto Scaling
- * group (force-deleted on destroy, so no helper is needed to unprotect it),
- * the two lifecycle hooks, and CPU alarms driving ±1 scaling policies.
+ * group (force-deleted on destroy, so no helper is needed to unprotect it)
+ * with its two lifecycle hooks, and CPU alarms driving ±1 scaling policies.
  *
  * @example
  * const media = new MediaTier("openvidu-media", { names, subnetIds, ... });
@@ -98,6 +103,15 @@ export class MediaTier extends pulumi.ComponentResource {
             }),
         }, parent));
 
+        const hooks = Object.entries(MEDIA_TIER.lifecycleHooks).map(([key, hook]) => ({
+            key,
+            args: {
+                name: `${args.names.prefix}-media-${key}`,
+                lifecycleTransition: hook.transition,
+                defaultResult: hook.defaultResult,
+                heartbeatTimeout: hook.heartbeatTimeoutSeconds,
+            },
+        }));
         const group = new aws.autoscaling.Group(...applyTransform(t.autoScalingGroup, `${name}-asg`, {
             name: args.names.mediaAsg,
             minSize: args.nodes.min,
@@ -107,6 +121,9 @@ export class MediaTier extends pulumi.ComponentResource {
             launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
             // Only the masters' replication manager unprotects a node, once it holds no session.
             protectFromScaleIn: true,
+            // Declared on the group, so they hold its very first nodes too (separate
+            // LifecycleHook resources exist only after the group has launched them).
+            initialLifecycleHooks: hooks.map((hook) => hook.args),
             // `pulumi destroy` deletes the group with its protected instances (the reference needed a Lambda).
             forceDelete: true,
             tags: propagatedTags({
@@ -116,17 +133,17 @@ export class MediaTier extends pulumi.ComponentResource {
             }),
         }, {
             ...parent,
+            dependsOn: args.lifecycleDelivery ?? [],
             // The scaling policies own the running size; an update must not reset it to `desired`.
-            ignoreChanges: ["desiredCapacity"],
+            // AWS applies initial hooks only when it creates a group, and the provider replaces the
+            // group when they change: a group created before them, or a later hook change, must not
+            // replace the group and its live media nodes. The hook resources below carry such changes.
+            ignoreChanges: ["desiredCapacity", "initialLifecycleHooks"],
         }));
-
-        for (const [hookName, hook] of Object.entries(MEDIA_TIER.lifecycleHooks)) {
-            new aws.autoscaling.LifecycleHook(`${name}-${hookName}-hook`, {
-                autoscalingGroupName: group.name,
-                lifecycleTransition: hook.transition,
-                defaultResult: hook.defaultResult,
-                heartbeatTimeout: hook.heartbeatTimeoutSeconds,
-            }, parent);
+        // The same hooks (same names) as resources too: they put the hooks on groups created before
+        // the initial hooks existed, and carry later changes (PutLifecycleHook creates or updates).
+        for (const hook of hooks) {
+            new aws.autoscaling.LifecycleHook(`${name}-${hook.key}-hook`, { autoscalingGroupName: group.name, ...hook.args }, parent);
         }
         this.createScaling(name, args, group);
 

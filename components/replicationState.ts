@@ -53,6 +53,11 @@ export class ReplicationState extends pulumi.ComponentResource {
     readonly redisPort: pulumi.Output<number>;
     readonly queueName: pulumi.Output<string>;
     readonly queueArn: pulumi.Output<string>;
+    /**
+     * The media-node lifecycle rule, its target and the queue policy: the media
+     * group waits for them, so its first nodes' launch events reach the queue.
+     */
+    readonly mediaLifecycleDelivery: pulumi.Resource[];
 
     constructor(name: string, args: ReplicationStateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openvidu:aws:ReplicationState", name, {}, opts);
@@ -89,8 +94,8 @@ export class ReplicationState extends pulumi.ComponentResource {
             sqsManagedSseEnabled: true,
         }, parent));
 
-        const rules = this.createRules(name, args, queue);
-        new aws.sqs.QueuePolicy(`${name}-queue-policy`, {
+        const { rules, lifecycleDelivery } = this.createRules(name, args, queue);
+        const queuePolicy = new aws.sqs.QueuePolicy(`${name}-queue-policy`, {
             queueUrl: queue.url,
             policy: pulumi.all([queue.arn, ...rules.map((r) => r.arn)]).apply(([queueArn, ...ruleArns]) => JSON.stringify({
                 Version: "2012-10-17",
@@ -110,11 +115,13 @@ export class ReplicationState extends pulumi.ComponentResource {
         this.redisPort = replicationGroup.port.apply((port) => port ?? redis.port);
         this.queueName = queue.name;
         this.queueArn = queue.arn;
+        this.mediaLifecycleDelivery = [...lifecycleDelivery, queuePolicy];
         this.registerOutputs({ redisAddress: this.redisAddress, redisPort: this.redisPort, queueName: this.queueName, queueArn: this.queueArn });
     }
 
     /** Media-node lifecycle events and the one-minute tick, both into the queue's one message group. */
-    private createRules(name: string, args: ReplicationStateArgs, queue: aws.sqs.Queue): aws.cloudwatch.EventRule[] {
+    private createRules(name: string, args: ReplicationStateArgs, queue: aws.sqs.Queue):
+        { rules: aws.cloudwatch.EventRule[]; lifecycleDelivery: pulumi.Resource[] } {
         const parent = { parent: this };
         const lifecycle = new aws.cloudwatch.EventRule(`${name}-lifecycle`, {
             description: "Media node launch/terminate lifecycle actions, for the masters' replication manager",
@@ -124,7 +131,7 @@ export class ReplicationState extends pulumi.ComponentResource {
                 "detail": { AutoScalingGroupName: [group], LifecycleTransition: [...REPLICATION_STATE.lifecycleTransitions] },
             })),
         }, parent);
-        new aws.cloudwatch.EventTarget(`${name}-lifecycle-target`, {
+        const lifecycleTarget = new aws.cloudwatch.EventTarget(`${name}-lifecycle-target`, {
             rule: lifecycle.name,
             arn: queue.arn,
             sqsTarget: { messageGroupId: REPLICATION_STATE.messageGroupId },
@@ -135,8 +142,9 @@ export class ReplicationState extends pulumi.ComponentResource {
                     AutoScalingGroupName: "$.detail.AutoScalingGroupName",
                     EC2InstanceId: "$.detail.EC2InstanceId",
                 },
+                // Exactly upstream's message: `role` beside `detail`, not inside it (the replication manager parses it).
                 inputTemplate: '{"source":<source>,"detail":{"LifecycleTransition":<LifecycleTransition>,' +
-                    '"AutoScalingGroupName":<AutoScalingGroupName>,"EC2InstanceId":<EC2InstanceId>,"role":"MediaNode"}}',
+                    '"AutoScalingGroupName":<AutoScalingGroupName>,"EC2InstanceId":<EC2InstanceId>},"role":"MediaNode"}',
             },
         }, parent);
 
@@ -153,7 +161,7 @@ export class ReplicationState extends pulumi.ComponentResource {
                 inputTemplate: '{"source":"custom.autoscaling_schedule","detail":{"time":<time>}}',
             },
         }, parent);
-        return [lifecycle, schedule];
+        return { rules: [lifecycle, schedule], lifecycleDelivery: [lifecycle, lifecycleTarget] };
     }
 }
 

@@ -45,6 +45,35 @@ export function noSpacesOrQuotes(value: string): Problem {
     return NO_SPACES_OR_QUOTES.test(value) ? undefined : "must not be empty or contain spaces or quotes";
 }
 
+/**
+ * A value the program can write to the `.env` as `KEY=value` and that reads
+ * back the same both ways OpenVidu reads it: Docker Compose (which strips
+ * surrounding quotes and spaces) and its launcher's `grep KEY .env | cut -d= -f2`
+ * (which keeps them).
+ */
+export function envValue(value: string): Problem {
+    if (/[\r\n]/.test(value)) return "must be a single line (it is written to the .env as KEY=value)";
+    if (value !== value.trim()) return "must not begin or end with spaces (Docker Compose and OpenVidu's launcher would read it differently)";
+    if (/^["'`]/.test(value)) return "must not begin with a quote (OpenVidu's launcher would keep it, Docker Compose would strip it)";
+    return undefined;
+}
+
+/** For the keys OpenVidu's launcher reads with `grep | cut -d= -f2`, which keeps only the text before a second '='. */
+export function noEquals(value: string): Problem {
+    return value.includes("=") ? "must not contain '=' (OpenVidu's launcher reads it with cut -d= -f2 and would cut it there)" : undefined;
+}
+
+/** OpenVidu's launcher refuses to start with a shorter Elasticsearch password. */
+export function elasticsearchPassword(value: string): Problem {
+    return noSpacesOrQuotes(value) ?? noEquals(value) ??
+        (value.length < 6 ? "must be at least 6 characters (OpenVidu's launcher refuses to start with a shorter one)" : undefined);
+}
+
+/** The first problem of several rules. */
+export function allOf(...checks: Array<(value: string) => Problem>): (value: string) => Problem {
+    return (value) => checks.map((check) => check(value)).find((problem) => problem !== undefined);
+}
+
 export function urlWithPort(value: string): Problem {
     const match = URL_WITH_PORT.exec(value);
     const port = match ? Number(match[2]) : 0;

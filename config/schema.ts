@@ -60,9 +60,9 @@ export const KEY_SPECS: readonly KeySpec[] = [
     { key: "kibanaUrl", kind: "string", cloudFormation: "KibanaUrl",
         description: "Kibana URL with an explicit port (even 443), e.g. https://kibana.example.com:443." },
     { key: "elasticsearchUsername", kind: "string", default: "elasticadmin", cloudFormation: "ElasticsearchUser",
-        description: "Elasticsearch user; no spaces or quotes." },
+        description: "Elasticsearch user; no spaces, quotes or `=`." },
     { key: "elasticsearchPassword", kind: "secret", cloudFormation: "ElasticsearchPassword",
-        description: "Elasticsearch password (secret); no spaces or quotes." },
+        description: "Elasticsearch password (secret); at least 6 characters, no spaces, quotes or `=`." },
     { key: "certificateArn", kind: "string", defaultText: "required unless hostedZoneId is set",
         cloudFormation: "LoadBalancerCertificateARN",
         description: "ACM certificate ARN for the load balancer, in the stack's region." },
@@ -126,6 +126,8 @@ export const KEY_SPECS: readonly KeySpec[] = [
         description: "SSM on the masters: managed (AmazonSSMManagedInstanceCore), session (Session Manager shell only) or none." },
     { key: "mediaSsmAccess", kind: "string", default: "session",
         description: "SSM on the media nodes: session (Session Manager shell only), managed (AmazonSSMManagedInstanceCore) or none (no role)." },
+    { key: "waitForHealthyMasters", kind: "boolean", default: true,
+        description: "`pulumi up` waits (up to 20 minutes) until the desired number of masters pass the load balancer's health check; false skips the wait." },
 ];
 
 const SPEC_BY_KEY = new Map(KEY_SPECS.map((spec) => [spec.key, spec]));

@@ -64,6 +64,7 @@ export interface OpenViduStackConfig {
     redisReplicas?: number;
     masterSsmAccess?: SsmAccess;
     mediaSsmAccess?: SsmAccess;
+    waitForHealthyMasters?: boolean;
 }
 
 /** Size of an Auto Scaling group: min ≤ desired ≤ max. */
@@ -132,6 +133,8 @@ export interface OpenViduConfig {
     redis: RedisSettings;
     masterSsmAccess: SsmAccess;
     mediaSsmAccess: SsmAccess;
+    /** `pulumi up` waits for the masters to pass the load balancer's health check. */
+    waitForHealthyMasters: boolean;
 }
 
 export interface BucketLifecycleSettings {

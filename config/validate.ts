@@ -106,7 +106,7 @@ class Checker {
 }
 
 function buildConfig(c: Checker, stackName: string, region: string): OpenViduConfig {
-    const license = c.required("license", rules.notBlank, ": set it with `pulumi config set --secret openvidu:license <key>`");
+    const license = c.required("license", rules.allOf(rules.notBlank, rules.envValue), ": set it with `pulumi config set --secret openvidu:license <key>`");
     const openviduSecret = c.string("openviduSecret", rules.openviduSecret);
     return {
         stackName,
@@ -139,6 +139,7 @@ function buildConfig(c: Checker, stackName: string, region: string): OpenViduCon
         redis: { nodeType: c.string("redisNodeType", rules.cacheNodeType) as string, replicas: c.int("redisReplicas", 0, 5) },
         masterSsmAccess: c.string("masterSsmAccess", rules.oneOf(SSM_ACCESS)) as SsmAccess,
         mediaSsmAccess: c.string("mediaSsmAccess", rules.oneOf(SSM_ACCESS)) as SsmAccess,
+        waitForHealthyMasters: c.bool("waitForHealthyMasters"),
     };
 }
 
@@ -177,10 +178,11 @@ function mediaServer(c: Checker): MediaServer {
 const ES_KEYS = ["elasticsearchUrl", "kibanaUrl", "elasticsearchUsername", "elasticsearchPassword"] as const;
 
 function elasticsearch(c: Checker): OpenViduConfig["elasticsearch"] {
-    const url = c.string("elasticsearchUrl", rules.urlWithPort);
-    const kibanaUrl = c.string("kibanaUrl", rules.urlWithPort);
-    const username = c.string("elasticsearchUsername", rules.noSpacesOrQuotes);
-    const password = c.string("elasticsearchPassword", rules.noSpacesOrQuotes);
+    // The launcher reads these with grep | cut -d= -f2: no '=' in them.
+    const url = c.string("elasticsearchUrl", rules.allOf(rules.urlWithPort, rules.noEquals));
+    const kibanaUrl = c.string("kibanaUrl", rules.allOf(rules.urlWithPort, rules.noEquals));
+    const username = c.string("elasticsearchUsername", rules.allOf(rules.noSpacesOrQuotes, rules.noEquals));
+    const password = c.string("elasticsearchPassword", rules.elasticsearchPassword);
     if (!c.typed("elasticsearchEnabled", ...ES_KEYS)) {
         return undefined;
     }
@@ -284,8 +286,9 @@ function extraEnv(c: Checker): Record<string, string> {
             c.report("extraEnv", `key "${key}" is set by this program (from the stack config or the infrastructure) ` +
                 "and may not be overridden; use the matching openvidu:* key instead");
         }
-        if (/[\r\n]/.test(value)) {
-            c.report("extraEnv", `value of "${key}" must be a single line`);
+        const valueProblem = rules.envValue(value);
+        if (valueProblem) {
+            c.report("extraEnv", `value of "${key}" ${valueProblem}`);
         }
     }
     return env;

@@ -37,6 +37,7 @@ describe("stack configuration: defaults", () => {
         assert.strictEqual(config.mediaVolumeSize, 50);
         assert.deepStrictEqual(config.extraEnv, {});
         assert.strictEqual(config.deleteEnvOnDestroy, false);
+        assert.strictEqual(config.waitForHealthyMasters, true);
         assert.strictEqual(config.keyName, undefined, "no key pair by default (SSM instead)");
         assert.strictEqual(config.network, undefined, "a new VPC by default");
         assert.strictEqual(config.bucketName, undefined, "a new bucket by default");
@@ -46,7 +47,7 @@ describe("stack configuration: defaults", () => {
     it("enables Elasticsearch by default, with the default user", () => {
         const withEs = validateConfig({
             ...VALID_CONFIG, elasticsearchEnabled: undefined, elasticsearchUrl: "https://es.example.com:9200",
-            kibanaUrl: "https://kb.example.com:443", elasticsearchPassword: "pw",
+            kibanaUrl: "https://kb.example.com:443", elasticsearchPassword: "pw-123456",
         }, { stackName: "dev", region: "eu-west-1", secretKeys: "all" });
         assert.strictEqual(withEs.elasticsearch?.username, "elasticadmin");
         assert.strictEqual(withEs.elasticsearch?.url, "https://es.example.com:9200");

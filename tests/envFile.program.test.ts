@@ -8,7 +8,8 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { masterUserData } from "../components/envFile/content";
+import { cloudFormationStackArn, masterUserData } from "../components/envFile/content";
+import { bootScript, defaultObjectUrl, holdCommand, MASTER_BOOT, renderMasterUserData } from "../components/envFile/masterBoot";
 import { MockRun } from "../plan/run";
 import { all, inputsOf, isSecret, one, runProgram, VALID_CONFIG } from "./harness";
 import { hasCommand } from "./support/commands";
@@ -27,6 +28,27 @@ const CONFIG = {
     kibanaUrl: "https://kibana.example.com:443",
     extraEnv: JSON.stringify({ OPENVIDU_WEBHOOK: "true" }),
 };
+
+/** What a CloudFormation stack ARN looks like (region, account, stack name, a uuid). */
+const CLOUDFORMATION_STACK_ARN = /^arn:aws(-cn|-us-gov)?:cloudformation:[a-z]{2}(-[a-z]+)+-\d:\d{12}:stack\/[A-Za-z][A-Za-z0-9-]{0,127}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe("RM_CLOUDFORMATION_ARN", () => {
+    const parts = { partition: "aws", region: "eu-west-1", accountId: "123456789012", stackName: "prod", stackIdentity: "acme/openvidu/prod" };
+
+    it("has the shape of a CloudFormation stack ARN, with a stable id per stack", () => {
+        const arn = cloudFormationStackArn(parts);
+        assert.match(arn, CLOUDFORMATION_STACK_ARN);
+        assert.ok(arn.startsWith("arn:aws:cloudformation:eu-west-1:123456789012:stack/prod/"));
+        assert.strictEqual(cloudFormationStackArn(parts), arn, "stable");
+        assert.notStrictEqual(cloudFormationStackArn({ ...parts, stackIdentity: "acme/openvidu/dev" }).split("/")[2], arn.split("/")[2], "one id per stack");
+    });
+
+    it("makes a valid CloudFormation stack name of any stack name", () => {
+        for (const stackName of ["7-prod", "my_stack.v2", "---", "a".repeat(200)]) {
+            assert.match(cloudFormationStackArn({ ...parts, stackName }), CLOUDFORMATION_STACK_ARN, stackName);
+        }
+    });
+});
 
 /** Set in the environment while the program runs: the serialized provider must not capture it. */
 const CREDENTIAL = "test-credential-7f3a91";
@@ -63,7 +85,11 @@ describe(".env in the program", () => {
         assert.match(values.RM_REDIS_IP, /cache\.amazonaws\.com$/);
         assert.strictEqual(values.RM_REDIS_PORT, "6379");
         assert.strictEqual(values.RM_SQS_QUEUE, "prod-SQS.fifo");
-        assert.strictEqual(values.RM_CLOUDFORMATION_ARN, "organization/openvidu/prod");
+        assert.strictEqual(values.RM_CLOUDFORMATION_ARN,
+            cloudFormationStackArn({ partition: "aws", region: "eu-west-1", accountId: "123456789012", stackName: "prod", stackIdentity: "organization/openvidu/prod" }));
+        assert.match(values.RM_CLOUDFORMATION_ARN, CLOUDFORMATION_STACK_ARN);
+        assert.strictEqual(values.OPENVIDU_PRO_AWS_REGION, "eu-west-1", "the latest 2.x AMI seeds the region");
+        assert.strictEqual(values.COTURN_INTERNAL_RELAY, "false", "the stock .env's value since March 2026");
         assert.strictEqual(values.RM_MASTER_NODES_AUTOSCALING_GROUP_NAME, "prod-ASGOpenViduProMasterNode");
         assert.strictEqual(values.RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME, "prod-ASGMediaNode");
         assert.strictEqual(values.OPENVIDU_PRO_ELASTICSEARCH_HOST, "https://es.example.com:443");
@@ -126,35 +152,56 @@ describe(".env in the program", () => {
 });
 
 describe("masters' user data", () => {
-    let script: string;
+    let userData: string;
     before(async () => {
         const run = await runProgram(CONFIG, { stackName: "prod" });
-        script = Buffer.from(inputsOf(one(run, "aws:ec2/launchTemplate:LaunchTemplate", "master-template")).userData, "base64").toString("utf8");
+        userData = Buffer.from(inputsOf(one(run, "aws:ec2/launchTemplate:LaunchTemplate", "master-template")).userData, "base64").toString("utf8");
+    });
+    const target = { bucket: "prod-0123456789", key: ".env", region: "eu-west-1" };
+
+    it("is a #cloud-config: a hold before cron (bootcmd) and a per-boot script (write_files)", () => {
+        assert.match(userData, /^#cloud-config\n/);
+        assert.ok(userData.includes(`  - path: ${MASTER_BOOT.bootScriptPath}\n`));
+        assert.ok(userData.includes(`touch ${MASTER_BOOT.amiFirstRunMarker}`), "the AMI job's first-run marker, so it never edits .env");
     });
 
     it("only says where the configuration is: bucket, key and region", () => {
+        const script = bootScript(target);
         assert.match(script, /^readonly CONFIG_BUCKET='prod-0123456789'$/m);
         assert.match(script, /^readonly CONFIG_KEY='\.env'$/m);
         assert.match(script, /^readonly CONFIG_REGION='eu-west-1'$/m);
-        assert.ok(!/OPENVIDU_SECRET|OPENVIDU_PRO_LICENSE|ELASTICSEARCH_PASSWORD|COTURN_SHARED_SECRET_KEY/.test(script));
+        assert.ok(!/OPENVIDU_SECRET=|OPENVIDU_PRO_LICENSE=|COTURN_SHARED_SECRET_KEY=/.test(userData));
+        assert.ok(!userData.includes(SECRETS.license) && !userData.includes(SECRETS.openviduSecret) && !userData.includes(SECRETS.elasticsearchPassword));
     });
 
-    it("uses IMDSv2 tokens and writes AWS_INSTANCE_ID locally, never to the shared file", () => {
+    it("uses IMDSv2 tokens, no AWS CLI, and never follows OpenVidu's logs", () => {
+        const script = bootScript(target);
         assert.match(script, /latest\/api\/token/);
         assert.match(script, /X-aws-ec2-metadata-token:/);
-        assert.match(script, /AWS_INSTANCE_ID=%s/);
-        assert.ok(!/aws s3 cp [^\n]*\/opt\/openvidu\/\.env" *"?s3:/.test(script), "never uploads");
+        assert.ok(!/\baws s3\b/.test(script), "the master AMI has no AWS CLI");
+        assert.match(script, /--aws-sigv4 "aws:amz:\$\{CONFIG_REGION\}:s3"/);
+        assert.match(script, /export FOLLOW_OPENVIDU_LOGS=false\n(?:.*\n)*.*\.\/openvidu start/);
     });
 
-    it("passes shellcheck", function () {
+    it("reads the regional endpoint unless AWS_ENDPOINT_URL_S3 is set; path style for a bucket name with dots", () => {
+        assert.strictEqual(defaultObjectUrl(target), "https://prod-0123456789.s3.eu-west-1.amazonaws.com/.env");
+        assert.strictEqual(defaultObjectUrl({ ...target, bucket: "my.bucket" }), "https://s3.eu-west-1.amazonaws.com/my.bucket/.env");
+        assert.strictEqual(defaultObjectUrl({ ...target, region: "cn-north-1" }), "https://prod-0123456789.s3.cn-north-1.amazonaws.com.cn/.env");
+    });
+
+    it("passes shellcheck (the per-boot script as bash, the bootcmd as sh)", function () {
         if (!hasCommand("shellcheck")) {
             console.log("      skipped: shellcheck is not installed (apt-get install shellcheck; .ci/run installs it)");
             this.skip();
         }
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "userdata-")), "master.sh");
-        fs.writeFileSync(file, script);
-        const result = spawnSync("shellcheck", ["--shell=bash", "--severity=style", file], { encoding: "utf8" });
-        assert.strictEqual(result.status, 0, result.stdout + result.stderr);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "userdata-"));
+        for (const [name, text, shell] of [["boot.sh", bootScript(target), "bash"], ["hold.sh", holdCommand(), "sh"]]) {
+            fs.writeFileSync(path.join(dir, name), text);
+            const result = spawnSync("shellcheck", [`--shell=${shell}`, "--severity=style", path.join(dir, name)], { encoding: "utf8" });
+            assert.strictEqual(result.status, 0, result.stdout + result.stderr);
+        }
+        assert.ok(userData.includes(indentBy(bootScript(target), 6)), "the checked script is the one in the user data");
+        assert.ok(userData.includes(indentBy(holdCommand(), 4)), "the checked bootcmd is the one in the user data");
     });
 
     it("shellcheck would catch a broken script (the validator is real)", function () {
@@ -164,8 +211,27 @@ describe("masters' user data", () => {
         assert.throws(() => execFileSync("shellcheck", ["--shell=bash", file], { stdio: "pipe" }));
     });
 
-    it("is the same script masterUserData renders for the bucket and region", async () => {
+    it("is valid cloud-config for cloud-init's own schema check, which rejects a broken one", function () {
+        if (!hasCommand("cloud-init")) {
+            console.log("      skipped: cloud-init is not installed (apt-get install cloud-init; .ci/run installs it)");
+            this.skip();
+        }
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "userdata-"));
+        fs.writeFileSync(path.join(dir, "good.yaml"), userData);
+        const good = spawnSync("cloud-init", ["schema", "--config-file", path.join(dir, "good.yaml")], { encoding: "utf8" });
+        assert.strictEqual(good.status, 0, good.stdout + good.stderr);
+        fs.writeFileSync(path.join(dir, "bad.yaml"), userData.replace('permissions: "0755"', "permissions: 755").replace("bootcmd:", "bootcmd: 3\nnot_bootcmd:"));
+        const bad = spawnSync("cloud-init", ["schema", "--config-file", path.join(dir, "bad.yaml")], { encoding: "utf8" });
+        assert.notStrictEqual(bad.status, 0, "cloud-init schema accepted a broken cloud-config");
+    });
+
+    it("is the same text masterUserData renders for the bucket and region", async () => {
         const rendered = await new Promise<string>((resolve) => masterUserData({ bucketName: "prod-0123456789", region: "eu-west-1" }).apply((s) => { resolve(s); return s; }));
-        assert.strictEqual(rendered, script);
+        assert.strictEqual(rendered, userData);
+        assert.strictEqual(renderMasterUserData(target), userData);
     });
 });
+
+function indentBy(text: string, spaces: number): string {
+    return text.trimEnd().split("\n").map((line) => (line === "" ? "" : " ".repeat(spaces) + line)).join("\n");
+}

@@ -85,7 +85,7 @@ describe("master tier: load balancer", () => {
         assert.ok(String(rule.actions[0].targetGroupArn).includes(one(run, "aws:lb/targetGroup:TargetGroup").name));
     });
 
-    it("has a target group on HTTP 4443 with the reference's health check", () => {
+    it("has a target group on HTTP 4443 with the latest 2.x template's health check (/ answering 401-403)", () => {
         const tg = inputsOf(one(run, "aws:lb/targetGroup:TargetGroup"));
         assert.strictEqual(tg.port, 4443);
         assert.strictEqual(tg.protocol, "HTTP");
@@ -96,7 +96,7 @@ describe("master tier: load balancer", () => {
                 matcher: tg.healthCheck.matcher, interval: tg.healthCheck.interval, timeout: tg.healthCheck.timeout,
                 healthyThreshold: tg.healthCheck.healthyThreshold, unhealthyThreshold: tg.healthCheck.unhealthyThreshold,
             },
-            { protocol: "HTTP", port: "4443", path: "/openvidu/health", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 3, unhealthyThreshold: 4 },
+            { protocol: "HTTP", port: "4443", path: "/", matcher: "401-403", interval: 10, timeout: 5, healthyThreshold: 3, unhealthyThreshold: 4 },
         );
     });
 
@@ -230,6 +230,19 @@ describe("master tier: nodes", () => {
         assert.strictEqual(asg.healthCheckGracePeriod, 180);
         assert.strictEqual(asg.targetGroupArns.length, 1);
         assert.ok(String(asg.targetGroupArns[0]).includes("openvidu-master-targets"));
+    });
+
+    it("makes `pulumi up` wait until the desired number of masters are healthy behind the load balancer, 20 minutes at most", () => {
+        const asg = inputsOf(one(run, "aws:autoscaling/group:Group", "master-asg"));
+        assert.strictEqual(asg.waitForElbCapacity, 3, "desiredMasterNodes");
+        assert.strictEqual(asg.waitForCapacityTimeout, "20m");
+    });
+
+    it("skips that wait with openvidu:waitForHealthyMasters false", async () => {
+        const other = await runProgram({ ...VALID_CONFIG, waitForHealthyMasters: "false" }, { stackName: "prod" });
+        const asg = inputsOf(one(other, "aws:autoscaling/group:Group", "master-asg"));
+        assert.strictEqual(asg.waitForElbCapacity, undefined);
+        assert.strictEqual(asg.waitForCapacityTimeout, "0", "the provider's switch for no waiting at all");
     });
 
     it("tags masters Name=<stack>-Master Node and ov-cluster-member=server, propagated", () => {

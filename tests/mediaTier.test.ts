@@ -66,7 +66,8 @@ describe("media tier", () => {
     });
 
     it("leaves the running size to the scaling policies (desiredCapacity ignored on update)", () => {
-        assert.deepStrictEqual(one(run, "aws:autoscaling/group:Group", "media-asg").options.ignoreChanges, ["desiredCapacity"]);
+        // (and its initial lifecycle hooks: see the hooks' test)
+        assert.deepStrictEqual(one(run, "aws:autoscaling/group:Group", "media-asg").options.ignoreChanges, ["desiredCapacity", "initialLifecycleHooks"]);
     });
 
     it("tags media nodes Name, ov-cluster-member=kms, ov-medianode-status=running, propagated", () => {
@@ -75,6 +76,24 @@ describe("media tier", () => {
             { key: "ov-cluster-member", value: "kms", propagateAtLaunch: true },
             { key: "ov-medianode-status", value: "running", propagateAtLaunch: true },
         ]);
+    });
+
+    it("declares both hooks on the group itself, so its very first nodes are held and announced", () => {
+        const group = inputsOf(one(run, "aws:autoscaling/group:Group", "media-asg"));
+        assert.deepStrictEqual(group.initialLifecycleHooks, [
+            { name: "prod-media-launch", lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING", defaultResult: "CONTINUE", heartbeatTimeout: 30 },
+            { name: "prod-media-terminate", lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING", defaultResult: "ABANDON", heartbeatTimeout: 30 },
+        ]);
+        // The hook resources carry the same names (AWS applies initial hooks only when it creates a group).
+        assert.deepStrictEqual(all(run, HOOK).map(inputsOf).map((h) => h.name).sort(), ["prod-media-launch", "prod-media-terminate"]);
+        // A change to them (or a group created before them) must not replace the group and its live nodes.
+        assert.ok(one(run, "aws:autoscaling/group:Group", "media-asg").options.ignoreChanges?.includes("initialLifecycleHooks"));
+    });
+
+    it("is created after the lifecycle rule, its target and the queue policy, so the first launch events reach the queue", () => {
+        const group = one(run, "aws:autoscaling/group:Group", "media-asg");
+        assert.deepStrictEqual([...(group.options.dependsOn ?? [])].sort(),
+            ["openvidu-state-lifecycle", "openvidu-state-lifecycle-target", "openvidu-state-queue-policy"]);
     });
 
     it("holds a launching node with a hook that CONTINUEs after 30 s", () => {

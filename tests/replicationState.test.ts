@@ -66,7 +66,7 @@ describe("replication state", () => {
         assert.deepStrictEqual(pattern.detail.LifecycleTransition, ["autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"]);
     });
 
-    it("sends lifecycle events to the queue in group sqs-notification, transformed with role MediaNode", () => {
+    it("sends lifecycle events to the queue in group sqs-notification, exactly upstream's message (role beside detail)", () => {
         const target = inputsOf(one(run, TARGET, "lifecycle-target"));
         assert.match(target.arn, /:prod-SQS\.fifo$/);
         assert.strictEqual(target.sqsTarget.messageGroupId, "sqs-notification");
@@ -81,8 +81,10 @@ describe("replication state", () => {
             .replace("<AutoScalingGroupName>", '"prod-ASGMediaNode"').replace("<EC2InstanceId>", '"i-0123"');
         assert.deepStrictEqual(JSON.parse(sample), {
             source: "aws.autoscaling",
-            detail: { LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING", AutoScalingGroupName: "prod-ASGMediaNode", EC2InstanceId: "i-0123", role: "MediaNode" },
+            detail: { LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING", AutoScalingGroupName: "prod-ASGMediaNode", EC2InstanceId: "i-0123" },
+            role: "MediaNode",
         });
+        assert.deepStrictEqual(Object.keys(JSON.parse(sample)), ["source", "detail", "role"], "the upstream field order");
     });
 
     it("ticks every minute into the queue (rule 2) with the custom.autoscaling_schedule input", () => {

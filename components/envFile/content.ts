@@ -1,6 +1,8 @@
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { OpenViduConfig } from "../../config/types";
 import { STOCK_DEFAULTS } from "./keys";
+import { renderMasterUserData } from "./masterBoot";
 
 /** What the `.env` is built from: the config and values from the other components. */
 export interface ClusterEnvInputs {
@@ -13,8 +15,8 @@ export interface ClusterEnvInputs {
     queueName: pulumi.Input<string>;
     masterAsgName: pulumi.Input<string>;
     mediaAsgName: pulumi.Input<string>;
-    /** A stable identifier of this Pulumi stack (for RM_CLOUDFORMATION_ARN). */
-    stackIdentifier: string;
+    /** This stack as a CloudFormation-shaped stack ARN (see cloudFormationStackArn). */
+    stackArn: pulumi.Input<string>;
 }
 
 /** The managed keys, split by whether their value is secret, and their order in the file. */
@@ -51,12 +53,14 @@ export function clusterEnv(inputs: ClusterEnvInputs): ClusterEnv {
         OPENVIDU_RECORDING: flag(config.recording),
         OPENVIDU_PRO_RECORDING_STORAGE: "s3",
         OPENVIDU_PRO_AWS_S3_BUCKET: pulumi.interpolate`${inputs.bucketName}/recordings`,
+        // The latest 2.x AMI's first boot sets it; the bucket (and the recordings) are in the stack's region.
+        OPENVIDU_PRO_AWS_REGION: config.region,
         OPENVIDU_PRO_COTURN_IN_MEDIA_NODES: flag(config.coturnInMediaNodes),
         OPENVIDU_ENTERPRISE_S3_CONFIG_AUTORESTART: flag(config.s3ConfigAutoRestart),
         RM_REDIS_IP: inputs.redisAddress,
         RM_REDIS_PORT: pulumi.output(inputs.redisPort).apply(String),
         RM_SQS_QUEUE: inputs.queueName,
-        RM_CLOUDFORMATION_ARN: inputs.stackIdentifier,
+        RM_CLOUDFORMATION_ARN: inputs.stackArn,
         RM_S3_CONFIGURATION_BUCKET: inputs.bucketName,
         RM_S3_CONFIGURATION_BUCKET_REGION: config.region,
         RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME: inputs.mediaAsgName,
@@ -79,48 +83,37 @@ export function clusterEnv(inputs: ClusterEnvInputs): ClusterEnv {
     return { settings, secretSettings, keyOrder };
 }
 
-/**
- * The masters' user data: no secret, only where the configuration is. The
- * instance role may read the bucket; the `.env` there carries the secrets.
- * See docs/env-file.md for the boot sequence.
- */
-export function masterUserData(inputs: { bucketName: pulumi.Input<string>; region: string; key?: string }): pulumi.Output<string> {
-    return renderMasterUserData(inputs.bucketName, inputs.region, inputs.key ?? ".env");
+export interface StackArnParts {
+    partition: string;
+    region: string;
+    accountId: string;
+    /** Becomes the ARN's stack name (CloudFormation's rules: a letter, then letters, digits, `-`). */
+    stackName: string;
+    /** What makes the id: the stack's fully qualified name (`<org>/<project>/<stack>`), stable for its life. */
+    stackIdentity: string;
 }
 
-function renderMasterUserData(bucket: pulumi.Input<string>, region: string, key: string): pulumi.Output<string> {
-    return pulumi.output(bucket).apply((bucketName) => `#!/bin/bash
-# OpenVidu Enterprise HA master node boot (rendered by the Pulumi program).
-# Carries no secret: the configuration, secrets included, is read from the
-# cluster's bucket with the instance role.
-set -euo pipefail
+/**
+ * RM_CLOUDFORMATION_ARN in the shape of a CloudFormation stack ARN, which the
+ * closed-source replication manager may parse:
+ * `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>`.
+ * The uuid is derived from the stack's fully qualified name, so it never
+ * changes for the stack and differs between stacks.
+ */
+export function cloudFormationStackArn(parts: StackArnParts): string {
+    const cleaned = parts.stackName.replace(/[^A-Za-z0-9-]+/g, "-").replace(/^[^A-Za-z]+/, "").slice(0, 120);
+    const name = cleaned === "" ? "openvidu" : cleaned;
+    const hex = createHash("sha256").update(parts.stackIdentity).digest("hex");
+    // Laid out like CloudFormation's stack ids (a uuid: 8-4-4-4-12 hex digits).
+    const id = [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join("-");
+    return `arn:${parts.partition}:cloudformation:${parts.region}:${parts.accountId}:stack/${name}/${id}`;
+}
 
-readonly CONFIG_BUCKET='${bucketName}'
-readonly CONFIG_KEY='${key}'
-readonly CONFIG_REGION='${region}'
-readonly OPENVIDU_DIR=/opt/openvidu
-
-# IMDSv2 only: a session token first, then the instance id.
-imds_token="$(curl -fsS -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')"
-instance_id="$(curl -fsS -H "X-aws-ec2-metadata-token: \${imds_token}" http://169.254.169.254/latest/meta-data/instance-id)"
-
-# The .env is seeded before this group exists; retry anyway (IAM propagation, S3 hiccups).
-umask 077
-install -d -m 0750 "\${OPENVIDU_DIR}"
-for attempt in $(seq 1 30); do
-    if aws s3 cp "s3://\${CONFIG_BUCKET}/\${CONFIG_KEY}" "\${OPENVIDU_DIR}/.env" --region "\${CONFIG_REGION}" --only-show-errors; then
-        break
-    fi
-    echo "configuration not readable yet (attempt \${attempt}); retrying in 10 s" >&2
-    sleep 10
-done
-test -s "\${OPENVIDU_DIR}/.env"
-
-# AWS_INSTANCE_ID is per instance: never in the shared file, always set here.
-sed -i '/^AWS_INSTANCE_ID=/d' "\${OPENVIDU_DIR}/.env"
-printf 'AWS_INSTANCE_ID=%s\\n' "\${instance_id}" >> "\${OPENVIDU_DIR}/.env"
-
-cd "\${OPENVIDU_DIR}"
-./openvidu start
-`);
+/**
+ * The masters' user data (`#cloud-config`): no secret, only where the
+ * configuration is. The instance role may read the bucket; the `.env` there
+ * carries the secrets. See masterBoot.ts and docs/env-file.md ("Boot sequence").
+ */
+export function masterUserData(inputs: { bucketName: pulumi.Input<string>; region: string; key?: string }): pulumi.Output<string> {
+    return pulumi.output(inputs.bucketName).apply((bucket) => renderMasterUserData({ bucket, region: inputs.region, key: inputs.key ?? ".env" }));
 }

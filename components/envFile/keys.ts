@@ -22,6 +22,7 @@ export const CONFIG_OWNED_KEYS = [
     "OPENVIDU_RECORDING",
     "OPENVIDU_PRO_RECORDING_STORAGE",
     "OPENVIDU_PRO_AWS_S3_BUCKET",
+    "OPENVIDU_PRO_AWS_REGION",
     "OPENVIDU_PRO_COTURN_IN_MEDIA_NODES",
     "OPENVIDU_ENTERPRISE_S3_CONFIG_AUTORESTART",
     "COTURN_SHARED_SECRET_KEY",
@@ -68,6 +69,8 @@ export const STOCK_DEFAULTS: Readonly<Record<string, string>> = {
     OPENVIDU_SESSIONS_GARBAGE_THRESHOLD: "3600",
     OPENVIDU_CDR: "false",
     OPENVIDU_CDR_PATH: "/opt/openvidu/cdr",
+    // The stock .env's value since March 2026 (it was true).
+    COTURN_INTERNAL_RELAY: "false",
 };
 
 const OWNED = new Set<string>([...CONFIG_OWNED_KEYS, ...INFRA_OWNED_KEYS, ...PER_INSTANCE_KEYS]);

@@ -18,6 +18,8 @@ export interface Rgw {
     endpoint: string;
     accessKey: string;
     secretKey: string;
+    /** Runs radosgw-admin against this cluster (users, caps, roles); returns its output. */
+    admin(args: string[]): string;
     stop(): void;
 }
 
@@ -79,13 +81,18 @@ rgw frontends = beast endpoint=127.0.0.1:${rgwPort}
 `;
 }
 
-export async function startRgw(): Promise<Rgw> {
+export interface RgwOptions {
+    /** Further `[global]` lines of ceph.conf (e.g. the STS settings of the boot simulation). */
+    extraConfiguration?: string[];
+}
+
+export async function startRgw(options: RgwOptions = {}): Promise<Rgw> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-rgw-"));
     for (const sub of ["run", "log", "mon", "osd"]) fs.mkdirSync(path.join(dir, sub));
     const [monPort, rgwPort] = [await freePort(), await freePort()];
     const fsid = randomUUID();
     const conf = path.join(dir, "ceph.conf");
-    fs.writeFileSync(conf, configuration(dir, fsid, monPort, rgwPort));
+    fs.writeFileSync(conf, configuration(dir, fsid, monPort, rgwPort) + (options.extraConfiguration ?? []).map((line) => `${line}\n`).join(""));
     const run = (command: string, args: string[]): string =>
         execFileSync(command, ["-c", conf, ...args], { stdio: ["ignore", "pipe", "pipe"], timeout: 60000 }).toString().trim();
     const stop = (): void => {
@@ -117,7 +124,7 @@ export async function startRgw(): Promise<Rgw> {
         }
         const [accessKey, secretKey] = ["OVTESTACCESSKEY0", "ov-test-secret-key-not-a-real-one"];
         run("radosgw-admin", ["user", "create", "--uid=test", "--display-name=test", `--access-key=${accessKey}`, `--secret=${secretKey}`]);
-        return { endpoint, accessKey, secretKey, stop };
+        return { endpoint, accessKey, secretKey, admin: (args) => run("radosgw-admin", args), stop };
     } catch (error) {
         const logDir = path.join(dir, "log");
         const logs = fs.existsSync(logDir)

@@ -1,0 +1,338 @@
+/**
+ * The masters' boot, simulated: the user data the program renders, run by a
+ * model of cloud-init beside a model of the master AMI's `@reboot` job, with
+ * an IMDSv2 stand-in and a real S3 (Ceph RGW, checking signatures and STS
+ * session tokens) holding the `.env` the program's own provider wrote. Every
+ * start of OpenVidu is recorded by a stand-in launcher and checked: it must
+ * be the bucket's `.env` plus this instance's AWS_INSTANCE_ID, nothing else.
+ * The same scenarios run against the user data before issue 8, which must
+ * fail them (otherwise the simulation proves nothing).
+ * See tests/support/bootSim/machine.ts for what is modelled and how.
+ */
+import * as assert from "assert";
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { EnvFileInputs, envFileProvider } from "../components/envFile/provider";
+import { HOLD_ENV, MASTER_BOOT } from "../components/envFile/masterBoot";
+import { renderMasterUserData } from "../components/envFile/masterBoot";
+import { inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
+import { Imds, RoleCredentials, startImds } from "./support/bootSim/imds";
+import { legacyMasterUserData } from "./support/bootSim/legacyUserData";
+import { BootOrder, BootOutcome, cloudInitAvailable, LauncherEvent, SimulatedMaster } from "./support/bootSim/machine";
+import { assumeRole, createRole, STS_CONFIGURATION } from "./support/bootSim/roleCredentials";
+import { hasCommand } from "./support/commands";
+import { Rgw, rgwUnavailable, startRgw } from "./support/rgw";
+import { pointEnvironmentAt } from "./support/s3rver";
+
+/** Jittered concurrent first boots per user data (each a fresh machine). */
+const CONCURRENT_RUNS = 30;
+const JITTER_MS = 400;
+const REGION = "eu-west-1";
+/** The placeholder's settings (its comment names the log's path, which the sandbox rewrites). */
+const HOLD_SETTINGS = HOLD_ENV.filter((line) => !line.startsWith("#")).join("\n");
+const settingsText = (text: string): string => text.split("\n").filter((line) => line !== "" && !line.startsWith("#")).join("\n");
+
+/** The `.env` a master must start with: the bucket's lines, without any AWS_INSTANCE_ID, plus its own. */
+function expectedEnv(bucketText: string, instanceId: string): string {
+    const lines = bucketText.replace(/\n$/, "").split("\n").filter((line) => !line.startsWith("AWS_INSTANCE_ID="));
+    return [...lines, `AWS_INSTANCE_ID=${instanceId}`].join("\n") + "\n";
+}
+
+function keysOf(text: string): string[] {
+    return text.split("\n").filter((line) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(line)).map((line) => line.slice(0, line.indexOf("=")));
+}
+
+/** How a started `.env` differs from the expected one, by key names only. */
+function difference(actual: string, expected: string): string {
+    const [a, e] = [keysOf(actual), keysOf(expected)];
+    const twice = [...new Set(a.filter((key, i) => a.indexOf(key) !== i))];
+    const missing = e.filter((key) => !a.includes(key));
+    const extra = [...new Set(a.filter((key) => !e.includes(key)))];
+    const value = (text: string, key: string) => text.split("\n").filter((l) => l.startsWith(`${key}=`)).join("|");
+    const changed = e.filter((key) => a.includes(key) && !twice.includes(key) && value(actual, key) !== value(expected, key));
+    const parts = [
+        twice.length ? `twice: ${twice.join(", ")}` : "",
+        missing.length ? `missing: ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ", …" : ""}` : "",
+        extra.length ? `not in the bucket: ${extra.slice(0, 3).join(", ")}${extra.length > 3 ? ", …" : ""}` : "",
+        changed.length ? `other values: ${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ", …" : ""}` : "",
+    ].filter(Boolean);
+    return parts.join("; ") || "same keys and values, other lines or order";
+}
+
+const STARTS = new Set<LauncherEvent["event"]>(["start", "followed-logs"]);
+
+/** Everything wrong with a boot that should have started OpenVidu on `expected`. */
+function startViolations(outcome: BootOutcome, expected: string): string[] {
+    const problems: string[] = [];
+    const starts = outcome.events.filter((e) => STARTS.has(e.event));
+    if (starts.length === 0) problems.push("OpenVidu never started");
+    for (const start of starts) {
+        if (start.event === "followed-logs") problems.push(`${start.caller}: ./openvidu start followed the logs (a boot script that never returns)`);
+        if (start.env !== expected) problems.push(`${start.caller}: started on a .env other than the bucket's + AWS_INSTANCE_ID (${difference(start.env ?? "", expected)})`);
+    }
+    if (outcome.finalEnv !== expected) problems.push(`the .env left in /opt/openvidu is not the bucket's + AWS_INSTANCE_ID (${difference(outcome.finalEnv, expected)})`);
+    for (const p of outcome.processes.filter((p) => p.code === "timeout")) problems.push(`${p.name} never finished`);
+    return [...new Set(problems)];
+}
+
+/** Everything wrong with a boot that should have failed closed (nothing started, reason logged). */
+function failClosedViolations(outcome: BootOutcome, reason: RegExp): string[] {
+    const problems: string[] = [];
+    for (const start of outcome.events.filter((e) => STARTS.has(e.event))) problems.push(`${start.caller} started OpenVidu`);
+    if (settingsText(outcome.finalEnv) !== HOLD_SETTINGS) problems.push("the placeholder .env is gone");
+    const script = outcome.processes.find((p) => p.name.startsWith("per-boot"));
+    if (!script || script.code === 0) problems.push("the boot script did not report failure");
+    if (!/FAILED: .*fail closed/.test(outcome.bootLog)) problems.push(`the boot log does not say it failed:\n${outcome.bootLog}`);
+    if (!reason.test(outcome.bootLog)) problems.push(`the boot log does not give the reason ${reason}:\n${outcome.bootLog}`);
+    return problems;
+}
+
+describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 + Ceph RGW)", function () {
+    this.timeout(600000);
+    let rgw: Rgw | undefined;
+    let s3: S3Client;
+    let imds: Imds;
+    let bucket: string;
+    let userData: string;
+    let masterCredentials: RoleCredentials;
+    let noAccessCredentials: RoleCredentials;
+    const machines: SimulatedMaster[] = [];
+    let instanceCount = 0;
+    const legacyFailures: Record<string, string[]> = {};
+
+    before(async function () {
+        const missing = [rgwUnavailable(), hasCommand("curl") ? undefined : "curl not installed",
+            cloudInitAvailable() ? undefined : "cloud-init not installed (apt-get install cloud-init; .ci/run does)"].filter(Boolean);
+        if (missing.length > 0) {
+            console.log(`      skipped: ${missing.join("; ")}`);
+            this.skip();
+        }
+        // A monitor that is not ready yet can fail the first start on a busy machine: try again.
+        for (let attempt = 1; rgw === undefined; attempt++) {
+            try {
+                rgw = await startRgw({ extraConfiguration: STS_CONFIGURATION });
+            } catch (error) {
+                if (attempt === 3) throw error;
+                console.log(`      RGW did not start (attempt ${attempt}), trying again: ${(error as Error).message.split("\n")[0]}`);
+            }
+        }
+        s3 = new S3Client({
+            region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true,
+            credentials: { accessKeyId: rgw.accessKey, secretAccessKey: rgw.secretKey },
+        });
+        createRole(rgw, "openvidu-master", ["s3:GetObject", "s3:ListBucket"]);
+        createRole(rgw, "openvidu-master-no-access", []);
+        masterCredentials = assumeRole(rgw, "openvidu-master");
+        noAccessCredentials = assumeRole(rgw, "openvidu-master-no-access");
+
+        // The program, under mocks, says what the .env holds; its own provider writes it to RGW.
+        const run = await runProgram({ ...VALID_CONFIG, license: "boot-sim-license" }, { stackName: "prod" });
+        const env = inputsOf(one(run, "pulumi-nodejs:dynamic/openvidu:EnvFile"));
+        bucket = env.bucket;
+        userData = Buffer.from(inputsOf(one(run, "aws:ec2/launchTemplate:LaunchTemplate", "master-template")).userData, "base64").toString("utf8");
+        for (const name of [bucket, "prod-empty-bucket"]) await s3.send(new CreateBucketCommand({ Bucket: name }));
+        const inputs: EnvFileInputs = {
+            bucket, key: env.key, region: env.region, settings: env.settings, secretSettings: env.secretSettings,
+            keyOrder: env.keyOrder, header: env.header, deleteOnDestroy: false,
+        };
+        const restore = pointEnvironmentAt(rgw.endpoint, rgw.accessKey, rgw.secretKey);
+        try {
+            await envFileProvider.create!(inputs);
+        } finally {
+            restore();
+        }
+        imds = await startImds({
+            userData, instanceId: "i-00000000", availabilityZone: `${REGION}a`, roleName: "openvidu-master",
+            credentials: masterCredentials, delayMs: 0, jitterMs: 0,
+        });
+    });
+
+    after(async () => {
+        for (const machine of machines) machine.dispose();
+        await imds?.close();
+        rgw?.stop();
+        if (Object.keys(legacyFailures).length > 0) {
+            console.log("      the user data before issue 8, per scenario:");
+            for (const [scenario, problems] of Object.entries(legacyFailures)) {
+                console.log(`        ${scenario}:`);
+                for (const problem of [...new Set(problems)]) console.log(`          - ${problem}`);
+            }
+        }
+    });
+
+    async function bucketEnv(name = bucket): Promise<string> {
+        const answer = await s3.send(new GetObjectCommand({ Bucket: name, Key: ".env" }));
+        return answer.Body!.transformToString();
+    }
+
+    function machine(options: { userData?: string; s3Endpoint?: string | null; legacy?: boolean } = {}): SimulatedMaster {
+        const instanceId = `i-0b00t${String(++instanceCount).padStart(12, "0")}`;
+        const data = options.userData ?? (options.legacy ? legacyMasterUserData(bucket, REGION) : userData);
+        imds.state.userData = data;
+        imds.state.instanceId = instanceId;
+        const master = new SimulatedMaster({
+            userData: data,
+            imdsEndpoint: imds.endpoint,
+            s3Endpoint: options.s3Endpoint === null ? undefined : options.s3Endpoint ?? rgw!.endpoint,
+            redirectImdsAddress: options.legacy,
+        }, instanceId);
+        machines.push(master);
+        return master;
+    }
+
+    function resetImds(): void {
+        Object.assign(imds.state, { credentials: masterCredentials, delayMs: 0, jitterMs: 0 });
+    }
+    beforeEach(resetImds);
+
+    describe("the new user data", () => {
+        for (const order of ["ami-job-first", "user-data-first"] as BootOrder[]) {
+            it(`first boot, ${order}: OpenVidu starts only on the bucket's .env + AWS_INSTANCE_ID`, async () => {
+                const master = machine();
+                const outcome = await master.boot(order);
+                assert.deepStrictEqual(startViolations(outcome, expectedEnv(await bucketEnv(), master.instanceId)), []);
+                assert.ok(outcome.events.some((e) => e.event === "refused" && e.caller === "cron") || order === "user-data-first",
+                    "the AMI job's start before the fetch is refused (held)");
+                assert.match(outcome.bootLog, /installed the cluster's \.env/);
+                assert.match(outcome.bootLog, /OpenVidu started/);
+            });
+        }
+
+        it(`${CONCURRENT_RUNS} jittered first boots with the AMI job and cloud-init at once: every start is on the bucket's .env`, async () => {
+            imds.state.jitterMs = 20;
+            const expected = await bucketEnv();
+            const failures: string[] = [];
+            // Which way each race went: the AMI job's start refused (held) or restarting on the installed file.
+            const cronStarts = { refused: 0, started: 0 };
+            for (let i = 0; i < CONCURRENT_RUNS; i++) {
+                const master = machine();
+                imds.state.jitterMs = 20;
+                const outcome = await master.boot("concurrent", JITTER_MS);
+                failures.push(...startViolations(outcome, expectedEnv(expected, master.instanceId)).map((p) => `run ${i + 1}: ${p}`));
+                const cron = outcome.events.find((e) => e.caller === "cron" && e.event !== "stop");
+                if (cron?.event === "refused") cronStarts.refused++;
+                if (cron?.event === "start") cronStarts.started++;
+                master.dispose();
+            }
+            console.log(`      the AMI job's start: refused while held in ${cronStarts.refused} runs, restarted on the installed file in ${cronStarts.started}`);
+            assert.deepStrictEqual(failures, []);
+        });
+
+        it("reboot after the bucket's .env was edited: every order starts on the edited file (and drops a persisted AWS_INSTANCE_ID)", async () => {
+            const original = await bucketEnv();
+            const master = machine();
+            try {
+                assert.deepStrictEqual(startViolations(await master.boot("concurrent", JITTER_MS), expectedEnv(original, master.instanceId)), []);
+                for (const [round, order] of (["ami-job-first", "user-data-first", "concurrent"] as BootOrder[]).entries()) {
+                    // As an operator's edit, plus another master's id persisted by a /restart.
+                    const edited = original.replace(/^OPENVIDU_RECORDING_AUTOSTOP_TIMEOUT=.*$/m, `OPENVIDU_RECORDING_AUTOSTOP_TIMEOUT=${200 + round}`) +
+                        "AWS_INSTANCE_ID=i-0another0master\n";
+                    assert.notStrictEqual(edited, original);
+                    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: ".env", Body: edited }));
+                    const outcome = await master.boot(order, JITTER_MS);
+                    assert.deepStrictEqual(startViolations(outcome, expectedEnv(edited, master.instanceId)), [], `reboot ${round + 1} (${order})`);
+                }
+            } finally {
+                await s3.send(new PutObjectCommand({ Bucket: bucket, Key: ".env", Body: original }));
+            }
+        });
+
+        it("S3 answering 403 (a role without access; a wrong signature): fails closed, nothing started, reason logged", async () => {
+            imds.state.credentials = noAccessCredentials;
+            const denied = await machine().boot("concurrent", JITTER_MS);
+            assert.deepStrictEqual(failClosedViolations(denied, /HTTP 403 \(AccessDenied\)/), []);
+            assert.match(denied.bootLog, new RegExp(`after ${MASTER_BOOT.attempts} attempts`));
+
+            imds.state.credentials = { ...masterCredentials, SecretAccessKey: `x${masterCredentials.SecretAccessKey.slice(1)}` };
+            const forged = await machine().boot("ami-job-first");
+            assert.deepStrictEqual(failClosedViolations(forged, /HTTP 403 \(SignatureDoesNotMatch\)/), []);
+
+            imds.state.credentials = { ...masterCredentials, Token: "" };
+            const tokenless = await machine().boot("user-data-first");
+            assert.deepStrictEqual(failClosedViolations(tokenless, /HTTP 403/), [], "RGW checks the session token too");
+        });
+
+        it("S3 answering 404 (no .env in the bucket): fails closed", async () => {
+            const data = renderMasterUserData({ bucket: "prod-empty-bucket", key: ".env", region: REGION });
+            const outcome = await machine({ userData: data }).boot("concurrent", JITTER_MS);
+            assert.deepStrictEqual(failClosedViolations(outcome, /HTTP 404 \(NoSuchKey\)/), []);
+        });
+
+        it("S3 answering nothing: fails closed", async () => {
+            const outcome = await machine({ s3Endpoint: "http://127.0.0.1:9" }).boot("user-data-first");
+            assert.deepStrictEqual(failClosedViolations(outcome, /no answer from S3/), []);
+        });
+
+        it("a bucket .env that is not usable (a key twice, no secret): fails closed, naming the keys only", async () => {
+            const text = "DOMAIN_OR_PUBLIC_IP=a.example.com\nDOMAIN_OR_PUBLIC_IP=b.example.com\nOPENVIDU_PRO_LICENSE=lic-value-9\n";
+            await s3.send(new PutObjectCommand({ Bucket: "prod-empty-bucket", Key: ".env", Body: text }));
+            const data = renderMasterUserData({ bucket: "prod-empty-bucket", key: ".env", region: REGION });
+            const outcome = await machine({ userData: data }).boot("ami-job-first");
+            assert.deepStrictEqual(failClosedViolations(outcome, /DOMAIN_OR_PUBLIC_IP appears twice.*OPENVIDU_SECRET is missing or empty/), []);
+            assert.ok(!outcome.bootLog.includes("lic-value-9") && !outcome.bootLog.includes("a.example.com"), "no value in the log");
+        });
+
+        it("IMDS slow (1.5 s per answer): still starts on the bucket's .env", async () => {
+            imds.state.delayMs = 1500;
+            const master = machine();
+            const outcome = await master.boot("concurrent", JITTER_MS);
+            assert.deepStrictEqual(startViolations(outcome, expectedEnv(await bucketEnv(), master.instanceId)), []);
+        });
+
+        it("IMDS unreachable: fails closed", async () => {
+            const master = machine();
+            const unreachable = new SimulatedMaster({ userData, imdsEndpoint: "http://127.0.0.1:9", s3Endpoint: rgw!.endpoint }, master.instanceId);
+            machines.push(unreachable);
+            const outcome = await unreachable.boot("user-data-first");
+            assert.deepStrictEqual(failClosedViolations(outcome, /IMDSv2 token: no answer/), []);
+        });
+
+        it("uses IMDSv2 only: no metadata request without a token", () => {
+            const tokenless = imds.requests.filter((r) => / 401$/.test(r));
+            assert.deepStrictEqual(tokenless, []);
+            assert.ok(imds.requests.some((r) => r.startsWith("PUT /latest/api/token")));
+        });
+    });
+
+    describe("the user data before issue 8 (must fail the same simulation)", () => {
+        const record = (scenario: string, problems: string[]): void => {
+            legacyFailures[scenario] = problems;
+            assert.ok(problems.length > 0, `the old user data passed "${scenario}": the simulation would prove nothing`);
+        };
+
+        for (const order of ["ami-job-first", "user-data-first"] as BootOrder[]) {
+            it(`first boot, ${order}`, async () => {
+                const master = machine({ legacy: true });
+                record(`first boot, ${order}`, startViolations(await master.boot(order), expectedEnv(await bucketEnv(), master.instanceId)));
+            });
+        }
+
+        it("jittered concurrent first boots", async () => {
+            const problems: string[] = [];
+            const expected = await bucketEnv();
+            for (let i = 0; i < 5; i++) {
+                const master = machine({ legacy: true });
+                imds.state.jitterMs = 20;
+                problems.push(...startViolations(await master.boot("concurrent", JITTER_MS), expectedEnv(expected, master.instanceId)));
+            }
+            record("concurrent first boots (5 runs)", problems);
+        });
+
+        it("reboot after the bucket's .env was edited", async () => {
+            const original = await bucketEnv();
+            const master = machine({ legacy: true });
+            await master.boot("ami-job-first");
+            const edited = original.replace(/^OPENVIDU_RECORDING_AUTOSTOP_TIMEOUT=.*$/m, "OPENVIDU_RECORDING_AUTOSTOP_TIMEOUT=300");
+            await s3.send(new PutObjectCommand({ Bucket: bucket, Key: ".env", Body: edited }));
+            try {
+                record("reboot after an edit", startViolations(await master.boot("concurrent", JITTER_MS), expectedEnv(edited, master.instanceId)));
+            } finally {
+                await s3.send(new PutObjectCommand({ Bucket: bucket, Key: ".env", Body: original }));
+            }
+        });
+
+        it("S3 answering 403", async () => {
+            imds.state.credentials = noAccessCredentials;
+            record("S3 403", failClosedViolations(await machine({ legacy: true }).boot("user-data-first"), /403/));
+        });
+    });
+});
