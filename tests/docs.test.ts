@@ -176,8 +176,9 @@ describe("docs", function () {
 
     describe("the README's architecture diagram opens the ports the security groups open", () => {
         const diagram = /```mermaid\n([\s\S]*?)```/.exec(read("README.md"))?.[1] ?? "";
-        /** "3478 · 40000-65535" → ["3478", "40000-65535"] */
-        const portsIn = (label: string): string[] => [...label.matchAll(/\b(\d{2,5}(?:-\d{2,5})?)\b/g)].map((m) => m[1]).sort();
+        /** "3478 · 40000-65535 (TCP+UDP)" → ["3478", "40000-65535"]; parentheses are remarks, not ports. */
+        const portsIn = (label: string): string[] => [...label.replace(/\([^)]*\)/g, "").matchAll(/\b(\d{2,5}(?:-\d{2,5})?)\b/g)]
+            .map((m) => m[1]).sort();
         const edgeLabel = (from: string, to: string): string => {
             const edge = new RegExp(`^\\s*${from}\\s+--\\s+(?:"([^"]*)"|(\\S+))\\s+-{2,3}>?\\s*${to}\\b`, "m").exec(diagram);
             assert.ok(edge, `no edge ${from} → ${to} in the diagram`);
