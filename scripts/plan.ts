@@ -24,6 +24,26 @@ function assumedSubnetZones(config: Record<string, string>, region: string): Rec
     return Object.fromEntries((Array.isArray(ids) ? ids : []).map((id, i) => [String(id).trim(), `${region}${"ab"[i % 2]}`]));
 }
 
+/** The program's own validation of this config (config/validate.ts), as problems; nothing is registered. */
+async function programProblems(config: Record<string, string>, secretKeys: string[], stackName: string): Promise<Array<{ key: string; message: string }>> {
+    const { validateConfig, CONFIG_NAMESPACE } = await import("../config");
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const raw = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    const secrets = new Set(secretKeys.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
+    try {
+        validateConfig(raw, {
+            stackName,
+            region: config["aws:region"] ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
+            secretKeys: secrets,
+            otherKeys: Object.keys(config).filter((k) => !k.startsWith(prefix)),
+        });
+        return [];
+    } catch (error) {
+        if (isConfigError(error)) return error.problems as Array<{ key: string; message: string }>;
+        throw error;
+    }
+}
+
 async function main(): Promise<number> {
     const values = parsePlanArgs(process.argv.slice(2));
     if (values.help) {
@@ -35,10 +55,13 @@ async function main(): Promise<number> {
     const projectDir = path.resolve(values.cwd ?? path.join(__dirname, ".."));
     const stack = readStackConfig(projectDir, stackName, parseSecretArgs(values.secret));
     if (stack.cliProblems.length > 0) {
-        // The CLI checks these before it runs the program: the program's own checks never see them.
+        // `pulumi preview` stops at these, before the program runs. To list every problem at once,
+        // the program's own validation runs too (it registers nothing), and its problems with other keys join.
         console.error("`pulumi preview` would refuse this stack before running the program (Pulumi.yaml's `config:` declarations):");
         const { ConfigError } = await import("../config/errors");
-        throw new ConfigError(stack.cliProblems);
+        const named = new Set(stack.cliProblems.map((p) => p.key));
+        const others = (await programProblems(stack.config, stack.secretKeys, stackName)).filter((p) => !named.has(p.key));
+        throw new ConfigError([...stack.cliProblems, ...others]);
     }
     const { runUnderMocks } = await import("../plan/run");
     const { OFFLINE_NOTICE, planJson, planText } = await import("../plan/render");
