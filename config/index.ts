@@ -17,7 +17,7 @@ const runtimeConfig = pulumi.runtime as unknown as { isConfigSecret?: (fullKey: 
 
 /**
  * Reads every `openvidu:*` key of the running stack, plus `aws:region`, and
- * validates them all at once. Throws a ConfigError listing every problem;
+ * validates them all at once (keys of other namespaces only for typos). Throws a ConfigError listing every problem;
  * call it before creating any resource.
  */
 export function loadConfig(): OpenViduConfig {
@@ -28,12 +28,16 @@ export function loadConfig(): OpenViduConfig {
     const prefix = `${CONFIG_NAMESPACE}:`;
     const raw: Record<string, string> = {};
     const secretKeys = new Set<string>();
+    const otherKeys: string[] = [];
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
-        if (!key.startsWith(prefix)) continue;
+        if (!key.startsWith(prefix)) {
+            otherKeys.push(key);
+            continue;
+        }
         const shortKey = key.slice(prefix.length);
         raw[shortKey] = value;
         if (isSecret(key)) secretKeys.add(shortKey);
     }
     const region = new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    return validateConfig(raw, { stackName: pulumi.getStack(), region, secretKeys });
+    return validateConfig(raw, { stackName: pulumi.getStack(), region, secretKeys, otherKeys });
 }

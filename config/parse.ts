@@ -24,9 +24,12 @@ export function fullKey(key: string): string {
 export function parseValues(
     raw: Record<string, unknown>,
     secretKeys: ReadonlySet<string> | "all",
-): { values: ParsedValues; problems: ConfigProblem[] } {
+): { values: ParsedValues; problems: ConfigProblem[]; wrongType: Set<string> } {
     const values: ParsedValues = {};
     const problems: ConfigProblem[] = [];
+    // Keys given with a value of the wrong type: reported once, and no rule may
+    // then treat them as unset or defaulted (that would cascade into other errors).
+    const wrongType = new Set<string>();
     for (const [key, value] of Object.entries(raw)) {
         if (value === undefined || value === null) {
             continue;
@@ -46,11 +49,12 @@ export function parseValues(
         const parsed = coerce(spec.kind, value);
         if (typeof parsed === "string" && parsed.startsWith(WRONG_TYPE)) {
             problems.push({ key: fullKey(key), message: parsed.slice(WRONG_TYPE.length) });
+            wrongType.add(key);
         } else {
             values[key] = parsed;
         }
     }
-    return { values, problems };
+    return { values, problems, wrongType };
 }
 
 const WRONG_TYPE = "\u0000wrong-type:";

@@ -4,7 +4,8 @@
  * This table is the single source of truth for every `openvidu:*` key. The
  * `config:` block of `Pulumi.yaml`, the README's config reference and the
  * Automation API's key mapping are all checked against (or generated from)
- * it, so they cannot drift apart. Key names are fixed by the config contract:
+ * it, so they cannot drift apart. Key names are a public interface (stack
+ * files, the Automation API and CI set them by name):
  * add keys, never rename them.
  */
 
@@ -38,7 +39,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
         description: "OpenVidu Pro cluster id; letters a-z, digits, `_` and `-`." },
     { key: "license", kind: "secret", required: true, cloudFormation: "OpenViduLicense",
         description: "OpenVidu Enterprise license key (set with `pulumi config set --secret`)." },
-    { key: "openviduSecret", kind: "secret", defaultText: "generated once per stack (48 chars of [A-Za-z0-9_-])",
+    { key: "openviduSecret", kind: "secret", defaultText: "generated once per stack (32 chars of [A-Za-z0-9_-])",
         cloudFormation: "OpenViduSecret",
         description: "Secret of the OPENVIDUAPP user; `[A-Za-z0-9_-]`. Generated when unset." },
     { key: "mediaServer", kind: "string", default: "mediasoup", cloudFormation: "MediaServer",

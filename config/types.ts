@@ -14,7 +14,7 @@ export type RecordingsStorageClass = "STANDARD" | "STANDARD_IA" | "ONEZONE_IA" |
 
 /**
  * The stack configuration as the stack files hold it: one field per
- * `openvidu:*` key, with the contract's names. The Automation API takes this
+ * `openvidu:*` key, with the public key names. The Automation API takes this
  * same type, so the two ways of configuring a stack can never disagree.
  * Secrets (`license`, `openviduSecret`, `elasticsearchPassword`) are plain
  * strings here; they become Pulumi secrets when set on a stack.

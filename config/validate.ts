@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isProgramOwnedKey } from "../components/envFile/keys";
 import { ConfigError, ConfigProblem } from "./errors";
+import { otherNamespaceProblems } from "./namespaces";
 import { fullKey, parseValues, ParsedValues } from "./parse";
 import * as rules from "./rules";
 import { KEY_SPECS } from "./schema";
@@ -13,11 +14,13 @@ export interface ValidationContext {
     region?: string;
     /** Short keys stored as secrets, or "all" when the caller marks every secret key itself. */
     secretKeys: ReadonlySet<string> | "all";
+    /** Full keys of the stack's config outside `openvidu:` (checked for typos: `aws:regoin`, `openvido:...`). */
+    otherKeys?: readonly string[];
 }
 
 const MEDIA_SERVERS: readonly MediaServer[] = ["mediasoup", "kurento"];
 
-/** The contract's defaults (schema.ts), by short key. */
+/** The keys' static defaults (schema.ts), by short key. */
 const DEFAULTS: Record<string, string | number | boolean> = Object.fromEntries(
     KEY_SPECS.filter((s) => s.default !== undefined).map((s) => [s.key, s.default as string | number | boolean]),
 );
@@ -28,8 +31,9 @@ const DEFAULTS: Record<string, string | number | boolean> = Object.fromEntries(
  * before any resource exists. Secret values are never part of a message.
  */
 export function validateConfig(raw: Record<string, unknown>, context: ValidationContext): OpenViduConfig {
-    const { values, problems } = parseValues(raw, context.secretKeys);
-    const checker = new Checker(values, problems);
+    const { values, problems, wrongType } = parseValues(raw, context.secretKeys);
+    problems.push(...otherNamespaceProblems(context.otherKeys ?? []));
+    const checker = new Checker(values, problems, wrongType);
     const region = checkRegion(context.region, problems);
     const config = buildConfig(checker, context.stackName, region);
     if (context.secretKeys !== "all" && context.secretKeys.has("extraEnv")) config.extraEnvSecret = true;
@@ -51,10 +55,19 @@ function checkRegion(region: string | undefined, problems: ConfigProblem[]): str
 
 /** Reads typed values with defaults and records problems against their keys. */
 class Checker {
-    constructor(readonly values: ParsedValues, readonly problems: ConfigProblem[]) {}
+    constructor(readonly values: ParsedValues, readonly problems: ConfigProblem[], readonly wrongType: ReadonlySet<string>) {}
 
     has(key: string): boolean {
         return this.values[key] !== undefined;
+    }
+
+    /**
+     * True when every key was given with a usable type (or not given). A rule
+     * across keys runs only then: a wrong-typed key is already reported, and
+     * judging the others by its default would cascade into false errors.
+     */
+    typed(...keys: string[]): boolean {
+        return keys.every((key) => !this.wrongType.has(key));
     }
 
     report(key: string, message: string): void {
@@ -70,7 +83,7 @@ class Checker {
     required(key: string, rule?: (v: string) => rules.Problem, hint = ""): string {
         const value = this.values[key] as string | undefined;
         if (value === undefined) {
-            this.report(key, `is required${hint}`);
+            if (!this.wrongType.has(key)) this.report(key, `is required${hint}`);
             return "";
         }
         this.check(key, value, rule);
@@ -151,7 +164,7 @@ function bucketLifecycle(c: Checker): OpenViduConfig["bucketLifecycle"] {
     };
 }
 
-/** The contract's default cluster id: the stack name, lower-cased, other characters → `-`. */
+/** The default cluster id: the stack name, lower-cased, other characters → `-`. */
 export function defaultClusterId(stackName: string): string {
     return stackName.toLowerCase().replace(/[^a-z0-9_-]/g, "-");
 }
@@ -172,6 +185,9 @@ function elasticsearch(c: Checker): OpenViduConfig["elasticsearch"] {
     const kibanaUrl = c.string("kibanaUrl", rules.allOf(rules.urlWithPort, rules.noEquals));
     const username = c.string("elasticsearchUsername", rules.allOf(rules.noSpacesOrQuotes, rules.noEquals));
     const password = c.string("elasticsearchPassword", rules.elasticsearchPassword);
+    if (!c.typed("elasticsearchEnabled", ...ES_KEYS)) {
+        return undefined;
+    }
     if (!c.bool("elasticsearchEnabled")) {
         // The username has a default; only an explicitly different one counts as "set".
         const set = ES_KEYS.filter((k) => c.has(k) && !(k === "elasticsearchUsername" && username === DEFAULTS[k]));
@@ -193,7 +209,7 @@ function elasticsearch(c: Checker): OpenViduConfig["elasticsearch"] {
 function certificateAndDns(c: Checker, region: string): Pick<OpenViduConfig, "certificateArn" | "hostedZoneId"> {
     const certificateArn = c.string("certificateArn", (v) => rules.certificateArn(v, region || undefined));
     const hostedZoneId = c.string("hostedZoneId", rules.hostedZoneId);
-    if (certificateArn === undefined && hostedZoneId === undefined) {
+    if (certificateArn === undefined && hostedZoneId === undefined && c.typed("certificateArn", "hostedZoneId")) {
         c.report("certificateArn", "is required unless openvidu:hostedZoneId is set (then a DNS-validated certificate is created)");
     }
     return { certificateArn, hostedZoneId };
@@ -202,6 +218,9 @@ function certificateAndDns(c: Checker, region: string): Pick<OpenViduConfig, "ce
 function nodeCounts(c: Checker, tier: "Master" | "Media"): NodeCounts {
     const [minKey, desiredKey, maxKey] = [`min${tier}Nodes`, `desired${tier}Nodes`, `max${tier}Nodes`];
     const counts = { min: c.int(minKey, 1, 100), desired: c.int(desiredKey, 1, 100), max: c.int(maxKey, 1, 100) };
+    if (!c.typed(minKey, desiredKey, maxKey)) {
+        return counts;
+    }
     if (counts.min > counts.desired) {
         c.report(minKey, `(${counts.min}) must be ≤ ${desiredKey} (${counts.desired}): min ≤ desired ≤ max`);
     }
@@ -216,7 +235,7 @@ function nodeCounts(c: Checker, tier: "Master" | "Media"): NodeCounts {
 function scalingThresholds(c: Checker): Pick<OpenViduConfig, "scaleUpCpu" | "scaleDownCpu"> {
     const scaleUpCpu = c.int("scaleUpCpu", 1, 100);
     const scaleDownCpu = c.int("scaleDownCpu", 1, 99);
-    if (scaleDownCpu >= scaleUpCpu) {
+    if (scaleDownCpu >= scaleUpCpu && c.typed("scaleUpCpu", "scaleDownCpu")) {
         c.report("scaleDownCpu", `(${scaleDownCpu}) must be below openvidu:scaleUpCpu (${scaleUpCpu}): 0 < scaleDownCpu < scaleUpCpu ≤ 100`);
     }
     return { scaleUpCpu, scaleDownCpu };
@@ -227,6 +246,9 @@ function network(c: Checker): OpenViduConfig["network"] {
     const subnetIds = c.values.subnetIds as string[] | undefined;
     if (vpcId === undefined && subnetIds === undefined) {
         return undefined;
+    }
+    if (!c.typed("vpcId", "subnetIds")) {
+        return { vpcId: vpcId ?? "", subnetIds: subnetIds ?? [] };
     }
     if (vpcId === undefined) {
         c.report("vpcId", "is required when openvidu:subnetIds is set (the subnets' VPC)");

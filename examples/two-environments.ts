@@ -59,10 +59,25 @@ async function main(): Promise<void> {
     }
 }
 
+/**
+ * The message for a failure. The Automation API runs the `pulumi` CLI; when
+ * it is not installed, Node.js only says "spawn pulumi ENOENT", so say what
+ * to install instead.
+ */
+export function explainFailure(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/\bENOENT\b/.test(message) && /\bpulumi\b/.test(message)) {
+        return "The Pulumi CLI is not installed (no `pulumi` on PATH). The Automation API runs it: install it " +
+            "(https://www.pulumi.com/docs/install/, e.g. `curl -fsSL https://get.pulumi.com | sh`), log in to a backend " +
+            "(`pulumi login`, or PULUMI_BACKEND_URL) and run this again.";
+    }
+    // Configuration mistakes arrive here before anything runs, one line per key.
+    return message;
+}
+
 if (require.main === module) {
     main().catch((error) => {
-        // Configuration mistakes arrive here before anything runs, one line per key.
-        console.error(error instanceof Error ? error.message : error);
+        console.error(explainFailure(error));
         process.exit(1);
     });
 }

@@ -3,6 +3,7 @@
  * object other tools consume. Secrets always show as "[secret]".
  */
 import { CapturedOptions, CapturedResource, maskSecrets } from "./capture";
+import { countContents, Contents, describeContents, remoteContents } from "./remoteComponents";
 import { MockRun } from "./run";
 
 /** The public `--json` shape (extend it; never rename its fields). */
@@ -17,6 +18,11 @@ export interface PlanJson {
         parent: string | null;
         inputs: Record<string, unknown>;
         options: CapturedOptions;
+        /**
+         * Only on a remote component (e.g. `awsx:ec2:Vpc`): the resources it creates inside
+         * itself at `pulumi up`, by type, which the plan cannot list one by one.
+         */
+        contains?: Contents;
     }>;
     outputs: Record<string, unknown>;
 }
@@ -31,13 +37,17 @@ export function planJson(stack: string, run: MockRun, placeholders: string[]): P
         kind: "offline-plan",
         stack,
         placeholders,
-        resources: run.resources.map((r) => ({
-            type: r.type,
-            name: r.name,
-            parent: r.parent ?? null,
-            inputs: maskSecrets(r.inputs) as Record<string, unknown>,
-            options: r.options,
-        })),
+        resources: run.resources.map((r) => {
+            const contains = remoteContents(r.type, r.inputs);
+            return {
+                type: r.type,
+                name: r.name,
+                parent: r.parent ?? null,
+                inputs: maskSecrets(r.inputs) as Record<string, unknown>,
+                options: r.options,
+                ...(contains ? { contains } : {}),
+            };
+        }),
         outputs: maskSecrets(run.outputs) as Record<string, unknown>,
     };
 }
@@ -81,8 +91,16 @@ function table(rows: string[][]): string {
 export function planText(plan: PlanJson, run: MockRun): string {
     const rows = [["TYPE", "NAME", "PARENT", "OPTIONS"]];
     const details: string[] = [];
+    const inside: string[] = [];
+    let insideCount = 0;
     for (const resource of run.resources) {
-        rows.push([resource.type, resource.name, resource.parent ?? "", optionFlags(resource.options)]);
+        const contains = remoteContents(resource.type, resource.inputs);
+        const flags = optionFlags(resource.options);
+        if (contains) {
+            insideCount += countContents(contains);
+            inside.push(`  ${resource.name} (${resource.type}) creates ${describeContents(contains)}`);
+        }
+        rows.push([resource.type, resource.name, resource.parent ?? "", contains ? `${flags} (+${countContents(contains)} inside)`.trim() : flags]);
         const line = summary(resource);
         if (line) details.push(`  ${resource.name}: ${line}`);
     }
@@ -90,9 +108,13 @@ export function planText(plan: PlanJson, run: MockRun): string {
     const lines = [
         OFFLINE_NOTICE,
         "",
-        `Stack ${plan.stack}: ${run.resources.length} resources would be declared.`,
+        insideCount > 0
+            ? `Stack ${plan.stack}: ${run.resources.length} resources would be declared, and ${insideCount} more inside ` +
+                `remote components (${run.resources.length + insideCount} in all).`
+            : `Stack ${plan.stack}: ${run.resources.length} resources would be declared.`,
         "",
         table(rows),
+        ...(inside.length > 0 ? ["", "Inside remote components (created by their provider at `pulumi up`, not listed one by one):", ...inside] : []),
         "",
         "Properties:",
         ...details,

@@ -4,15 +4,13 @@
  * config and prints every resource `pulumi up` would declare, and the outputs.
  * Needs no cloud credentials and no pulumi CLI.
  * Exit codes: 0 ok, 2 invalid configuration (nothing registered), 1 other failure.
+ * With --json, stdout holds exactly one JSON document (the project's .npmrc keeps npm's banner off it).
  */
 import * as path from "path";
-import { parseArgs } from "util";
-import { ConfigError } from "../config/errors";
-import { OFFLINE_NOTICE, planJson, planText } from "../plan/render";
-import { runUnderMocks } from "../plan/run";
+import { parsePlanArgs, PlanArgsError, USAGE } from "../plan/args";
 import { parseSecretArgs, readStackConfig, StackFileError } from "../plan/stackFile";
-
-const USAGE = "usage: npm run plan -- --stack NAME [--json] [--secret openvidu:KEY=VALUE ...] [--cwd PROJECT_DIR]";
+// The program, Pulumi's SDK and the AWS provider are loaded only once the command line and
+// the stack file are known to be fine, so a typo is answered in a moment.
 
 /** Existing subnets' zones cannot be known offline; assume they alternate (checked for real at deploy). */
 function assumedSubnetZones(config: Record<string, string>, region: string): Record<string, string> {
@@ -26,24 +24,47 @@ function assumedSubnetZones(config: Record<string, string>, region: string): Rec
     return Object.fromEntries((Array.isArray(ids) ? ids : []).map((id, i) => [String(id).trim(), `${region}${"ab"[i % 2]}`]));
 }
 
+/** The program's own validation of this config (config/validate.ts), as problems; nothing is registered. */
+async function programProblems(config: Record<string, string>, secretKeys: string[], stackName: string): Promise<Array<{ key: string; message: string }>> {
+    const { validateConfig, CONFIG_NAMESPACE } = await import("../config");
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const raw = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    const secrets = new Set(secretKeys.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
+    try {
+        validateConfig(raw, {
+            stackName,
+            region: config["aws:region"] ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
+            secretKeys: secrets,
+            otherKeys: Object.keys(config).filter((k) => !k.startsWith(prefix)),
+        });
+        return [];
+    } catch (error) {
+        if (isConfigError(error)) return error.problems as Array<{ key: string; message: string }>;
+        throw error;
+    }
+}
+
 async function main(): Promise<number> {
-    const { values } = parseArgs({
-        options: {
-            stack: { type: "string" },
-            json: { type: "boolean", default: false },
-            secret: { type: "string", multiple: true, default: [] },
-            cwd: { type: "string" },
-            help: { type: "boolean", default: false },
-        },
-    });
-    if (values.help || !values.stack) {
+    const values = parsePlanArgs(process.argv.slice(2));
+    if (values.help) {
         console.error(USAGE);
-        return values.help ? 0 : 1;
+        return 0;
     }
     const stackName = values.stack;
     // Like `pulumi --cwd`: where Pulumi.yaml and the stack files are (default: this project).
     const projectDir = path.resolve(values.cwd ?? path.join(__dirname, ".."));
-    const stack = readStackConfig(projectDir, stackName, parseSecretArgs(values.secret ?? []));
+    const stack = readStackConfig(projectDir, stackName, parseSecretArgs(values.secret));
+    if (stack.cliProblems.length > 0) {
+        // `pulumi preview` stops at these, before the program runs. To list every problem at once,
+        // the program's own validation runs too (it registers nothing), and its problems with other keys join.
+        console.error("`pulumi preview` would refuse this stack before running the program (Pulumi.yaml's `config:` declarations):");
+        const { ConfigError } = await import("../config/errors");
+        const named = new Set(stack.cliProblems.map((p) => p.key));
+        const others = (await programProblems(stack.config, stack.secretKeys, stackName)).filter((p) => !named.has(p.key));
+        throw new ConfigError([...stack.cliProblems, ...others]);
+    }
+    const { runUnderMocks } = await import("../plan/run");
+    const { OFFLINE_NOTICE, planJson, planText } = await import("../plan/render");
     const region = stack.config["aws:region"] ?? "us-east-1";
     const run = await runUnderMocks({
         stackName,
@@ -66,17 +87,27 @@ async function main(): Promise<number> {
     return 0;
 }
 
+/** A ConfigError (config/errors.ts), recognised without loading Pulumi's SDK. */
+function isConfigError(err: unknown): err is Error & { problems: unknown[] } {
+    return err instanceof Error && err.name === "ConfigError" && Array.isArray((err as { problems?: unknown }).problems);
+}
+
 main().then(
     (code) => process.exit(code),
     (err: unknown) => {
-        if (err instanceof ConfigError) {
+        if (isConfigError(err)) {
             console.error(`Offline plan for this stack: nothing registered.\n${err.message}`);
             if (process.argv.includes("--json")) {
                 process.stdout.write(`${JSON.stringify({ kind: "offline-plan", errors: err.problems }, null, 2)}\n`);
             }
             process.exit(2);
         }
-        console.error(err instanceof StackFileError ? `error: ${err.message}\n${USAGE}` : err);
+        if (err instanceof PlanArgsError || err instanceof StackFileError) {
+            // A user's mistake: one line saying what is wrong, no stack trace.
+            console.error(`plan: ${err.message}`);
+            process.exit(1);
+        }
+        console.error(err);
         process.exit(1);
     },
 );

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { ConfigError, ConfigProblem, validateConfig } from "../config";
+import { AWS_PROVIDER_KEYS } from "../config/namespaces";
 import { failProgram, VALID_CONFIG } from "./harness";
 
 interface BadCase {
@@ -196,4 +197,90 @@ describe("stack configuration: the edges of what is allowed", () => {
             assert.deepStrictEqual(edge.expect(config), edge.is);
         });
     }
+});
+
+describe("stack configuration: a wrong type is an error about that key only", () => {
+    const context = { stackName: "dev", region: "eu-west-1", secretKeys: "all" as const };
+    const keysOf = (config: Record<string, unknown>): string[] => {
+        try {
+            validateConfig(config, context);
+        } catch (error) {
+            return problemsOf(error).map((p) => p.key);
+        }
+        return [];
+    };
+
+    it("elasticsearchEnabled: no is not read as the default (true), so the Elasticsearch keys are not demanded", () => {
+        assert.deepStrictEqual(keysOf({ ...VALID_CONFIG, elasticsearchEnabled: "no" }), ["openvidu:elasticsearchEnabled"]);
+    });
+
+    it("a node count that is not a number does not fail min ≤ desired ≤ max with its default", () => {
+        assert.deepStrictEqual(keysOf({ ...VALID_CONFIG, desiredMediaNodes: "6", maxMediaNodes: "many" }), ["openvidu:maxMediaNodes"]);
+    });
+
+    it("a CPU threshold that is not a number does not fail the scale-down < scale-up rule with its default", () => {
+        assert.deepStrictEqual(keysOf({ ...VALID_CONFIG, scaleUpCpu: "high", scaleDownCpu: "75" }), ["openvidu:scaleUpCpu"]);
+    });
+
+    it("subnets that are not a list do not also report the VPC's subnets as missing", () => {
+        assert.deepStrictEqual(keysOf({ ...VALID_CONFIG, vpcId: "vpc-0123456789abcdef0", subnetIds: '{"a":"subnet-0123456789abcdef0"}' }),
+            ["openvidu:subnetIds"]);
+    });
+
+    it("a certificate ARN that is not a string is not also reported as missing", () => {
+        assert.deepStrictEqual(keysOf({ ...VALID_CONFIG, certificateArn: 42 }), ["openvidu:certificateArn"]);
+    });
+
+    it("a required key with a wrong type is reported once, for its type", () => {
+        const config = { ...VALID_CONFIG, masterAmiId: ["ami-0123456789abcdef0"] };
+        try {
+            validateConfig(config, context);
+            assert.fail("accepted a list as the AMI id");
+        } catch (error) {
+            const problems = problemsOf(error);
+            assert.deepStrictEqual(problems.map((p) => p.key), ["openvidu:masterAmiId"]);
+            assert.match(problems[0].message, /must be a string/);
+        }
+    });
+});
+
+describe("stack configuration: keys outside openvidu:", () => {
+    const check = (otherKeys: string[]): readonly ConfigProblem[] => {
+        try {
+            validateConfig({ ...VALID_CONFIG }, { stackName: "dev", region: "eu-west-1", secretKeys: "all", otherKeys });
+        } catch (error) {
+            return problemsOf(error);
+        }
+        return [];
+    };
+
+    it("reports a typo of the namespace, suggesting openvidu:", () => {
+        const problems = check(["openvido:domainName"]);
+        assert.deepStrictEqual(problems.map((p) => p.key), ["openvido:domainName"]);
+        assert.match(problems[0].message, /unknown namespace "openvido"; did you mean openvidu:domainName\?/);
+    });
+
+    it("reports aws:regoin, suggesting aws:region", () => {
+        const problems = check(["aws:region", "aws:regoin"]);
+        assert.deepStrictEqual(problems.map((p) => p.key), ["aws:regoin"]);
+        assert.match(problems[0].message, /did you mean aws:region\?/);
+    });
+
+    it("accepts the AWS provider's own keys and Pulumi's", () => {
+        assert.deepStrictEqual(check(["aws:region", "aws:profile", "aws:assumeRoles", "aws:defaultTags", "aws:skipCredentialsValidation",
+            "aws:allowedAccountIds", "aws:endpoints", "pulumi:tags", "pulumi:disable-default-providers"]), []);
+    });
+
+    it("reports a namespace far from any known one, saying which ones the program reads", () => {
+        const problems = check(["myteam:owner"]);
+        assert.deepStrictEqual(problems.map((p) => p.key), ["myteam:owner"]);
+        assert.match(problems[0].message, /reads openvidu:\* and aws:\* keys/);
+    });
+
+    it("knows the AWS provider's keys from the installed @pulumi/aws", () => {
+        for (const key of ["region", "profile", "defaultTags", "assumeRoles", "skipCredentialsValidation"]) {
+            assert.ok(AWS_PROVIDER_KEYS.includes(key), `aws:${key} missing from ${AWS_PROVIDER_KEYS.join(", ")}`);
+        }
+        assert.ok(!AWS_PROVIDER_KEYS.includes("regoin"));
+    });
 });

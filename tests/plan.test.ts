@@ -3,8 +3,32 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { cliConfigProblems, StackValue } from "../plan/projectConfig";
+import { remoteContents } from "../plan/remoteComponents";
 
 const root = path.join(__dirname, "..");
+
+/** A throwaway project: the real Pulumi.yaml and one stack file `Pulumi.<stack>.yaml` with these lines. */
+function withStackFile(stack: string, lines: string[], body: (dir: string) => void): void {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-plan-"));
+    try {
+        fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), `${lines.join("\n")}\n`);
+        body(dir);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+const VALID_DEV_LINES = [
+    "config:",
+    "  aws:region: eu-west-1",
+    "  openvidu:domainName: openvidu-dev.example.com",
+    "  openvidu:certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+    "  openvidu:masterAmiId: ami-0123456789abcdef0",
+    "  openvidu:mediaAmiId: ami-0fedcba9876543210",
+    "  openvidu:elasticsearchEnabled: false",
+];
 
 /** Runs the offline plan CLI as a user would (`npm run plan -- ...`), without npm's own output. */
 function plan(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -15,6 +39,57 @@ function plan(...args: string[]): { status: number | null; stdout: string; stder
     });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+describe("the Pulumi CLI's checks of typed config, as the plan models them", () => {
+    const declared = {
+        names: { type: "array", items: { type: "string" } },
+        count: { type: "integer", default: 1 },
+        flag: { type: "boolean", default: false },
+        token: { type: "string", secret: true },
+        labels: { type: "object", default: {} },
+    };
+    const keysOf = (stack: Record<string, StackValue>, present: string[] = []): string[] =>
+        cliConfigProblems("proj", declared, stack, new Set(present)).map((p) => p.key);
+    const plain = (value: unknown): StackValue => ({ value, secure: false });
+    const base = { "proj:names": plain(["a", "b"]), "proj:token": { value: { secure: "x" }, secure: true } };
+
+    it("accepts what the CLI accepts", () => {
+        assert.deepStrictEqual(keysOf({ ...base, "proj:count": plain("3"), "proj:flag": plain("true"), "proj:labels": plain({ a: 1 }) }), []);
+        assert.deepStrictEqual(keysOf({ ...base, "proj:count": plain(3), "proj:flag": plain(false), "proj:count2": plain("x") }), []);
+    });
+
+    it("rejects a list given as a comma-separated or JSON string for an array key", () => {
+        assert.deepStrictEqual(keysOf({ ...base, "proj:names": plain("a,b") }), ["proj:names"]);
+        assert.deepStrictEqual(keysOf({ ...base, "proj:names": plain('["a","b"]') }), ["proj:names"]);
+        assert.match(cliConfigProblems("proj", declared, { ...base, "proj:names": plain("a,b") })[0].message, /array<string>.*YAML list/);
+    });
+
+    it("rejects wrong scalars, a list of the wrong items, a plain-text secret, and missing required keys", () => {
+        assert.deepStrictEqual(keysOf({ ...base, "proj:count": plain("2.5") }), ["proj:count"]);
+        assert.deepStrictEqual(keysOf({ ...base, "proj:flag": plain("yes") }), ["proj:flag"]);
+        assert.deepStrictEqual(keysOf({ ...base, "proj:names": plain(["a", ["b"]]) }), ["proj:names"]);
+        assert.deepStrictEqual(keysOf({ ...base, "proj:labels": plain(["a"]) }), ["proj:labels"]);
+        assert.deepStrictEqual(keysOf({ ...base, "proj:token": plain("t") }), ["proj:token"]);
+        assert.deepStrictEqual(keysOf({}), ["proj:names", "proj:token"]);
+        assert.deepStrictEqual(keysOf({}, ["proj:token"]), ["proj:names"], "a placeholder or --secret value counts as set");
+    });
+});
+
+describe("what a remote component creates inside itself", () => {
+    it("awsx:ec2:Vpc: by zones, subnet specs and NAT strategy, as awsx 3 builds it", () => {
+        assert.deepStrictEqual(remoteContents("awsx:ec2:Vpc", {}), {
+            // awsx's defaults: 3 zones, a public and a private subnet in each, one NAT gateway per zone.
+            "aws:ec2/vpc:Vpc": 1, "aws:ec2/internetGateway:InternetGateway": 1, "aws:ec2/subnet:Subnet": 6,
+            "aws:ec2/routeTable:RouteTable": 6, "aws:ec2/routeTableAssociation:RouteTableAssociation": 6, "aws:ec2/route:Route": 6,
+            "aws:ec2/natGateway:NatGateway": 3, "aws:ec2/eip:Eip": 3,
+        });
+        const single = remoteContents("awsx:ec2:Vpc", { numberOfAvailabilityZones: 2, natGateways: { strategy: "Single" } });
+        assert.deepStrictEqual([single?.["aws:ec2/natGateway:NatGateway"], single?.["aws:ec2/route:Route"]], [1, 4]);
+        const isolated = remoteContents("awsx:ec2:Vpc", { numberOfAvailabilityZones: 2, subnetSpecs: [{ type: "Isolated" }], natGateways: { strategy: "None" } });
+        assert.strictEqual(isolated?.["aws:ec2/route:Route"], undefined);
+        assert.strictEqual(remoteContents("aws:ec2/vpc:Vpc", {}), undefined);
+    });
+});
 
 describe("offline plan (npm run plan)", function () {
     this.timeout(120_000);
@@ -28,7 +103,8 @@ describe("offline plan (npm run plan)", function () {
         assert.strictEqual(json.stack, "dev");
         assert.ok(json.resources.length > 0);
         for (const r of json.resources) {
-            assert.deepStrictEqual(Object.keys(r).sort(), ["inputs", "name", "options", "parent", "type"]);
+            const keys = ["inputs", "name", "options", "parent", "type", ...(r.type === "awsx:ec2:Vpc" ? ["contains"] : [])];
+            assert.deepStrictEqual(Object.keys(r).sort(), keys.sort());
         }
         const root = json.resources.find((r: { type: string }) => r.type === "openvidu:aws:OpenViduCluster");
         assert.strictEqual(root.parent, null);
@@ -58,6 +134,11 @@ describe("offline plan (npm run plan)", function () {
             assert.strictEqual(byName("openvidu-storage-bucket").options.retainOnDelete, true);
             assert.match(byName("openvidu-env").inputs.__provider, /^\[serialized provider code/);
             assert.strictEqual(JSON.stringify(byName("openvidu-env").inputs.secretSettings), "\"[secret]\"");
+            // The VPC is one row, but awsx creates its parts at `pulumi up`: the plan says which.
+            assert.deepStrictEqual(byName("openvidu-network-vpc").contains, {
+                "aws:ec2/vpc:Vpc": 1, "aws:ec2/internetGateway:InternetGateway": 1, "aws:ec2/subnet:Subnet": 2,
+                "aws:ec2/routeTable:RouteTable": 2, "aws:ec2/routeTableAssociation:RouteTableAssociation": 2, "aws:ec2/route:Route": 2,
+            });
         });
     }
 
@@ -67,6 +148,8 @@ describe("offline plan (npm run plan)", function () {
         assert.match(stdout, /^This is an OFFLINE PLAN, not a cloud preview/);
         assert.match(stdout, /TYPE\s+NAME\s+PARENT\s+OPTIONS/);
         assert.match(stdout, /openvidu:aws:OpenViduCluster\s+openvidu/);
+        assert.match(stdout, /^Stack prod: (\d+) resources would be declared, and 10 more inside remote components \(\d+ in all\)\.$/m);
+        assert.match(stdout, /openvidu-network-vpc \(awsx:ec2:Vpc\) creates 10: 1 Vpc, 1 InternetGateway, 2 Subnet, 2 RouteTable, 2 RouteTableAssociation, 2 Route/);
         assert.match(stdout, /Outputs:\n {2}loadBalancerUrl: https:\/\//);
         assert.match(stdout, /openvidu:license = \[placeholder\]/);
         assert.match(stdout, /openvidu:elasticsearchPassword = \[placeholder\]/);
@@ -105,5 +188,110 @@ describe("offline plan (npm run plan)", function () {
         const { status, stderr } = plan("--stack", "nonexistent");
         assert.strictEqual(status, 1);
         assert.match(stderr, /Pulumi\.nonexistent\.yaml not found/);
+    });
+
+    it("`npm run plan -- --stack prod --json`, exactly as the README writes it, prints pure JSON on stdout", () => {
+        const result = spawnSync("npm", ["run", "plan", "--", "--stack", "prod", "--json"], { cwd: root, encoding: "utf8" });
+        assert.strictEqual(result.status, 0, result.stderr);
+        assert.ok(!result.stdout.includes("> openvidu"), "npm's banner is on stdout");
+        const json = JSON.parse(result.stdout);
+        assert.strictEqual(json.kind, "offline-plan");
+        assert.strictEqual(json.stack, "prod");
+    });
+
+    describe("a mistake on the command line is one line, not a Node.js TypeError", () => {
+        const cases: Array<[string[], RegExp]> = [
+            [["--stack", "dev", "--jsn"], /^plan: unknown option --jsn; did you mean --json\?$/],
+            [["--stack"], /^plan: --stack needs a stack name, e.g. --stack dev$/],
+            [["--stack", "--json"], /^plan: --stack needs a stack name/],
+            [["prod"], /^plan: unexpected argument "prod": name the stack with --stack prod/],
+            [["--json"], /^plan: --stack NAME is required/],
+            [["--stack", "dev", "--secret", "license"], /^plan: --secret takes openvidu:KEY=VALUE/],
+        ];
+        for (const [args, expected] of cases) {
+            it(`plan ${args.join(" ")}`, () => {
+                const { status, stdout, stderr } = plan(...args);
+                assert.strictEqual(status, 1);
+                assert.strictEqual(stdout, "");
+                const lines = stderr.trim().split("\n");
+                assert.strictEqual(lines.length, 1, stderr);
+                assert.match(lines[0], expected);
+            });
+        }
+    });
+
+    describe("a YAML mistake in a stack file is one line: file, line, what is wrong", () => {
+        const cases: Array<[string, string[], RegExp]> = [
+            ["a tab as indentation", ["config:", "\taws:region: eu-west-1"], /^plan: Pulumi\.bad\.yaml:2:1: Tabs are not allowed as indentation \(indent with spaces\)$/],
+            ["a duplicate key", [...VALID_DEV_LINES, "  openvidu:domainName: other.example.com"],
+                /^plan: Pulumi\.bad\.yaml:8:3: duplicate key "openvidu:domainName" \(each key may appear once\)$/],
+            ["a bad indent", ["config:", "  aws:region: eu-west-1", "   openvidu:domainName: x.example.com"], /^plan: Pulumi\.bad\.yaml:2:\d+: .*\(check the indentation of this line and the next\)$/],
+            ["an unclosed quote", ["config:", "  openvidu:domainName: 'x.example.com"], /^plan: Pulumi\.bad\.yaml:\d+:\d+: Missing closing 'quote \(a quote or bracket opened earlier is not closed\)$/],
+            ["config as a list", ["config:", "  - aws:region"], /^plan: Pulumi\.bad\.yaml:2:3: `config:` must be a map of key: value$/],
+        ];
+        for (const [why, lines, expected] of cases) {
+            it(why, () => withStackFile("bad", lines, (dir) => {
+                const { status, stdout, stderr } = plan("--stack", "bad", "--cwd", dir);
+                assert.strictEqual(status, 1);
+                assert.strictEqual(stdout, "");
+                const out = stderr.trim().split("\n");
+                assert.strictEqual(out.length, 1, stderr);
+                assert.match(out[0].replace(dir + path.sep, ""), expected);
+            }));
+        }
+    });
+
+    it("reports typos outside openvidu: (an unknown namespace, aws:regoin) even with AWS_REGION set", () => {
+        withStackFile("typos", [...VALID_DEV_LINES.filter((l) => !l.includes("aws:region")), "  aws:regoin: eu-west-1",
+            "  openvido:keyName: admin"], (dir) => {
+            const result = spawnSync(process.execPath, ["-r", "ts-node/register", path.join(root, "scripts", "plan.ts"),
+                "--stack", "typos", "--json", "--cwd", dir], {
+                cwd: root, encoding: "utf8", env: { ...process.env, AWS_REGION: "us-west-2", TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+            });
+            assert.strictEqual(result.status, 2, result.stderr);
+            const errors: Array<{ key: string; message: string }> = JSON.parse(result.stdout).errors;
+            assert.match(errors.find((e) => e.key === "aws:regoin")?.message ?? "", /did you mean aws:region\?/);
+            assert.match(errors.find((e) => e.key === "openvido:keyName")?.message ?? "", /did you mean openvidu:keyName\?/);
+        });
+    });
+
+    describe("rejects what `pulumi preview` rejects for Pulumi.yaml's typed config", () => {
+        const cases: Array<[string, string, RegExp]> = [
+            ["a boolean written as yes", "  openvidu:recording: yes", /must be of type 'boolean'/],
+            ["a fractional integer", "  openvidu:maxMediaNodes: 2.5", /must be of type 'integer'/],
+            ["a map for a string", "  openvidu:masterInstanceType: {size: large}", /must be of type 'string'/],
+            ["a secret in plain text", "  openvidu:license: plain-text-license", /must be encrypted as it's secret/],
+        ];
+        for (const [why, line, expected] of cases) {
+            it(why, () => withStackFile("typed", [...VALID_DEV_LINES, line], (dir) => {
+                const key = line.trim().split(": ")[0];
+                const { status, stdout, stderr } = plan("--stack", "typed", "--json", "--cwd", dir);
+                assert.strictEqual(status, 2, stderr);
+                const errors: Array<{ key: string; message: string }> = JSON.parse(stdout).errors;
+                assert.deepStrictEqual(errors.map((e) => e.key), [key]);
+                assert.match(errors[0].message, expected);
+                assert.match(stderr, /`pulumi preview` would refuse this stack/);
+                assert.ok(!stderr.includes("plain-text-license"), "a secret value was echoed");
+            }));
+        }
+
+        it("refuses a stack without a required key (declared without a default), naming every missing one", () => {
+            withStackFile("typed", VALID_DEV_LINES.filter((l) => !/domainName|masterAmiId/.test(l)), (dir) => {
+                const { status, stdout, stderr } = plan("--stack", "typed", "--json", "--cwd", dir);
+                assert.strictEqual(status, 2, stderr);
+                const errors: Array<{ key: string; message: string }> = JSON.parse(stdout).errors;
+                assert.deepStrictEqual(errors.map((e) => e.key), ["openvidu:domainName", "openvidu:masterAmiId"]);
+                assert.match(errors[0].message, /is missing: Pulumi\.yaml declares it without a default/);
+            });
+        });
+
+        it("accepts the forms the CLI accepts (YAML list, quoted booleans and integers, a map)", () => {
+            withStackFile("typed", [...VALID_DEV_LINES, "  openvidu:vpcId: vpc-0123456789abcdef0", "  openvidu:subnetIds:",
+                "    - subnet-0123456789abcdef0", "    - subnet-0123456789abcdef1", "  openvidu:recording: \"false\"",
+                "  openvidu:maxMediaNodes: \"3\"", "  openvidu:extraEnv:", "    OPENVIDU_CDR: \"true\""], (dir) => {
+                const { status, stderr } = plan("--stack", "typed", "--json", "--cwd", dir);
+                assert.strictEqual(status, 0, stderr);
+            });
+        });
     });
 });

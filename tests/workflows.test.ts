@@ -50,14 +50,14 @@ function shellcheck(script: string): { status: number | null; output: string } {
 describe("GitHub workflows", function () {
     this.timeout(120000);
 
-    it("has the CI, preview and deploy workflows", () => {
-        assert.deepStrictEqual(fs.readdirSync(WORKFLOWS).sort(), ["ci.yml", "deploy.yml", "preview.yml"]);
+    it("has the CI, preview, deploy and drift workflows", () => {
+        assert.deepStrictEqual(fs.readdirSync(WORKFLOWS).sort(), ["ci.yml", "deploy.yml", "drift.yml", "preview.yml"]);
     });
 
     it("pass actionlint", () => {
         const result = actionlint(ROOT);
         assert.strictEqual(result.status, 0, result.output);
-        assert.match(result.output, /Checking 3 workflow file/);
+        assert.match(result.output, /Checking 4 workflow file/);
     });
 
     it("actionlint rejects an unsafe workflow (the check is real)", () => {
@@ -109,6 +109,93 @@ describe("GitHub workflows", function () {
         assert.deepStrictEqual(deploy.on.push.branches, ["main"]);
         assert.strictEqual(deploy.jobs.prod.environment, "production");
         assert.strictEqual(deploy.jobs.prod.needs, "dev");
+    });
+
+    it("checks every stack for drift on a schedule, printing names only", () => {
+        const drift = parse(fs.readFileSync(path.join(WORKFLOWS, "drift.yml"), "utf8"));
+        assert.ok(drift.on.schedule?.[0]?.cron, "runs on a schedule");
+        assert.ok("workflow_dispatch" in drift.on, "and on demand");
+        assert.deepStrictEqual(drift.jobs.drift.strategy.matrix.include.map((m: any) => m.stack), ["dev", "prod"]);
+        // Only the preview environments' OIDC subjects may assume the preview role; drift uses them too.
+        const preview = parse(fs.readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8"));
+        assert.deepStrictEqual(drift.jobs.drift.strategy.matrix.include, preview.jobs.preview.strategy.matrix.include);
+        assert.strictEqual(drift.jobs.drift.environment, "${{ matrix.environment }}");
+        const run: string = drift.jobs.drift.steps.find((s: any) => typeof s.run === "string" && s.run.includes("pulumi preview")).run;
+        assert.match(run, /pulumi preview --stack "\$\{STACK\}" --refresh --expect-no-changes --json/);
+        // Values (oldState/newState) stay in the file; the summary gets operation, resource and property names.
+        assert.match(run, />\s*preview\.json/);
+        assert.ok(!/cat preview\.json|oldState|newState|--show-secrets/.test(run), "the drift report could print values");
+        assert.match(run, /detailedDiff/);
+        assert.match(run, /exit "\$\{status\}"/);
+        assert.match(run, /exit 1/);
+        assert.match(run, /changeSummary/);
+    });
+
+    describe("the drift step, run with a stand-in pulumi", () => {
+        const driftRun = (): string => parse(fs.readFileSync(path.join(WORKFLOWS, "drift.yml"), "utf8"))
+            .jobs.drift.steps.find((s: any) => typeof s.run === "string" && s.run.includes("pulumi preview")).run;
+        /** Runs the step in bash with a fake `pulumi` that prints `preview` and exits with `status`. */
+        function runDriftStep(preview: unknown, status: number): { status: number | null; summary: string; output: string } {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drift-step-"));
+            fs.mkdirSync(path.join(dir, "bin"));
+            fs.writeFileSync(path.join(dir, "preview-fixture.json"), JSON.stringify(preview));
+            fs.writeFileSync(path.join(dir, "bin", "pulumi"), `#!/bin/bash\ncat "${path.join(dir, "preview-fixture.json")}"\nexit ${status}\n`, { mode: 0o755 });
+            const summary = path.join(dir, "summary.md");
+            const result = spawnSync("bash", ["-e", "-c", driftRun()], {
+                cwd: dir, encoding: "utf8",
+                env: { ...process.env, PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, STACK: "acme/prod", STACK_NAME: "prod", GITHUB_STEP_SUMMARY: summary },
+            });
+            const text = fs.existsSync(summary) ? fs.readFileSync(summary, "utf8") : "";
+            fs.rmSync(dir, { recursive: true, force: true });
+            return { status: result.status, summary: text, output: result.stdout + result.stderr };
+        }
+
+        before(function () {
+            if (!hasCommand("jq")) {
+                console.log("      skipped: jq is not installed (apt-get install jq; GitHub's runners have it, .ci/run installs it)");
+                this.skip();
+            }
+        });
+
+        it("names the drifted resources and .env keys, never their values, and fails the job", () => {
+            const secretish = "LIVE-VALUE-9f3c";
+            const preview = {
+                steps: [
+                    { op: "same", urn: "urn:pulumi:prod::openvidu::aws:s3/bucket:Bucket::openvidu-storage-bucket", detailedDiff: null },
+                    {
+                        op: "update", urn: "urn:pulumi:prod::openvidu::pulumi-nodejs:dynamic/openvidu:EnvFile::openvidu-env",
+                        oldState: { outputs: { settings: { OPENVIDU_RECORDING_PUBLIC_ACCESS: secretish } } },
+                        newState: { outputs: { settings: { OPENVIDU_RECORDING_PUBLIC_ACCESS: "false" } } },
+                        diffReasons: ["settings"], detailedDiff: { "settings.OPENVIDU_RECORDING_PUBLIC_ACCESS": { kind: "update", inputDiff: false } },
+                    },
+                    { op: "update", urn: "urn:pulumi:prod::openvidu::aws:autoscaling/group:Group::openvidu-master-asg", diffReasons: ["maxSize"], detailedDiff: { maxSize: { kind: "update" } } },
+                ],
+                diagnostics: [{ message: `.env: OPENVIDU_CDR was changed at run time and is also changed by the stack config; the config value will be written\n`, severity: "warning" },
+                    { message: `some other warning mentioning ${secretish}`, severity: "warning" }],
+                changeSummary: { update: 2, same: 1 },
+            };
+            const result = runDriftStep(preview, 255);
+            assert.strictEqual(result.status, 255, result.output);
+            assert.match(result.summary, /## Drift: prod/);
+            assert.match(result.summary, /update openvidu-env: settings, settings\.OPENVIDU_RECORDING_PUBLIC_ACCESS/);
+            assert.match(result.summary, /update openvidu-master-asg: maxSize/);
+            assert.match(result.summary, /^\.env key changed at run time: OPENVIDU_CDR$/m);
+            assert.ok(!result.summary.includes("openvidu-storage-bucket"), "an unchanged resource is listed");
+            assert.ok(!(result.summary + result.output).includes(secretish), "a value reached the summary or the log");
+        });
+
+        it("fails on proposed changes even when the CLI exits 0 (as 3.248 does with --json after a refresh)", () => {
+            const result = runDriftStep({ steps: [{ op: "update", urn: "urn:pulumi:prod::openvidu::aws:autoscaling/group:Group::openvidu-master-asg" }],
+                changeSummary: { same: 89, update: 1 } }, 0);
+            assert.strictEqual(result.status, 1, result.output);
+            assert.match(result.summary, /^update openvidu-master-asg: $/m);
+        });
+
+        it("says so when there is no drift, and passes", () => {
+            const result = runDriftStep({ steps: [], changeSummary: { same: 90 } }, 0);
+            assert.strictEqual(result.status, 0, result.output);
+            assert.match(result.summary, /No drift: the stack matches the code\./);
+        });
     });
 
     it("take the Node version from package.json", () => {

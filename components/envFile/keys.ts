@@ -2,7 +2,7 @@
  * Which `.env` keys this program owns, and the stock defaults it seeds.
  * Pure data (no AWS, no Pulumi): the config validator uses it to stop
  * `extraEnv` from overriding an owned key, the seeding logic to render the file.
- * See ../shared/reference/openvidu-env.md in the project's design notes and docs/env-file.md.
+ * See docs/env-file.md.
  */
 
 /** Keys whose value comes from the stack configuration. */
