@@ -14,7 +14,7 @@ import * as path from "path";
 import * as automation from "@pulumi/pulumi/automation";
 import { loadConfig } from "../../config";
 import { readStackConfig } from "../../plan/stackFile";
-import { engineSandbox, EngineSandbox, pulumiCliBinDir } from "../support/pulumiCli";
+import { EngineSandbox, sandboxOrSkip } from "../support/pulumiCli";
 
 const root = path.join(__dirname, "..", "..");
 
@@ -53,12 +53,7 @@ describe("the offline plan refuses what the real Pulumi CLI refuses", function (
     let sandbox: EngineSandbox;
 
     before(function () {
-        const cli = pulumiCliBinDir();
-        if (!cli.binDir) {
-            console.log(`      skipped: ${cli.unavailable}`);
-            this.skip();
-        }
-        sandbox = engineSandbox(cli.binDir as string);
+        sandbox = sandboxOrSkip(this);
     });
     after(() => sandbox?.dispose());
 
@@ -104,12 +99,7 @@ describe("keys outside openvidu: under the real Pulumi CLI", function () {
     let sandbox: EngineSandbox;
 
     before(function () {
-        const cli = pulumiCliBinDir();
-        if (!cli.binDir) {
-            console.log(`      skipped: ${cli.unavailable}`);
-            this.skip();
-        }
-        sandbox = engineSandbox(cli.binDir as string);
+        sandbox = sandboxOrSkip(this);
     });
     after(() => sandbox?.dispose());
 
