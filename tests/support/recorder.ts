@@ -7,7 +7,7 @@
  * does when another writer got there first) to drive the retry loop.
  */
 import * as http from "http";
-import * as net from "net";
+import { proxy } from "./proxy";
 
 export interface RecordedRequest {
     method: string;
@@ -30,43 +30,30 @@ export interface Recorder {
 
 /** `answer(request)` may return a status for the proxy to send instead of forwarding. */
 export async function record(target: string, answer?: (request: http.IncomingMessage) => number | undefined): Promise<Recorder> {
-    const upstream = new URL(target);
     const requests: RecordedRequest[] = [];
-    const server = http.createServer((request, response) => {
-        const chunks: Buffer[] = [];
-        request.on("data", (chunk: Buffer) => chunks.push(chunk));
-        request.on("end", () => {
-            const entry: RecordedRequest = {
-                method: request.method ?? "", url: request.url ?? "", status: 0,
-                ifMatch: request.headers["if-match"] as string | undefined,
-                ifNoneMatch: request.headers["if-none-match"] as string | undefined,
-            };
-            requests.push(entry);
-            const own = answer?.(request);
-            if (own !== undefined) {
-                entry.status = own;
-                response.writeHead(own, { "content-type": "application/xml" });
-                response.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>`);
-                return;
-            }
-            const forward = http.request({
-                host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers,
-            }, (upstreamAnswer) => {
-                entry.status = upstreamAnswer.statusCode ?? 0;
-                entry.etag = upstreamAnswer.headers.etag;
-                response.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
-                upstreamAnswer.pipe(response);
-            });
-            forward.on("error", () => response.destroy());
-            forward.end(Buffer.concat(chunks));
+    const server = await proxy(target, (request, response, forward) => {
+        const entry: RecordedRequest = {
+            method: request.method ?? "", url: request.url ?? "", status: 0,
+            ifMatch: request.headers["if-match"] as string | undefined,
+            ifNoneMatch: request.headers["if-none-match"] as string | undefined,
+        };
+        requests.push(entry);
+        const own = answer?.(request);
+        if (own !== undefined) {
+            entry.status = own;
+            response.writeHead(own, { "content-type": "application/xml" });
+            response.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>`);
+            return;
+        }
+        forward((upstreamAnswer) => {
+            entry.status = upstreamAnswer.statusCode ?? 0;
+            entry.etag = upstreamAnswer.headers.etag;
         });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as net.AddressInfo).port;
     return {
-        endpoint: `http://127.0.0.1:${port}`,
+        endpoint: server.endpoint,
         requests,
         of: (method, objectPath) => requests.filter((r) => r.method === method && r.url.split("?")[0] === objectPath),
-        close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+        close: server.close,
     };
 }
