@@ -14,7 +14,7 @@ import { envFileInputs as inputs } from "./support/envFileInputs";
 import { interpose, Interposer } from "./support/interpose";
 import { LocalS3, pointEnvironmentAt, startS3rver } from "./support/s3rver";
 
-const BUCKETS = ["upgrade", "restore", "overwrite", "destroy"];
+const BUCKETS = ["upgrade", "restore", "runtime", "overwrite", "destroy"];
 
 /** Captures what the provider prints for the CLI (warnings name keys, never values). */
 async function warningsOf(action: () => Promise<unknown>): Promise<string[]> {
@@ -106,11 +106,63 @@ describe(".env provider over a stack's life (s3rver)", function () {
             await envFileProvider.update!("restore/.env", olds, inputs({}, "restore"));
             assert.match((await readText("restore"))!, /^DOMAIN_OR_PUBLIC_IP=ov\.example\.com$/m);
         });
+    });
 
-        it("an operator's change to a managed key is no change (it is kept)", async () => {
-            const olds = await create("restore");
-            await writeText("restore", (await readText("restore"))!.replace("OPENVIDU_CDR=false", "OPENVIDU_CDR=true"));
-            assert.strictEqual((await envFileProvider.diff!("restore/.env", olds, inputs({}, "restore"))).changes, false);
+    describe("run-time changes (what the drift check reports)", () => {
+        it("every key changed since the last up is a change, named with what up does, never its value; the up writes nothing and records it", async () => {
+            const olds = await create("runtime", { settings: { ...inputs().settings, OPENVIDU_WEBHOOK: "false" }, keyOrder: [...inputs().keyOrder, "OPENVIDU_WEBHOOK"] });
+            const news = inputs({ settings: olds.settings, keyOrder: olds.keyOrder }, "runtime");
+            await writeText("runtime", (await readText("runtime"))! + "OPENVIDU_SESSIONS_GARBAGE_INTERVAL=900\nOPENVIDU_STREAMS_VIDEO_MAX_RECV_BANDWIDTH=1000\n");
+            // The last up recorded the file as it is now; then the cluster's /restart changes it.
+            const recorded = (await envFileProvider.update!("runtime/.env", olds, news)).outs as EnvFileOutputs;
+            assert.strictEqual((await envFileProvider.diff!("runtime/.env", recorded, news)).changes, false, "recorded: no change");
+            await writeText("runtime", (await readText("runtime"))!
+                .replace("OPENVIDU_CDR=false", "OPENVIDU_CDR=operator-cdr-17")
+                .replace("OPENVIDU_SESSIONS_GARBAGE_INTERVAL=900\n", "")
+                .replace("OPENVIDU_STREAMS_VIDEO_MAX_RECV_BANDWIDTH=1000", "OPENVIDU_STREAMS_VIDEO_MAX_RECV_BANDWIDTH=operator-bw-23")
+                + "OPENVIDU_WEBHOOK_ENDPOINT=https://hooks.example.com/operator-token-31\n");
+            const warnings = await warningsOf(async () => {
+                assert.strictEqual((await envFileProvider.diff!("runtime/.env", recorded, news)).changes, true, "drift, although up keeps it");
+            });
+            assert.deepStrictEqual(warnings.map((w) => w.replace(/;.*/, "")).sort(), [
+                ".env: OPENVIDU_CDR was changed at run time",
+                ".env: OPENVIDU_SESSIONS_GARBAGE_INTERVAL was removed at run time",
+                ".env: OPENVIDU_STREAMS_VIDEO_MAX_RECV_BANDWIDTH was changed at run time",
+                ".env: OPENVIDU_WEBHOOK_ENDPOINT was added at run time",
+            ]);
+            for (const warning of warnings) {
+                assert.match(warning, /`pulumi up` keeps it/);
+                assert.doesNotMatch(warning, /operator-|=/, "no value in a warning");
+            }
+
+            const before = await readText("runtime");
+            const { result, puts } = await counted(() => envFileProvider.update!("runtime/.env", recorded, news));
+            assert.strictEqual(puts, 0, "up keeps every run-time change: nothing written");
+            assert.strictEqual(await readText("runtime"), before);
+            const after = result.outs as EnvFileOutputs;
+            const again = await warningsOf(async () => {
+                assert.strictEqual((await envFileProvider.diff!("runtime/.env", after, news)).changes, false, "recorded as the stack's");
+            });
+            assert.deepStrictEqual(again, []);
+        });
+
+        it("a managed key removed at run time is named as one up writes again", async () => {
+            const olds = await create("runtime");
+            await writeText("runtime", (await readText("runtime"))!.replace(/^OPENVIDU_RECORDING=true\n/m, ""));
+            const warnings = await warningsOf(async () => {
+                assert.strictEqual((await envFileProvider.diff!("runtime/.env", olds, inputs({}, "runtime"))).changes, true);
+            });
+            assert.deepStrictEqual(warnings, [".env: OPENVIDU_RECORDING was removed at run time; `pulumi up` writes the stack config's value"]);
+        });
+
+        it("a state written before fileAtLastUp existed compares managed keys only, until the next up records the file", async () => {
+            const { fileAtLastUp, ...olds } = await create("runtime");
+            assert.ok(fileAtLastUp && "OPENVIDU_CDR" in fileAtLastUp, "create records the file");
+            await writeText("runtime", (await readText("runtime"))! + "OPENVIDU_WEBHOOK=true\n");
+            const warnings = await warningsOf(async () => {
+                assert.strictEqual((await envFileProvider.diff!("runtime/.env", olds, inputs({}, "runtime"))).changes, false);
+            });
+            assert.deepStrictEqual(warnings, []);
         });
     });
 
@@ -136,22 +188,26 @@ describe(".env provider over a stack's life (s3rver)", function () {
                 const diff = await envFileProvider.diff!("overwrite/.env", afterSecond, news);
                 assert.strictEqual(diff.changes, true, "not silently taken as an operator's change");
             });
-            assert.strictEqual(warnings.length, 1);
-            assert.match(warnings[0], /overwritten since the last `pulumi up` by a writer that had not seen it: OPENVIDU_CDR is back/);
-            assert.doesNotMatch(warnings[0], /=|false|true/, "keys only, no value");
+            assert.strictEqual(warnings.length, 2, warnings.join("\n"));
+            assert.match(warnings[1], /overwritten since the last `pulumi up` by a writer that had not seen it: OPENVIDU_CDR is back/);
+            assert.doesNotMatch(warnings[1], /=|false|true/, "keys only, no value");
+            assert.strictEqual(warnings[0], ".env: OPENVIDU_WEBHOOK was added at run time; `pulumi up` keeps it and records it as the stack's (nothing is written for it)",
+                "the other writer's own change is named as kept, CDR only as the lost write");
             await envFileProvider.update!("overwrite/.env", afterSecond, news);
             const text = (await readText("overwrite"))!;
             assert.match(text, /^OPENVIDU_CDR=true$/m, "our write, made again");
             assert.match(text, /^OPENVIDU_WEBHOOK=true$/m, "the other writer's own change kept");
         });
 
-        it("an operator's different value for that key is theirs: kept, no warning", async () => {
+        it("an operator's different value for that key is theirs: kept, and named as a run-time change, not as a lost write", async () => {
             const { afterSecond, news } = await twoUps();
             await writeText("overwrite", (await readText("overwrite"))!.replace("OPENVIDU_CDR=true", "OPENVIDU_CDR=publisher"));
             const warnings = await warningsOf(async () => {
-                assert.strictEqual((await envFileProvider.diff!("overwrite/.env", afterSecond, news)).changes, false);
+                assert.strictEqual((await envFileProvider.diff!("overwrite/.env", afterSecond, news)).changes, true);
             });
-            assert.deepStrictEqual(warnings, []);
+            assert.deepStrictEqual(warnings, [".env: OPENVIDU_CDR was changed at run time; `pulumi up` keeps it and records it as the stack's (nothing is written for it)"]);
+            await envFileProvider.update!("overwrite/.env", afterSecond, news);
+            assert.match((await readText("overwrite"))!, /^OPENVIDU_CDR=publisher$/m, "kept");
         });
 
         it("the file untouched since our write is no change", async () => {

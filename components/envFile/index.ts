@@ -65,9 +65,10 @@ export class EnvFile extends pulumi.dynamic.Resource {
             unmanagedKeys: undefined,
             writtenEtag: undefined,
             replacedByLastWrite: undefined,
+            fileAtLastUp: undefined,
         }, {
             ...opts,
-            additionalSecretOutputs: ["secretSettings", "lastWritten", "replacedByLastWrite"],
+            additionalSecretOutputs: ["secretSettings", "lastWritten", "replacedByLastWrite", "fileAtLastUp"],
         }, "openvidu", "EnvFile");
     }
 }

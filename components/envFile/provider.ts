@@ -48,6 +48,12 @@ export interface EnvFileOutputs extends EnvFileInputs {
      * overwrote it: the write is made again, and reported.
      */
     replacedByLastWrite?: Record<string, string>;
+    /**
+     * Every setting of the file as the last `pulumi up` left it, managed or not (secret in
+     * state): what a run-time change is measured against. Absent in the state of 0.2.0 and
+     * earlier until the next `up` records it.
+     */
+    fileAtLastUp?: Record<string, string>;
 }
 
 /** How many times a write is re-read, re-merged and retried when someone else wrote in between. */
@@ -141,6 +147,47 @@ async function planWrite(inputs: EnvFileInputs, olds: Partial<EnvFileOutputs>): 
     return { live, merge, text: renderEnv(merge.document), overwritten };
 }
 
+/** How a key of the live file differs from the file the last `pulumi up` left. */
+export type RunTimeChange = "added" | "changed" | "removed";
+
+/** Keys whose live value differs from the file the last `up` left, with how (names only, no value). */
+export function runTimeChanges(atLastUp: Settings, live: Map<string, string>): Map<string, RunTimeChange> {
+    const before = new Map(Object.entries(atLastUp));
+    const changes = new Map<string, RunTimeChange>();
+    for (const [key, value] of live) {
+        if (!before.has(key)) changes.set(key, "added");
+        else if (before.get(key) !== value) changes.set(key, "changed");
+    }
+    for (const key of before.keys()) {
+        if (!live.has(key)) changes.set(key, "removed");
+    }
+    return changes;
+}
+
+/**
+ * Names every key changed at run time since the last `up`, and what the next `up` does with
+ * it: keeps it, or writes the stack config's value (a conflict, or a managed key removed).
+ * These warnings are what the drift workflow lists; they carry key names only.
+ */
+function reportRunTimeChanges(olds: Partial<EnvFileOutputs>, plan: WritePlan): void {
+    for (const key of plan.merge.conflicts) {
+        // The config wins over an operator's run-time change: the preview says so (key only).
+        console.warn(`.env: ${key} was changed at run time and is also changed by the stack config; the config value will be written`);
+    }
+    if (olds.fileAtLastUp === undefined || plan.live === undefined) return;
+    const live = settingsOf(parseEnv(plan.live.text));
+    const merged = settingsOf(plan.merge.document);
+    for (const [key, change] of runTimeChanges(olds.fileAtLastUp, live)) {
+        // Reported above, or as a lost write (reportOverwritten).
+        if (plan.merge.conflicts.includes(key) || plan.overwritten.includes(key)) continue;
+        if (merged.get(key) === live.get(key)) {
+            console.warn(`.env: ${key} was ${change} at run time; \`pulumi up\` keeps it and records it as the stack's (nothing is written for it)`);
+        } else {
+            console.warn(`.env: ${key} was ${change} at run time; \`pulumi up\` writes the stack config's value`);
+        }
+    }
+}
+
 function reportOverwritten(target: ObjectAddress, keys: string[]): void {
     if (keys.length === 0) return;
     // A dynamic provider's console output reaches the CLI; pulumi.log does not from here.
@@ -188,8 +235,12 @@ export function changedKeys(lastWritten: Settings, desired: Settings): string[] 
 
 function outputsOf(inputs: EnvFileInputs, written: WriteResult): EnvFileOutputs {
     const lastWritten = { ...desiredSettings(inputs) };
-    const unmanagedKeys = [...settingsOf(written.merge.document).keys()].filter((key) => !(key in lastWritten));
-    return { ...inputs, lastWritten, unmanagedKeys, writtenEtag: written.etag, replacedByLastWrite: written.replaced };
+    const file = settingsOf(written.merge.document);
+    const unmanagedKeys = [...file.keys()].filter((key) => !(key in lastWritten));
+    return {
+        ...inputs, lastWritten, unmanagedKeys, writtenEtag: written.etag, replacedByLastWrite: written.replaced,
+        fileAtLastUp: Object.fromEntries(file),
+    };
 }
 
 /** Inputs other than the settings whose change is an update (recorded in state, nothing to write). */
@@ -225,20 +276,22 @@ export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, Env
         if (hasUnknowns(news)) return { changes: true, replaces: [], deleteBeforeReplace: false };
         const configChanged = changedKeys(olds.lastWritten ?? {}, desiredSettings(news)).length > 0;
         let fileChanges = false;
+        let changedAtRunTime = false;
         try {
             // The live file, not only the last write: a managed key deleted there is restored,
             // and a lost write is made again.
             const plan = await planWrite(news, olds);
             fileChanges = plan.live === undefined || plan.text !== plan.live.text;
-            for (const key of plan.merge.conflicts) {
-                // The config wins over an operator's run-time change: the preview says so (key only).
-                console.warn(`.env: ${key} was changed at run time and is also changed by the stack config; the config value will be written`);
-            }
+            // A key changed at run time is drift even when `up` keeps it: the preview names it, and
+            // the update records the file as the stack's (writing nothing for that key).
+            changedAtRunTime = plan.live !== undefined && olds.fileAtLastUp !== undefined &&
+                runTimeChanges(olds.fileAtLastUp, settingsOf(parseEnv(plan.live.text))).size > 0;
+            reportRunTimeChanges(olds, plan);
             reportOverwritten(address(news), plan.overwritten);
         } catch {
             // S3 unreadable: the preview still shows the input diff; `up` reports S3 errors.
         }
-        return { changes: configChanged || fileChanges || recordedInputsChanged(olds, news), replaces: [], deleteBeforeReplace: false };
+        return { changes: configChanged || fileChanges || changedAtRunTime || recordedInputsChanged(olds, news), replaces: [], deleteBeforeReplace: false };
     },
 
     async create(inputs) {

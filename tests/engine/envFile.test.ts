@@ -10,6 +10,9 @@
  * - `pulumi destroy --run-program` follows `openvidu:deleteEnvOnDestroy` as
  *   set now; a plain `pulumi destroy` hands the provider the configuration of
  *   the last `up` (engine behaviour, documented in docs/env-file.md).
+ * - The drift workflow's step, as written, names every `.env` key changed at
+ *   run time (kept by `up` or overwritten by the config), never a value, and
+ *   passes again once an `up` has recorded the file.
  * The program is the project's own config loader, `.env` content and EnvFile,
  * inline through the Automation API (no language host, no AWS plugin here);
  * the generated secret comes from a small dynamic resource standing in for
@@ -19,19 +22,21 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import * as pulumi from "@pulumi/pulumi";
 import * as automation from "@pulumi/pulumi/automation";
 import { loadConfig } from "../../config";
 import { EnvFile } from "../../components/envFile";
 import { clusterEnv, ENV_HEADER } from "../../components/envFile/content";
 import { envFileProvider } from "../../components/envFile/provider";
+import { hasCommand } from "../support/commands";
+import { runDriftStep } from "../support/driftStep";
 import { Rgw, rgwUnavailable, startRgw } from "../support/rgw";
 import { LocalS3, startS3rver } from "../support/s3rver";
 import { EngineSandbox, pulumiCommandOf, sandboxOrSkip } from "../support/pulumiCli";
 
 const repoRoot = path.join(__dirname, "..", "..");
-const BUCKETS = ["engine-secrets", "engine-upgrade", "engine-destroy-on", "engine-destroy-off", "engine-destroy-plain"];
+const BUCKETS = ["engine-secrets", "engine-upgrade", "engine-destroy-on", "engine-destroy-off", "engine-destroy-plain", "engine-drift", "engine-drift-conflict"];
 /** Versioned, to count writes. Only this one: RGW (Ceph 16) answers 412 to every If-Match on a versioned bucket (S3 does not). */
 const VERSIONED_BUCKET = "engine-upgrade";
 
@@ -133,14 +138,18 @@ describe("the .env resource under the real Pulumi engine", function () {
             pulumiCommand,
             // The CLI starts the dynamic provider in `main`: this package, with its node_modules.
             projectSettings: { name: "openvidu", runtime: "nodejs", main: repoRoot },
-            envVars: {
-                ...sandbox.env,
-                AWS_ENDPOINT_URL_S3: server.endpoint,
-                AWS_ACCESS_KEY_ID: server.accessKey,
-                AWS_SECRET_ACCESS_KEY: server.secretKey,
-                AWS_REGION: "us-east-1",
-            },
+            envVars: { ...sandbox.env, ...s3Environment() },
         });
+    }
+
+    /** How the provider host reaches the S3 server. */
+    function s3Environment(): Record<string, string> {
+        return {
+            AWS_ENDPOINT_URL_S3: server.endpoint,
+            AWS_ACCESS_KEY_ID: server.accessKey,
+            AWS_SECRET_ACCESS_KEY: server.secretKey,
+            AWS_REGION: "us-east-1",
+        };
     }
 
     async function configure(stack: automation.Stack, extra: automation.ConfigMap = {}): Promise<void> {
@@ -155,6 +164,10 @@ describe("the .env resource under the real Pulumi engine", function () {
             "openvidu:openviduSecret": { value: SECRETS.openviduSecret, secret: true },
             ...extra,
         });
+    }
+
+    async function writeEnv(bucket: string, text: string): Promise<void> {
+        await direct.send(new PutObjectCommand({ Bucket: bucket, Key: ".env", Body: text }));
     }
 
     async function readEnv(bucket: string): Promise<string | undefined> {
@@ -276,5 +289,71 @@ describe("the .env resource under the real Pulumi engine", function () {
         await stack.up();
         await stack.destroy();
         assert.ok(await readEnv(bucket) === undefined, "recorded by the last up: deleted");
+    });
+
+    describe("the drift workflow's step with the real provider", () => {
+        /** A value an operator sets at run time: it must never leave the bucket or the encrypted state. */
+        const OPERATOR_TOKEN = "operator-token-2c9d";
+
+        before(function () {
+            if (!hasCommand("jq")) {
+                console.log("      skipped: jq is not installed (apt-get install jq; .ci/run installs it)");
+                this.skip();
+            }
+        });
+
+        function driftStep(stackName: string, program: automation.PulumiFn) {
+            return runDriftStep({ sandbox, projectDir: workDir, stackName, program, env: s3Environment(), dir: path.join(workDir, `drift-${stackName}-${Date.now()}`) });
+        }
+
+        it("names every .env key changed at run time and what up does with it, never a value; up keeps them and the next check passes", async () => {
+            const bucket = "engine-drift";
+            const program = envProgram(bucket);
+            const stack = await stackOf("drift", program);
+            await configure(stack);
+            await stack.up();
+            const clean = await driftStep("drift", program);
+            assert.strictEqual(clean.status, 0, clean.summary + clean.log);
+            assert.match(clean.summary, /No drift/);
+
+            // The cluster's /restart: recording (a key the config leaves alone) off, a webhook with a token added.
+            const seeded = (await readEnv(bucket))!;
+            assert.match(seeded, /^OPENVIDU_RECORDING=true$/m);
+            assert.match(seeded, /^OPENVIDU_WEBHOOK=false$/m, "a stock default the config leaves to the operator");
+            const restarted = seeded.replace("OPENVIDU_RECORDING=true", "OPENVIDU_RECORDING=false").replace("OPENVIDU_WEBHOOK=false", "OPENVIDU_WEBHOOK=true") +
+                `OPENVIDU_WEBHOOK_HEADERS=["Authorization: Basic ${OPERATOR_TOKEN}"]\n`;
+            await writeEnv(bucket, restarted);
+
+            const drifted = await driftStep("drift", program);
+            assert.notStrictEqual(drifted.status, 0, drifted.summary + drifted.log);
+            assert.match(drifted.summary, /^update openvidu-env:/m);
+            for (const [key, how] of [["OPENVIDU_RECORDING", "changed"], ["OPENVIDU_WEBHOOK", "changed"], ["OPENVIDU_WEBHOOK_HEADERS", "added"]]) {
+                assert.match(drifted.summary, new RegExp(`^\\.env: ${key} was ${how} at run time; \`pulumi up\` keeps it`, "m"), drifted.summary);
+            }
+            assert.ok(!(drifted.summary + drifted.log).includes(OPERATOR_TOKEN), "a run-time value reached the summary or the log");
+            assert.ok(!/=false|=true/.test(drifted.summary), "no value in the summary");
+
+            // `pulumi up` keeps every run-time change, writes nothing, and records the file as the stack's.
+            await stack.up();
+            assert.strictEqual(await readEnv(bucket), restarted, "up kept the run-time changes and wrote nothing");
+            assert.ok(!stateText(stack).includes(OPERATOR_TOKEN), "the recorded file is encrypted in the state");
+            const recorded = await driftStep("drift", program);
+            assert.strictEqual(recorded.status, 0, recorded.summary + recorded.log);
+        });
+
+        it("names a key that the code changes and an operator changed too, as overwritten by the config", async () => {
+            const bucket = "engine-drift-conflict";
+            const program = envProgram(bucket);
+            const stack = await stackOf("drift-conflict", program);
+            await configure(stack);
+            await stack.up();
+            await writeEnv(bucket, (await readEnv(bucket))!.replace("OPENVIDU_RECORDING=true", `OPENVIDU_RECORDING=${OPERATOR_TOKEN}`));
+            await stack.setConfig("openvidu:recording", { value: "false" });
+
+            const result = await driftStep("drift-conflict", program);
+            assert.notStrictEqual(result.status, 0, result.summary + result.log);
+            assert.match(result.summary, /^\.env: OPENVIDU_RECORDING was changed at run time and is also changed by the stack config; the config value will be written$/m, result.summary);
+            assert.ok(!(result.summary + result.log).includes(OPERATOR_TOKEN), "a run-time value reached the summary or the log");
+        });
     });
 });
