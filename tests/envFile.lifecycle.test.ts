@@ -7,6 +7,7 @@
  * same against Ceph RGW and the real engine.
  */
 import * as assert from "assert";
+import type * as pulumi from "@pulumi/pulumi";
 import { EnvFileInputs, EnvFileOutputs, envFileProvider } from "../components/envFile/provider";
 import { stackConfig } from "../components/envFile/s3";
 import { readText, writeText } from "./envFile.s3.test";
@@ -153,6 +154,26 @@ describe(".env provider over a stack's life (s3rver)", function () {
                 assert.strictEqual((await envFileProvider.diff!("runtime/.env", olds, inputs({}, "runtime"))).changes, true);
             });
             assert.deepStrictEqual(warnings, [".env: OPENVIDU_RECORDING was removed at run time; `pulumi up` writes the stack config's value"]);
+        });
+
+        it("credentials that may not read the file (a read-only role): diff and read say the run-time changes were not checked, and refresh keeps the state", async () => {
+            const olds = await create("runtime");
+            await writeText("runtime", (await readText("runtime"))! + "OPENVIDU_WEBHOOK=true\n");
+            const back = pointEnvironmentAt(s3.endpoint, "NOT-A-READER", "not-a-reader-secret");
+            try {
+                const diffWarnings = await warningsOf(async () => {
+                    assert.strictEqual((await envFileProvider.diff!("runtime/.env", olds, inputs({}, "runtime"))).changes, false, "nothing known to differ");
+                });
+                let read: pulumi.dynamic.ReadResult | undefined;
+                const readWarnings = await warningsOf(async () => { read = await envFileProvider.read!("runtime/.env", olds); });
+                assert.deepStrictEqual(read, { id: "runtime/.env", props: olds }, "refresh keeps what the last up recorded");
+                for (const warning of [...diffWarnings, ...readWarnings]) {
+                    assert.match(warning, /^\.env: cannot read s3:\/\/runtime\/\.env: access denied .*; its run-time changes were not checked \(read-only credentials.*openvidu:envReaderArns/);
+                }
+                assert.strictEqual(diffWarnings.length + readWarnings.length, 2);
+            } finally {
+                back();
+            }
         });
 
         it("a state written before fileAtLastUp existed compares managed keys only, until the next up records the file", async () => {

@@ -7,7 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { parseEnv, renderEnv, settingsOf } from "./dotenv";
 import { mergeEnv, MergeResult, Settings } from "./merge";
-import { deleteObject, LiveObject, ObjectAddress, readObject, S3Access, stackConfig, WriteConflict, writeObject } from "./s3";
+import { deleteObject, LiveObject, ObjectAddress, isReadDenied, readObject, S3Access, stackConfig, WriteConflict, writeObject } from "./s3";
 
 /** The provider's inputs, as the engine passes them (secrets decrypted; during a preview, unknowns as UNKNOWN). */
 export interface EnvFileInputs {
@@ -188,6 +188,19 @@ function reportRunTimeChanges(olds: Partial<EnvFileOutputs>, plan: WritePlan): v
     }
 }
 
+/**
+ * Says that the live file could not be compared (a preview by a role that may not read it, S3
+ * not answering): its run-time changes are then unknown, which must not pass for "none".
+ */
+function reportUnchecked(error: unknown): void {
+    const message = (error as { message?: unknown } | undefined)?.message;
+    const reason = typeof message === "string" ? message : String(error);
+    const hint = isReadDenied(error)
+        ? " (read-only credentials, e.g. the preview role, may read it once listed in openvidu:envReaderArns: docs/iam.md)"
+        : "";
+    console.warn(`.env: ${reason}; its run-time changes were not checked${hint}`);
+}
+
 function reportOverwritten(target: ObjectAddress, keys: string[]): void {
     if (keys.length === 0) return;
     // A dynamic provider's console output reaches the CLI; pulumi.log does not from here.
@@ -288,8 +301,10 @@ export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, Env
                 runTimeChanges(olds.fileAtLastUp, settingsOf(parseEnv(plan.live.text))).size > 0;
             reportRunTimeChanges(olds, plan);
             reportOverwritten(address(news), plan.overwritten);
-        } catch {
-            // S3 unreadable: the preview still shows the input diff; `up` reports S3 errors.
+        } catch (error) {
+            // S3 unreadable: the preview still shows the input diff, and says what it could not check;
+            // `up` fails on S3 errors.
+            reportUnchecked(error);
         }
         return { changes: configChanged || fileChanges || changedAtRunTime || recordedInputsChanged(olds, news), replaces: [], deleteBeforeReplace: false };
     },
@@ -307,7 +322,16 @@ export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, Env
 
     async read(id, props) {
         if (props === undefined) throw new Error(`cannot import ${id}: create the EnvFile resource instead (it adopts an existing .env)`);
-        const live = await readObject(address(props));
+        let live: LiveObject | undefined;
+        try {
+            live = await readObject(address(props));
+        } catch (error) {
+            if (!isReadDenied(error)) throw error;
+            // A read-only role (a drift check, a preview with --refresh) may not read the .env: the
+            // refresh of every other resource goes on, and this one keeps what the last `up` recorded.
+            reportUnchecked(error);
+            return { id, props };
+        }
         // Gone (deleted by hand): an empty id tells `pulumi refresh` so, and the next `pulumi up` seeds it again.
         if (live === undefined) return {};
         const liveSettings = settingsOf(parseEnv(live.text));

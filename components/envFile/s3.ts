@@ -53,6 +53,15 @@ export interface LiveObject {
 export class WriteConflict extends Error {}
 
 /**
+ * True for readObject's error when the credentials in use may not read the object (HTTP 403:
+ * e.g. a read-only preview role). A marked Error, not a subclass: in the serialized provider a
+ * subclass of Error loses its message.
+ */
+export function isReadDenied(error: unknown): boolean {
+    return (error as { readDenied?: unknown } | undefined)?.readDenied === true;
+}
+
+/**
  * The stack's configuration as the engine hands it to the provider (`configure`),
  * by full key (`aws:secretKey`, `openvidu:deleteEnvOnDestroy`). Held in memory
  * only: it reaches neither the inputs nor the state.
@@ -153,9 +162,11 @@ export async function readObject(address: ObjectAddress): Promise<LiveObject | u
         const answer = await s3Client(address.region, address.access).send(new GetObjectCommand({ Bucket: address.bucket, Key: address.key }));
         return { text: await answer.Body!.transformToString("utf8"), etag: answer.ETag ?? "" };
     } catch (error) {
-        const name = (error as { name?: string }).name;
-        if (name === "NoSuchKey") return undefined;
-        throw new Error(s3ErrorMessage("read", address, error), { cause: error });
+        const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+        if (e.name === "NoSuchKey") return undefined;
+        const message = s3ErrorMessage("read", address, error);
+        if (e.name === "AccessDenied" || e.$metadata?.httpStatusCode === 403) throw Object.assign(new Error(message, { cause: error }), { readDenied: true });
+        throw new Error(message, { cause: error });
     }
 }
 

@@ -36,7 +36,7 @@ import { LocalS3, startS3rver } from "../support/s3rver";
 import { EngineSandbox, pulumiCommandOf, sandboxOrSkip } from "../support/pulumiCli";
 
 const repoRoot = path.join(__dirname, "..", "..");
-const BUCKETS = ["engine-secrets", "engine-upgrade", "engine-destroy-on", "engine-destroy-off", "engine-destroy-plain", "engine-drift", "engine-drift-conflict"];
+const BUCKETS = ["engine-secrets", "engine-upgrade", "engine-destroy-on", "engine-destroy-off", "engine-destroy-plain", "engine-drift", "engine-drift-conflict", "engine-drift-unreadable"];
 /** Versioned, to count writes. Only this one: RGW (Ceph 16) answers 412 to every If-Match on a versioned bucket (S3 does not). */
 const VERSIONED_BUCKET = "engine-upgrade";
 
@@ -99,8 +99,10 @@ function envProgram(bucket: string, provider: pulumi.dynamic.ResourceProvider = 
 describe("the .env resource under the real Pulumi engine", function () {
     this.timeout(600_000);
     let sandbox: EngineSandbox;
-    let server: { endpoint: string; accessKey: string; secretKey: string; versioned: boolean; stop(): Promise<void> | void };
+    let server: { endpoint: string; accessKey: string; secretKey: string; versioned: boolean; admin?: Rgw["admin"]; stop(): Promise<void> | void };
     let direct: S3Client;
+    /** Credentials S3 refuses (403) for the buckets of this test. */
+    let notReader: Record<string, string>;
     let pulumiCommand: automation.PulumiCommand;
     let workDir: string;
 
@@ -115,6 +117,15 @@ describe("the .env resource under the real Pulumi engine", function () {
             console.log(`      (s3rver instead of Ceph RGW: ${rgwUnavailable()})`);
             const s3: LocalS3 = await startS3rver([]);
             server = { endpoint: s3.endpoint, accessKey: "S3RVER", secretKey: "S3RVER", versioned: false, stop: () => s3.stop() };
+        }
+        // Credentials the server knows but that own none of the buckets: S3 answers 403, as to a read-only role.
+        if (server.admin) {
+            const reader = { accessKeyId: "OVTESTNOTREADER0", secretAccessKey: "not-a-reader-secret" };
+            server.admin(["user", "create", "--uid=not-reader", "--display-name=not-reader",
+                `--access-key=${reader.accessKeyId}`, `--secret=${reader.secretAccessKey}`]);
+            notReader = { AWS_ACCESS_KEY_ID: reader.accessKeyId, AWS_SECRET_ACCESS_KEY: reader.secretAccessKey };
+        } else {
+            notReader = { AWS_ACCESS_KEY_ID: "NOT-A-READER", AWS_SECRET_ACCESS_KEY: "not-a-reader-secret" };
         }
         direct = new S3Client({
             region: "us-east-1", endpoint: server.endpoint, forcePathStyle: true,
@@ -339,6 +350,24 @@ describe("the .env resource under the real Pulumi engine", function () {
             assert.ok(!stateText(stack).includes(OPERATOR_TOKEN), "the recorded file is encrypted in the state");
             const recorded = await driftStep("drift", program);
             assert.strictEqual(recorded.status, 0, recorded.summary + recorded.log);
+        });
+
+        it("with credentials that may not read the .env (a read-only role), compares the rest and says the .env was not checked", async () => {
+            const bucket = "engine-drift-unreadable";
+            const program = envProgram(bucket);
+            const stack = await stackOf("drift-unreadable", program);
+            await configure(stack);
+            await stack.up();
+            await writeEnv(bucket, (await readEnv(bucket))!.replace("OPENVIDU_WEBHOOK=false", "OPENVIDU_WEBHOOK=true"));
+
+            const result = await runDriftStep({
+                sandbox, projectDir: workDir, stackName: "drift-unreadable", program, dir: path.join(workDir, "drift-unreadable-step"),
+                env: { ...s3Environment(), ...notReader },
+            });
+            // Before, the refresh failed on the .env's read, and with it the whole check, every day.
+            assert.strictEqual(result.status, 0, result.summary + result.log);
+            assert.match(result.summary, /No drift/);
+            assert.match(result.summary, /^\.env: cannot read s3:\/\/engine-drift-unreadable\/\.env: access denied .*its run-time changes were not checked/m, result.summary);
         });
 
         it("names a key that the code changes and an operator changed too, as overwritten by the config", async () => {
