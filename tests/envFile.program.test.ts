@@ -108,7 +108,7 @@ describe(".env in the program", () => {
         for (const value of Object.values(SECRETS)) {
             assert.ok(!JSON.stringify(env.inputs.settings).includes(value), "no secret among the plain settings");
         }
-        assert.deepStrictEqual(env.options.additionalSecretOutputs, ["secretSettings", "lastWritten", "replacedByLastWrite"]);
+        assert.deepStrictEqual(env.options.additionalSecretOutputs, ["secretSettings", "lastWritten", "replacedByLastWrite", "fileAtLastUp"]);
     });
 
     it("keeps extraEnv secret when it was set with --secret: its keys go with the secret settings, none among the plain ones", async () => {
