@@ -71,6 +71,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             existingBucketName: config.bucketName,
             region: config.region,
             envPrincipalArns: [masterRoleArn, deployerPrincipalArn(config.deployerRoleArn, parent)],
+            envReaderArns: config.envReaderArns,
             lifecycle: config.bucketLifecycle,
             transform: args.transform?.storage,
         }, parent);

@@ -7,6 +7,14 @@ import { applyTransform, Transform } from "./transform";
 /** The shared configuration's object key, at the bucket's root (the AMI's boot job reads it there). */
 export const ENV_OBJECT_KEY = ".env";
 
+/**
+ * What a read-only principal of the `.env` keeps: a GET or HEAD of the current
+ * object (both authorized as s3:GetObject; the `.env` provider reads only
+ * that), and of a given version (s3:GetObjectVersion), to see what a key held
+ * before a run-time change. Nothing that writes, deletes, tags or changes ACLs.
+ */
+export const ENV_READ_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"] as const;
+
 /** The bucket's lifecycle facts that are not configuration. */
 export const BUCKET_LIFECYCLE = {
     /** A multipart upload (a large recording) left unfinished this long is aborted and its parts freed. */
@@ -27,10 +35,18 @@ export interface ClusterStorageArgs {
     region: string;
     /**
      * The only principals (IAM role or user ARNs, as `aws:PrincipalArn` gives them) that may
-     * read or write the `.env`: the masters' role and the deployer. Everyone else is denied by the
-     * created bucket's policy, whatever their IAM policies allow.
+     * read or write the `.env`: the masters' role and the deployer. Everyone else (but the
+     * read-only `envReaderArns`) is denied by the created bucket's policy, whatever their IAM
+     * policies allow.
      */
     envPrincipalArns: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Principals that may read the `.env` and nothing more (role or user ARNs). One that is
+     * also in `envPrincipalArns` keeps its write access.
+     * @default [] (the policy is exactly the one without readers)
+     * @example ["arn:aws:iam::123456789012:role/openvidu-preview"]
+     */
+    envReaderArns?: pulumi.Input<pulumi.Input<string>[]>;
     /** Noncurrent-version expiry and the recordings' storage class (created bucket only). */
     lifecycle: BucketLifecycleSettings;
     /** Adjust the created bucket's resources. */
@@ -43,8 +59,8 @@ export interface ClusterStorageArgs {
  * The cluster's S3 bucket: the shared `.env` at its root and recordings under
  * `recordings/`. A created bucket is customer data: it and every guard on it
  * (encryption, versioning, ownership, public-access block, the policy that
- * enforces TLS and keeps the `.env` to the masters and the deployer, the
- * lifecycle) are `retainOnDelete`, so neither `pulumi destroy` nor a
+ * enforces TLS and keeps the `.env` to the masters and the deployer, and any
+ * configured readers to reading it, the lifecycle) are `retainOnDelete`, so neither `pulumi destroy` nor a
  * replacement deletes or weakens it. `protect` is not used: it would make
  * `pulumi destroy` of the whole stack fail.
  *
@@ -81,7 +97,7 @@ export class ClusterStorage extends pulumi.ComponentResource {
             });
             this.bucketArn = existing.arn;
             // After the region check: a bucket that cannot be used needs no advice.
-            this.warnUnprotectedEnv(pulumi.all([this.bucketName, existing.arn]).apply(([, arn]) => arn), args.envPrincipalArns);
+            this.warnUnprotectedEnv(pulumi.all([this.bucketName, existing.arn]).apply(([, arn]) => arn), args);
         } else {
             const { bucket, policy } = this.createBucket(name, args);
             this.bucketName = bucket.bucket;
@@ -96,11 +112,12 @@ export class ClusterStorage extends pulumi.ComponentResource {
      * so the `.env` stays readable by whoever the owner's policies allow: say so, with the
      * statement to add by hand.
      */
-    private warnUnprotectedEnv(bucketArn: pulumi.Output<string>, principals: ClusterStorageArgs["envPrincipalArns"]): void {
-        pulumi.all([bucketArn, pulumi.output(principals)]).apply(([arn, allowed]) => {
+    private warnUnprotectedEnv(bucketArn: pulumi.Output<string>, args: ClusterStorageArgs): void {
+        pulumi.all([bucketArn, pulumi.output(args.envPrincipalArns), pulumi.output(args.envReaderArns ?? [])]).apply(([arn, writers, readers]) => {
+            const statements = envStatements(arn, writers, readers);
             pulumi.log.warn(`the adopted bucket's policy is not managed here, so any principal allowed s3:GetObject on ` +
-                `${arn}/* can read the .env and its secrets. Add this statement to the bucket's policy ` +
-                `(docs/iam.md, "An adopted bucket"): ${JSON.stringify(envAccessStatement(arn, allowed))}`, this);
+                `${arn}/* can read the .env and its secrets. Add ${statements.length === 1 ? "this statement" : "these statements"} ` +
+                `to the bucket's policy (docs/iam.md, "An adopted bucket"): ${statements.map((st) => JSON.stringify(st)).join(" ")}`, this);
         });
     }
 
@@ -141,18 +158,37 @@ export class ClusterStorage extends pulumi.ComponentResource {
         // The resource keeps its first name (…-tls-only) so existing stacks update it in place.
         const policy = new aws.s3.BucketPolicy(`${name}-tls-only`, {
             bucket: bucket.id,
-            policy: pulumi.all([bucket.arn, pulumi.output(args.envPrincipalArns)]).apply(([arn, principals]) =>
-                bucketPolicy(arn, principals)),
+            // Resolved together, so a reader that is also the deployer (an Output) is seen as a writer.
+            policy: pulumi.all([bucket.arn, pulumi.output(args.envPrincipalArns), pulumi.output(args.envReaderArns ?? [])])
+                .apply(([arn, writers, readers]) => bucketPolicy(arn, writers, readers)),
         }, { ...retained, dependsOn: [publicAccess] });
         return { bucket, policy };
     }
 }
 
-/** The created bucket's policy: TLS only, and the `.env` kept to the given principals. */
-export function bucketPolicy(bucketArn: string, envPrincipalArns: string[]): string {
+/**
+ * The created bucket's policy: TLS only, and the `.env` kept to the given
+ * writers, plus readers that may only read it. Without readers it is exactly
+ * the policy this program wrote before readers existed (no diff on update).
+ */
+export function bucketPolicy(bucketArn: string, envWriterArns: string[], envReaderArns: string[] = []): string {
     const document = JSON.parse(tlsOnlyPolicy(bucketArn));
-    document.Statement.push(envAccessStatement(bucketArn, envPrincipalArns));
+    document.Statement.push(...envStatements(bucketArn, envWriterArns, envReaderArns));
     return JSON.stringify(document);
+}
+
+/**
+ * The `.env`'s statements: everyone but the writers and readers is denied
+ * everything on it; the readers are denied everything but reading it. A reader
+ * that is also a writer is left a writer: the read-only statement would take
+ * away the deployer's (or the masters') writes.
+ */
+export function envStatements(bucketArn: string, writerArns: string[], readerArns: string[]): Array<Record<string, unknown>> {
+    const writers = new Set(writerArns);
+    const readers = [...new Set(readerArns)].filter((arn) => !writers.has(arn));
+    const statements = [envAccessStatement(bucketArn, [...writerArns, ...readers])];
+    if (readers.length > 0) statements.push(envReadOnlyStatement(bucketArn, readers));
+    return statements;
 }
 
 /**
@@ -175,6 +211,22 @@ export function envAccessStatement(bucketArn: string, principalArns: string[]): 
         Action: "s3:*",
         Resource: `${bucketArn}/${ENV_OBJECT_KEY}`,
         Condition: { ArnNotEquals: { "aws:PrincipalArn": allowed } },
+    };
+}
+
+/**
+ * Denies the given principals every action on the `.env` but reading it
+ * (ENV_READ_ACTIONS). A Deny with NotAction grants nothing: a reader still needs
+ * an identity policy allowing s3:GetObject on the object (docs/iam.md).
+ */
+export function envReadOnlyStatement(bucketArn: string, readerArns: string[]): Record<string, unknown> {
+    return {
+        Sid: "EnvReadersReadOnly",
+        Effect: "Deny",
+        Principal: "*",
+        NotAction: [...ENV_READ_ACTIONS],
+        Resource: `${bucketArn}/${ENV_OBJECT_KEY}`,
+        Condition: { ArnEquals: { "aws:PrincipalArn": readerArns } },
     };
 }
 

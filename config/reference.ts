@@ -52,8 +52,9 @@ const KIND_WORDS: Record<KeyKind, string> = {
 export function readmeConfigTable(): string {
     const rows = KEY_SPECS.map((spec) => {
         const fallback = spec.required ? "**required**" : "unset";
-        // An empty default means "derived at run time": its wording says from what.
-        const def = spec.default !== undefined && spec.default !== "" ? `\`${String(spec.default)}\`` : spec.defaultText ?? fallback;
+        // An empty default ("" or []) means "derived at run time" or "none": its wording says which.
+        const empty = spec.default === "" || (Array.isArray(spec.default) && spec.default.length === 0);
+        const def = spec.default !== undefined && !empty ? `\`${String(spec.default)}\`` : spec.defaultText ?? fallback;
         const cf = spec.cloudFormation ? `\`${spec.cloudFormation}\`` : "(new)";
         return `| \`openvidu:${spec.key}\` | ${KIND_WORDS[spec.kind]} | ${def} | ${cf} | ${spec.description.replace(/\|/g, "\\|")} |`;
     });

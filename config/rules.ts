@@ -150,7 +150,11 @@ const PRINCIPAL_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:(?:root|(?:role|user
 const ASSUMED_ROLE_ARN = /^arn:aws(?:-cn|-us-gov)?:sts::\d{12}:assumed-role\/([\w+=,.@-]+)\//;
 const CACHE_NODE_TYPE = /^cache\.[a-z0-9]+\.[a-z0-9]+$/;
 
-export function principalArn(value: string): Problem {
+/**
+ * An IAM role or user ARN as `aws:PrincipalArn` gives it. `emptyMeans` ends the
+ * message with what an empty value would mean, for a key that accepts one.
+ */
+export function principalArn(value: string, emptyMeans = "or empty for the role running `pulumi up`"): Problem {
     const session = ASSUMED_ROLE_ARN.exec(value);
     if (session) {
         // aws:PrincipalArn of a session is its role's ARN (with the role's path), never the session's.
@@ -158,7 +162,7 @@ export function principalArn(value: string): Problem {
             "see `aws iam get-role --role-name " + session[1] + "`)";
     }
     return PRINCIPAL_ARN.test(value) ? undefined
-        : "must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name> or :user/<name>), or empty for the role running `pulumi up`";
+        : `must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name> or :user/<name>)${emptyMeans ? `, ${emptyMeans}` : ""}`;
 }
 
 export function cacheNodeType(value: string): Problem {

@@ -19,7 +19,7 @@ export interface KeySpec {
     /** One line for `Pulumi.yaml` and the README. */
     readonly description: string;
     /** The static default, when there is one (written to `Pulumi.yaml`). */
-    readonly default?: string | number | boolean;
+    readonly default?: string | number | boolean | readonly string[];
     /** Human wording of a default that depends on other values (e.g. "the stack name"). */
     readonly defaultText?: string;
     /** `true` when the stack cannot be deployed without it. */
@@ -112,6 +112,8 @@ export const KEY_SPECS: readonly KeySpec[] = [
         description: "Delete the seeded .env object on `pulumi destroy` (by default it stays in the retained bucket)." },
     { key: "deployerRoleArn", kind: "string", default: "", defaultText: "empty: the IAM role (or user) that runs `pulumi up`",
         description: "IAM role or user ARN that deploys the stack: with the masters' role, the only principal the bucket policy lets touch the .env." },
+    { key: "envReaderArns", kind: "stringList", default: [], defaultText: "empty: only the masters and the deployer read the .env",
+        description: "IAM role or user ARNs the created bucket's policy lets read the .env but not write or delete it (e.g. the CI preview role, so previews and drift checks name keys changed at run time)." },
     { key: "noncurrentVersionExpirationDays", kind: "integer", default: 30,
         description: "Days a replaced or deleted object's old version (recording or .env) is kept before S3 expires it (1-3650)." },
     { key: "recordingsStorageClass", kind: "string", default: "STANDARD",

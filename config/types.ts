@@ -57,6 +57,7 @@ export interface OpenViduStackConfig {
     extraEnv?: Record<string, string>;
     deleteEnvOnDestroy?: boolean;
     deployerRoleArn?: string;
+    envReaderArns?: string[];
     noncurrentVersionExpirationDays?: number;
     recordingsStorageClass?: RecordingsStorageClass;
     recordingsTransitionDays?: number;
@@ -131,6 +132,11 @@ export interface OpenViduConfig {
     deleteEnvOnDestroy: boolean;
     /** Unset: the principal running `pulumi up` (its role, for an assumed-role session). */
     deployerRoleArn?: string;
+    /**
+     * Principals (IAM role or user ARNs) the created bucket's policy lets read the `.env` and
+     * nothing more; an entry that is also the deployer keeps its write access. Empty: none.
+     */
+    envReaderArns: string[];
     /** The created bucket's lifecycle (an adopted bucket is never modified). */
     bucketLifecycle: BucketLifecycleSettings;
     redis: RedisSettings;

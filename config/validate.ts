@@ -22,7 +22,7 @@ const MEDIA_SERVERS: readonly MediaServer[] = ["mediasoup", "kurento"];
 
 /** The keys' static defaults (schema.ts), by short key. */
 const DEFAULTS: Record<string, string | number | boolean> = Object.fromEntries(
-    KEY_SPECS.filter((s) => s.default !== undefined).map((s) => [s.key, s.default as string | number | boolean]),
+    KEY_SPECS.filter((s) => s.default !== undefined && !Array.isArray(s.default)).map((s) => [s.key, s.default as string | number | boolean]),
 );
 
 /**
@@ -136,6 +136,7 @@ function buildConfig(c: Checker, stackName: string, region: string): OpenViduCon
         extraEnv: extraEnv(c),
         deleteEnvOnDestroy: c.bool("deleteEnvOnDestroy"),
         deployerRoleArn: c.string("deployerRoleArn", (v) => v === "" ? undefined : rules.principalArn(v)) || undefined,
+        envReaderArns: envReaderArns(c),
         bucketLifecycle: bucketLifecycle(c),
         redis: { nodeType: c.string("redisNodeType", rules.cacheNodeType) as string, replicas: c.int("redisReplicas", 0, 5) },
         masterSsmAccess: c.string("masterSsmAccess", rules.oneOf(SSM_ACCESS)) as SsmAccess,
@@ -162,6 +163,19 @@ function bucketLifecycle(c: Checker): OpenViduConfig["bucketLifecycle"] {
         recordingsStorageClass,
         recordingsTransitionDays,
     };
+}
+
+/**
+ * The `.env`'s read-only principals: each entry an IAM role or user ARN, as
+ * `aws:PrincipalArn` gives it (the deployer's rule), each bad entry reported.
+ */
+function envReaderArns(c: Checker): string[] {
+    const arns = (c.values.envReaderArns as string[] | undefined) ?? [];
+    arns.forEach((arn, index) => {
+        const problem = rules.principalArn(arn, "");
+        if (problem) c.report("envReaderArns", `entry ${index} ("${arn}") ${problem}`);
+    });
+    return [...new Set(arns)];
 }
 
 /** The default cluster id: the stack name, lower-cased, other characters → `-`. */
