@@ -3,7 +3,8 @@
  * (@cloud-copilot/iam-simulate) from the bucket policy the program registers
  * and the identity policies of each kind of principal: the masters' role (its
  * registered policy), the deployer, a reader with AWS's ReadOnlyAccess, an
- * administrator, the media nodes, anonymous callers.
+ * administrator, the media nodes, anonymous callers; and, with
+ * `openvidu:envReaderArns`, the listed readers (the preview role).
  *
  * Where the model stops: the evaluator does not derive request context, so
  * each request carries what AWS would put there (`aws:PrincipalArn` is the
@@ -11,6 +12,8 @@
  * Access, SCPs and KMS are not part of these requests.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { anonymousPrincipal, runSimulation, Simulation } from "@cloud-copilot/iam-simulate";
 import { SESSION_MANAGER_STATEMENT } from "../components/instanceRole";
 import { MockRun } from "../plan/run";
@@ -139,5 +142,71 @@ describe(".env access, evaluated by an IAM policy simulator", function () {
         const withoutEnvStatement = { ...bucketPolicy, Statement: bucketPolicy.Statement.filter((s) => s.Sid !== "EnvOnlyMastersAndDeployer") };
         const reader = roleSession("openvidu-preview", "pr-42", [READ_ONLY_S3]);
         assert.strictEqual(await decide(withoutEnvStatement, reader, "s3:GetObject", ENV), "Allowed");
+    });
+});
+
+describe(".env readers (openvidu:envReaderArns), evaluated by an IAM policy simulator", function () {
+    this.timeout(120000);
+    const PREVIEW_ROLE = `arn:aws:iam::${ACCOUNT}:role/openvidu-preview`;
+    // The mock caller's role: the deployer, resolved from the caller at run time (an Output).
+    const DEPLOY_ROLE = `arn:aws:iam::${ACCOUNT}:role/openvidu-deploy`;
+    let bucketPolicy: Policy;
+    let masters: Principal;
+    let deployer: Principal;
+    /** The preview role with broad S3 rights of its own: any refusal comes from the bucket policy. */
+    let reader: Principal;
+
+    before(async () => {
+        const run = await runProgram({ ...VALID_CONFIG, envReaderArns: JSON.stringify([PREVIEW_ROLE, DEPLOY_ROLE]) });
+        bucketPolicy = JSON.parse(inputsOf(one(run, "aws:s3/bucketPolicy:BucketPolicy")).policy);
+        const masterPolicy = JSON.parse(inputsOf(one(run, "aws:iam/rolePolicy:RolePolicy", "master-policy")).policy);
+        masters = roleSession(one(run, "aws:iam/role:Role", "master-role").name, "i-0123456789abcdef0", [masterPolicy]);
+        deployer = roleSession("openvidu-deploy", "pulumi-up", [allow("s3:*")]);
+        reader = roleSession("openvidu-preview", "drift", [allow("s3:*")]);
+    });
+
+    it("lets a reader read the .env, current and earlier versions", async () => {
+        assert.strictEqual(await decide(bucketPolicy, reader, "s3:GetObject", ENV), "Allowed");
+        assert.strictEqual(await decide(bucketPolicy, reader, "s3:GetObjectVersion", ENV), "Allowed");
+    });
+
+    it("denies a reader every write to the .env, whatever its own policies allow", async () => {
+        for (const action of ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:PutObjectTagging",
+            "s3:RestoreObject", "s3:PutObjectRetention", "s3:BypassGovernanceRetention"]) {
+            assert.strictEqual(await decide(bucketPolicy, reader, action, ENV), "ExplicitlyDenied", action);
+        }
+    });
+
+    it("lets the preview role's own policy (docs/iam/preview-role-policy.json) read the .env once listed", async () => {
+        const previewPolicy = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "docs", "iam", "preview-role-policy.json"), "utf8"));
+        const preview = roleSession("openvidu-preview", "pr-42", [previewPolicy]);
+        assert.strictEqual(await decide(bucketPolicy, preview, "s3:GetObject", ENV), "Allowed");
+        assert.strictEqual(await decide(bucketPolicy, preview, "s3:PutObject", ENV), "ExplicitlyDenied");
+        assert.strictEqual(await decide(bucketPolicy, preview, "s3:GetObject", RECORDING), "ImplicitlyDenied", "not the recordings");
+    });
+
+    it("still denies a role that is not listed, even with ReadOnlyAccess", async () => {
+        const other = roleSession("analyst", "x", [READ_ONLY_S3]);
+        assert.strictEqual(await decide(bucketPolicy, other, "s3:GetObject", ENV), "ExplicitlyDenied");
+        assert.strictEqual(await decide(bucketPolicy, other, "s3:GetObjectVersion", ENV), "ExplicitlyDenied");
+    });
+
+    it("leaves the deployer listed as a reader a writer, and the masters too", async () => {
+        for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]) {
+            assert.strictEqual(await decide(bucketPolicy, deployer, action, ENV), "Allowed", action);
+        }
+        assert.strictEqual(await decide(bucketPolicy, masters, "s3:PutObject", ENV), "Allowed");
+    });
+
+    it("changes nothing for the recordings", async () => {
+        assert.strictEqual(await decide(bucketPolicy, reader, "s3:PutObject", RECORDING), "Allowed", "the read-only deny is the .env's only");
+        assert.strictEqual(await decide(bucketPolicy, roleSession("analyst", "x", [READ_ONLY_S3]), "s3:GetObject", RECORDING), "Allowed");
+        assert.strictEqual(await decide(bucketPolicy, masters, "s3:PutObject", RECORDING), "Allowed");
+    });
+
+    it("the evaluator is real: without the read-only statement a reader could rewrite the .env", async () => {
+        const withoutReadOnly = { ...bucketPolicy, Statement: bucketPolicy.Statement.filter((s) => s.Sid !== "EnvReadersReadOnly") };
+        assert.strictEqual(withoutReadOnly.Statement.length, bucketPolicy.Statement.length - 1, "the statement exists");
+        assert.strictEqual(await decide(withoutReadOnly, reader, "s3:PutObject", ENV), "Allowed");
     });
 });
