@@ -188,6 +188,78 @@ describe("storage: configured lifecycle and deployer", () => {
     });
 });
 
+describe("storage: .env readers (openvidu:envReaderArns)", () => {
+    const BUCKET_ARN = "arn:aws:s3:::dev-0123456789";
+    const DEPLOY_ROLE = `arn:aws:iam::${ACCOUNT}:role/openvidu-deploy`;
+    const PREVIEW_ROLE = `arn:aws:iam::${ACCOUNT}:role/ci/openvidu-preview`;
+    const AUDITOR = `arn:aws:iam::${ACCOUNT}:user/auditor`;
+    /** The created bucket's policy as this program wrote it before readers existed, byte for byte. */
+    const POLICY_WITHOUT_READERS = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{
+            Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
+            Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        }, {
+            Sid: "EnvOnlyMastersAndDeployer", Effect: "Deny", Principal: "*", Action: "s3:*",
+            Resource: `${BUCKET_ARN}/.env`,
+            Condition: { ArnNotEquals: { "aws:PrincipalArn": [MASTER_ROLE_ARN, DEPLOY_ROLE] } },
+        }],
+    });
+    const policyText = (run: MockRun): string => inputsOf(one(run, "aws:s3/bucketPolicy:BucketPolicy")).policy;
+
+    it("no readers (unset or an empty list): exactly the policy without readers, so existing stacks see no diff", async () => {
+        assert.strictEqual(policyText(await runProgram({ ...VALID_CONFIG })), POLICY_WITHOUT_READERS);
+        assert.strictEqual(policyText(await runProgram({ ...VALID_CONFIG, envReaderArns: "[]" })), POLICY_WITHOUT_READERS);
+    });
+
+    it("exempts the readers from the .env's deny-all and denies them all but reading it", async () => {
+        const run = await runProgram({ ...VALID_CONFIG, envReaderArns: JSON.stringify([PREVIEW_ROLE, AUDITOR]) });
+        const statements = bucketPolicy(run).Statement;
+        assert.deepStrictEqual(statements.map((st) => st.Sid), ["DenyInsecureTransport", "EnvOnlyMastersAndDeployer", "EnvReadersReadOnly"]);
+        assert.deepStrictEqual(envStatement(run).Condition.ArnNotEquals["aws:PrincipalArn"], [MASTER_ROLE_ARN, DEPLOY_ROLE, PREVIEW_ROLE, AUDITOR]);
+        assert.deepStrictEqual(statements[2], {
+            Sid: "EnvReadersReadOnly", Effect: "Deny", Principal: "*",
+            NotAction: ["s3:GetObject", "s3:GetObjectVersion"],
+            Resource: `${BUCKET_ARN}/.env`,
+            Condition: { ArnEquals: { "aws:PrincipalArn": [PREVIEW_ROLE, AUDITOR] } },
+        });
+    });
+
+    it("keeps a reader that is also the deployer (resolved from the caller) or the masters' role a writer", async () => {
+        const run = await runProgram({ ...VALID_CONFIG, envReaderArns: JSON.stringify([DEPLOY_ROLE, PREVIEW_ROLE, MASTER_ROLE_ARN, PREVIEW_ROLE]) });
+        assert.deepStrictEqual(envStatement(run).Condition.ArnNotEquals["aws:PrincipalArn"], [MASTER_ROLE_ARN, DEPLOY_ROLE, PREVIEW_ROLE]);
+        const readOnly = bucketPolicy(run).Statement.find((st) => st.Sid === "EnvReadersReadOnly");
+        assert.deepStrictEqual(readOnly?.Condition.ArnEquals["aws:PrincipalArn"], [PREVIEW_ROLE]);
+    });
+
+    it("readers that are all writers add no statement: the policy stays the one without readers", async () => {
+        const run = await runProgram({ ...VALID_CONFIG, envReaderArns: JSON.stringify([DEPLOY_ROLE]) });
+        assert.strictEqual(policyText(run), POLICY_WITHOUT_READERS);
+    });
+
+    it("an adopted bucket gets no policy; the warning gives both statements to add by hand", async () => {
+        const warnings: string[] = [];
+        const warn = pulumi.log.warn;
+        (pulumi.log as { warn: typeof warn }).warn = async (message: string) => { warnings.push(message); };
+        let run: MockRun;
+        try {
+            run = await runProgram({ ...VALID_CONFIG, bucketName: "acme-recordings", envReaderArns: JSON.stringify([PREVIEW_ROLE]) },
+                { cloud: { bucketRegions: { "acme-recordings": "eu-west-1" } } });
+        } finally {
+            (pulumi.log as { warn: typeof warn }).warn = warn;
+        }
+        assert.deepStrictEqual(all(run, "aws:s3/bucketPolicy:BucketPolicy"), []);
+        const advice = warnings.filter((w) => w.includes("adopted bucket"));
+        assert.strictEqual(advice.length, 1, warnings.join("\n"));
+        assert.match(advice[0], /these statements/);
+        const [exempting, readOnly] = advice[0].slice(advice[0].indexOf("{")).split(" {").map((text, i) => JSON.parse(i === 0 ? text : `{${text}`));
+        assert.deepStrictEqual(exempting.Condition.ArnNotEquals["aws:PrincipalArn"], [MASTER_ROLE_ARN, DEPLOY_ROLE, PREVIEW_ROLE]);
+        assert.deepStrictEqual([readOnly.Sid, readOnly.Resource, readOnly.Condition.ArnEquals["aws:PrincipalArn"]],
+            ["EnvReadersReadOnly", "arn:aws:s3:::acme-recordings/.env", [PREVIEW_ROLE]]);
+    });
+});
+
 describe("storage: an adopted bucket", () => {
     it("is looked up, never created or modified: no policy, no lifecycle (S3 keeps one of each per bucket, the owner's)", async () => {
         const run = await runProgram({ ...VALID_CONFIG, bucketName: "acme-recordings" }, { cloud: { bucketRegions: { "acme-recordings": "eu-west-1" } } });
