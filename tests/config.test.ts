@@ -78,6 +78,11 @@ const BAD: BadCase[] = [
     { why: "scale-up at 101", config: { scaleUpCpu: "101" }, key: "openvidu:scaleUpCpu", says: /1 to 100/ },
     { why: "desired masters above max by one", config: { desiredMasterNodes: "5", maxMasterNodes: "4" }, key: "openvidu:maxMasterNodes", says: /min ≤ desired ≤ max/ },
     { why: "scale-down zero", config: { scaleDownCpu: "0" }, key: "openvidu:scaleDownCpu" },
+    { why: "a session ARN as .env reader", config: { envReaderArns: '["arn:aws:sts::123456789012:assumed-role/openvidu-preview/pr-42"]' },
+        key: "openvidu:envReaderArns", says: /entry 0 .*STS session ARN; give the role's ARN instead .*role\/<path>openvidu-preview/ },
+    { why: "a .env reader that is no ARN", config: { envReaderArns: '["openvidu-preview"]' }, key: "openvidu:envReaderArns", says: /must be an IAM role or user ARN \(/ },
+    { why: "a wildcard .env reader", config: { envReaderArns: '["arn:aws:iam::123456789012:role/*"]' }, key: "openvidu:envReaderArns", says: /IAM role or user ARN/ },
+    { why: ".env readers as a map", config: { envReaderArns: '{"preview":"arn:aws:iam::123456789012:role/p"}' }, key: "openvidu:envReaderArns", says: /list of strings/ },
     { why: "scale-down not below scale-up", config: { scaleUpCpu: "50", scaleDownCpu: "50" }, key: "openvidu:scaleDownCpu", says: /0 < scaleDownCpu < scaleUpCpu ≤ 100/ },
     { why: "VPC without subnets", config: { ...EXISTING_NET }, key: "openvidu:subnetIds", says: /2 different availability zones/ },
     { why: "subnets without VPC", config: { subnetIds: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]' }, key: "openvidu:vpcId" },
@@ -148,6 +153,18 @@ describe("stack configuration: bad input", () => {
         assert.strictEqual(message.split("\n").length, 5);
     });
 
+    it("reports every bad .env reader at once, each naming openvidu:envReaderArns and its entry, with other keys' problems", async () => {
+        const { error } = await failProgram({
+            ...VALID_CONFIG, mediaServer: "janus",
+            envReaderArns: '["arn:aws:sts::123456789012:assumed-role/deploy/ci","arn:aws:iam::123456789012:role/ok","arn:aws:iam::123456789012:group/ops"]',
+        });
+        const readers = problemsOf(error).filter((p) => p.key === "openvidu:envReaderArns");
+        assert.deepStrictEqual(readers.map((p) => p.message.slice(0, 8)), ["entry 0 ", "entry 2 "]);
+        assert.match(readers[0].message, /STS session ARN/);
+        assert.doesNotMatch(readers[1].message, /or empty/, "an empty entry means nothing for a list");
+        assert.ok(problemsOf(error).some((p) => p.key === "openvidu:mediaServer"));
+    });
+
     it("never echoes a secret value in an error", async () => {
         const secrets = { openviduSecret: "leak!Me\"1", elasticsearchPassword: "leak 'Me2", license: "LEAK-license-3" };
         const { error } = await failProgram(
@@ -189,6 +206,10 @@ describe("stack configuration: the edges of what is allowed", () => {
             expect: (c) => [c.bucketName], is: ["acme-xn--s3alias-data"] },
         { why: "volumes of exactly 20 GiB", config: { masterVolumeSize: "20", mediaVolumeSize: "20" },
             expect: (c) => [c.masterVolumeSize, c.mediaVolumeSize], is: [20, 20] },
+        { why: ".env readers: a role with a path, a user, one twice (kept once); none by default", config: {
+            envReaderArns: '["arn:aws:iam::123456789012:role/ci/openvidu-preview","arn:aws:iam::123456789012:user/auditor","arn:aws:iam::123456789012:role/ci/openvidu-preview"]' },
+        expect: (c) => [c.envReaderArns, validateConfig({ ...VALID_CONFIG }, { stackName: "dev", region: "eu-west-1", secretKeys: "all" }).envReaderArns],
+        is: [["arn:aws:iam::123456789012:role/ci/openvidu-preview", "arn:aws:iam::123456789012:user/auditor"], []] },
     ];
 
     for (const edge of EDGES) {

@@ -261,6 +261,10 @@ describe("offline plan (npm run plan)", function () {
             ["a fractional integer", "  openvidu:maxMediaNodes: 2.5", /must be of type 'integer'/],
             ["a map for a string", "  openvidu:masterInstanceType: {size: large}", /must be of type 'string'/],
             ["a secret in plain text", "  openvidu:license: plain-text-license", /must be encrypted as it's secret/],
+            ["one .env reader as a string, not a list", "  openvidu:envReaderArns: arn:aws:iam::123456789012:role/openvidu-preview",
+                /must be of type 'array<string>'.*YAML list/],
+            ["the .env readers as a JSON string", `  openvidu:envReaderArns: '["arn:aws:iam::123456789012:role/openvidu-preview"]'`,
+                /must be of type 'array<string>'.*YAML list/],
         ];
         for (const [why, line, expected] of cases) {
             it(why, () => withStackFile("typed", [...VALID_DEV_LINES, line], (dir) => {
@@ -275,6 +279,18 @@ describe("offline plan (npm run plan)", function () {
             }));
         }
 
+        it("refuses a session ARN in the .env readers' YAML list, naming openvidu:envReaderArns, with every other bad entry", () => {
+            withStackFile("typed", [...VALID_DEV_LINES, "  openvidu:envReaderArns:", "    - arn:aws:iam::123456789012:role/openvidu-preview",
+                "    - arn:aws:sts::123456789012:assumed-role/openvidu-preview/pr-42", "    - openvidu-preview"], (dir) => {
+                const { status, stdout, stderr } = plan("--stack", "typed", "--json", "--cwd", dir);
+                assert.strictEqual(status, 2, stderr);
+                const errors: Array<{ key: string; message: string }> = JSON.parse(stdout).errors;
+                assert.deepStrictEqual(errors.map((e) => e.key), ["openvidu:envReaderArns", "openvidu:envReaderArns"]);
+                assert.match(errors[0].message, /entry 1 .*STS session ARN; give the role's ARN/);
+                assert.match(errors[1].message, /entry 2 \("openvidu-preview"\) must be an IAM role or user ARN/);
+            });
+        });
+
         it("refuses a stack without a required key (declared without a default), naming every missing one", () => {
             withStackFile("typed", VALID_DEV_LINES.filter((l) => !/domainName|masterAmiId/.test(l)), (dir) => {
                 const { status, stdout, stderr } = plan("--stack", "typed", "--json", "--cwd", dir);
@@ -287,7 +303,8 @@ describe("offline plan (npm run plan)", function () {
 
         it("accepts the forms the CLI accepts (YAML list, quoted booleans and integers, a map)", () => {
             withStackFile("typed", [...VALID_DEV_LINES, "  openvidu:vpcId: vpc-0123456789abcdef0", "  openvidu:subnetIds:",
-                "    - subnet-0123456789abcdef0", "    - subnet-0123456789abcdef1", "  openvidu:recording: \"false\"",
+                "    - subnet-0123456789abcdef0", "    - subnet-0123456789abcdef1", "  openvidu:envReaderArns:",
+                "    - arn:aws:iam::123456789012:role/openvidu-preview", "  openvidu:recording: \"false\"",
                 "  openvidu:maxMediaNodes: \"3\"", "  openvidu:extraEnv:", "    OPENVIDU_CDR: \"true\""], (dir) => {
                 const { status, stderr } = plan("--stack", "typed", "--json", "--cwd", dir);
                 assert.strictEqual(status, 0, stderr);

@@ -46,6 +46,9 @@ const CASES: Case[] = [
     { why: "a map for a boolean", lines: [...BASE, "  openvidu:recording:", "    enabled: true"], refused: "recording" },
     { why: "the license in plain text", lines: [...BASE, "  openvidu:license: plain-license"], plaintextLicense: true, refused: "license" },
     { why: "a required key missing", lines: BASE.filter((l) => !l.includes("domainName")), refused: "domainName" },
+    { why: "a YAML list of .env readers", lines: [...BASE, "  openvidu:envReaderArns:", "    - arn:aws:iam::123456789012:role/openvidu-preview"] },
+    { why: "one .env reader as a string, not a list", lines: [...BASE, "  openvidu:envReaderArns: arn:aws:iam::123456789012:role/openvidu-preview"], refused: "envReaderArns" },
+    { why: "the .env readers as a JSON string", lines: [...BASE, `  openvidu:envReaderArns: '["arn:aws:iam::123456789012:role/openvidu-preview"]'`], refused: "envReaderArns" },
 ];
 
 describe("the offline plan refuses what the real Pulumi CLI refuses", function () {
