@@ -117,8 +117,36 @@ export const bucketNotForceDestroyed: ResourceValidationPolicy = {
 };
 
 /**
+ * What a read-only principal of the `.env` may still do (components/storage.ts,
+ * ENV_READ_ACTIONS; kept here too because the pack is published on its own).
+ */
+export const ENV_READ_ACTIONS: readonly string[] = ["s3:GetObject", "s3:GetObjectVersion"];
+/** The `.env`'s writers: the masters' role and the deployer. */
+const MAX_ENV_WRITERS = 2;
+
+const onEnv = (s: any): boolean => [s.Resource].flat().some((r: unknown) => typeof r === "string" && r.endsWith("/.env"));
+const principalArns = (condition: any): string[] => [condition?.["aws:PrincipalArn"] ?? []].flat();
+
+/**
+ * The principals a bucket policy lets write the `.env`: those its deny-all
+ * statement exempts, less those a Deny + NotAction (reading only) keeps to
+ * reading it. A policy cannot say which ARN is the masters' or the deployer's,
+ * but it can count them: more than two writers means a reader lost its
+ * read-only statement (or someone else was let in).
+ */
+function envWriters(statements: any[]): string[] {
+    const exempted = statements.filter((s) => s.Effect === "Deny" && s.Principal === "*" && onEnv(s) && s.Action !== undefined)
+        .flatMap((s) => principalArns(s.Condition?.ArnNotEquals ?? s.Condition?.ArnNotLike));
+    const readOnly = new Set(statements.filter((s) => s.Effect === "Deny" && s.Principal === "*" && onEnv(s) &&
+        s.NotAction !== undefined && [s.NotAction].flat().every((a: unknown) => typeof a === "string" && ENV_READ_ACTIONS.includes(a)))
+        .flatMap((s) => principalArns(s.Condition?.ArnEquals ?? s.Condition?.ArnLike)));
+    return [...new Set(exempted)].filter((arn) => !readOnly.has(arn));
+}
+
+/**
  * Every bucket has its guards: encryption, versioning, all public-access blocks, a TLS-only
- * policy, a policy keeping the `.env` to named principals, and a lifecycle that expires old
+ * policy, a policy keeping the `.env` to named principals (at most two of them writers: the
+ * masters' role and the deployer; any other only reads it), and a lifecycle that expires old
  * versions and aborts unfinished uploads (else deleted recordings are billed forever).
  */
 export const bucketGuards: StackValidationPolicy = {
@@ -140,8 +168,7 @@ export const bucketGuards: StackValidationPolicy = {
             return [document?.Statement ?? []].flat();
         });
         const tlsOnly = statements.filter((list) => list.some((s: any) => s.Effect === "Deny" && s.Condition?.Bool?.["aws:SecureTransport"] === "false"));
-        const envKept = statements.filter((list) => list.some((s: any) => s.Effect === "Deny" && s.Principal === "*" &&
-            [s.Resource].flat().some((r: unknown) => typeof r === "string" && r.endsWith("/.env")) &&
+        const envKept = statements.filter((list) => list.some((s: any) => s.Effect === "Deny" && s.Principal === "*" && onEnv(s) &&
             (s.Condition?.ArnNotEquals?.["aws:PrincipalArn"] ?? s.Condition?.ArnNotLike?.["aws:PrincipalArn"]) !== undefined));
         const expiring = of("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").filter((p) => (p.rules ?? []).some((r: any) =>
             r.status === "Enabled" && (r.filter?.prefix ?? "") === "" && r.noncurrentVersionExpiration?.noncurrentDays > 0 &&
@@ -150,6 +177,10 @@ export const bucketGuards: StackValidationPolicy = {
             ["a TLS-only bucket policy", tlsOnly], ["a bucket policy keeping the .env to named principals", envKept],
             ["a lifecycle expiring noncurrent versions and aborting incomplete uploads bucket-wide", expiring]] as const) {
             if (found.length < buckets) report(`${buckets} bucket(s) but only ${found.length} with ${what}.`);
+        }
+        for (const writers of statements.map(envWriters).filter((w) => w.length > MAX_ENV_WRITERS)) {
+            report(`a bucket policy lets ${writers.length} principals write the .env (${writers.join(", ")}); only the masters' role and ` +
+                `the deployer may: the others need a Deny + NotAction [${ENV_READ_ACTIONS.join(", ")}] statement keeping them to reading it.`);
         }
     },
 };

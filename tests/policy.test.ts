@@ -6,9 +6,10 @@
 import * as assert from "assert";
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs } from "@pulumi/policy";
 import {
-    albDropsInvalidHeaders, albHttpRedirectsToHttps, bucketGuards, bucketNotForceDestroyed, launchTemplateEncryptedVolumes,
+    albDropsInvalidHeaders, albHttpRedirectsToHttps, bucketGuards, bucketNotForceDestroyed, ENV_READ_ACTIONS, launchTemplateEncryptedVolumes,
     launchTemplateImdsv2, noIamWildcardAction, noWorldOpenPorts, resourcePolicies, stackPolicies,
 } from "../policy/policies";
+import { ENV_READ_ACTIONS as STORAGE_ENV_READ_ACTIONS } from "../components/storage";
 import { CapturedResource } from "../plan/capture";
 import { MockRun } from "../plan/run";
 import { inputsOf, runProgram, VALID_CONFIG } from "./harness";
@@ -155,3 +156,45 @@ describe("guardrails on deliberately bad resources", () => {
         assert.match(found.join("\n"), /\.env to named principals[\s\S]*lifecycle expiring/);
     });
 });
+
+describe("bucket-guards and the .env's read-only principals (openvidu:envReaderArns)", () => {
+    const READERS = ["arn:aws:iam::123456789012:role/openvidu-preview", "arn:aws:iam::123456789012:user/auditor"];
+    let resources: ResourceValidationArgs[];
+    before(async () => {
+        const run = await runProgram({ ...VALID_CONFIG, envReaderArns: JSON.stringify(READERS) });
+        resources = run.resources.filter((r) => r.custom).map(fromCapture);
+    });
+
+    /** The stack's resources with the bucket policy's statements changed by `edit`. */
+    const withStatements = (edit: (statements: any[]) => any[]): ResourceValidationArgs[] => resources.map((r) => {
+        if (r.type !== "aws:s3/bucketPolicy:BucketPolicy") return r;
+        const document = JSON.parse(r.props.policy);
+        return { ...r, props: { ...r.props, policy: JSON.stringify({ ...document, Statement: edit(document.Statement) }) } } as ResourceValidationArgs;
+    });
+
+    it("knows the read actions the program leaves its readers", () => {
+        assert.deepStrictEqual([...ENV_READ_ACTIONS], [...STORAGE_ENV_READ_ACTIONS]);
+    });
+
+    it("passes with readers exempted from the deny-all and kept to reading", () => {
+        const statements = JSON.parse(resources.find((r) => r.type === "aws:s3/bucketPolicy:BucketPolicy")!.props.policy).Statement;
+        assert.strictEqual(statements.find((st: any) => st.Sid === "EnvOnlyMastersAndDeployer").Condition.ArnNotEquals["aws:PrincipalArn"].length, 4);
+        assert.deepStrictEqual(stackViolations(resources), []);
+    });
+
+    it("fails when the readers' read-only statement is missing: they could write the .env", () => {
+        const found = stackViolations(withStatements((statements) => statements.filter((st) => st.Sid !== "EnvReadersReadOnly")));
+        assert.strictEqual(found.length, 1, found.join("\n"));
+        assert.match(found[0], /lets 4 principals write the \.env .*openvidu-preview.*auditor.*only the masters' role and the deployer may/);
+    });
+
+    it("fails when the read-only statement leaves a write, or keeps only some readers to reading", () => {
+        const leaky = stackViolations(withStatements((statements) => statements.map((st) => st.Sid === "EnvReadersReadOnly"
+            ? { ...st, NotAction: [...st.NotAction, "s3:PutObject"] } : st)));
+        assert.strictEqual(leaky.length, 1, leaky.join("\n"));
+        const partial = stackViolations(withStatements((statements) => statements.map((st) => st.Sid === "EnvReadersReadOnly"
+            ? { ...st, Condition: { ArnEquals: { "aws:PrincipalArn": [READERS[0]] } } } : st)));
+        assert.deepStrictEqual(partial.map((m) => /lets 3 principals write .*auditor/.test(m)), [true]);
+    });
+});
+
