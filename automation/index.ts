@@ -234,6 +234,20 @@ async function setSecretsFromStdin(stack: automation.Stack, secrets: Array<[stri
 }
 
 /**
+ * Sets every plain value in one `pulumi config set-all --json`, lists and maps as YAML lists
+ * and maps (`objectValue`), as a stack file holds them: the CLI refuses a JSON string for a
+ * key its project file declares `type: array` (this project's Pulumi.yaml does, for
+ * envReaderArns), which `setAllConfig` would store.
+ */
+async function setPlainValues(stack: automation.Stack, values: Array<[string, automation.ConfigValue]>): Promise<void> {
+    const structured = new Set(KEY_SPECS.filter((spec) => spec.kind === "stringList" || spec.kind === "stringMap")
+        .map((spec) => `${CONFIG_NAMESPACE}:${spec.key}`));
+    const json = Object.fromEntries(values.map(([key, { value }]) =>
+        [key, structured.has(key) ? { value, objectValue: JSON.parse(value) } : { value }]));
+    await stack.setAllConfigJson(JSON.stringify(json));
+}
+
+/**
  * Validates, then creates or selects the stack with exactly this configuration
  * (keys no longer in it are removed) and the inline program.
  */
@@ -250,12 +264,13 @@ async function configuredStack(request: StackRequest): Promise<automation.Stack>
         program: async () => inlineProgram(request.program ?? {}) as Record<string, pulumi.Output<unknown>>,
     }, { ...request.workspace, projectSettings: projectSettingsFor(projectName, request.workspace) });
     const desired = toStackConfig(request.config, request.region);
+    await setPlainValues(stack, Object.entries(desired).filter(([, v]) => !v.secret));
+    await setSecretsFromStdin(stack, Object.entries(desired).filter(([, v]) => v.secret).map(([k, v]) => [k, v.value]));
     // The typed config is the whole truth: a key dropped from it must not linger on the stack.
+    // Read after setting: with a project file declaring required keys, `pulumi config` refuses
+    // to list a new stack's config until they are set.
     const stale = Object.keys(await stack.getAllConfig()).filter((key) => key.startsWith(`${CONFIG_NAMESPACE}:`) && !(key in desired));
     if (stale.length > 0) await stack.removeAllConfig(stale);
-    const plain = Object.fromEntries(Object.entries(desired).filter(([, v]) => !v.secret));
-    await stack.setAllConfig(plain); // one call for every plain value
-    await setSecretsFromStdin(stack, Object.entries(desired).filter(([, v]) => v.secret).map(([k, v]) => [k, v.value]));
     return stack;
 }
 

@@ -18,6 +18,7 @@ import * as automation from "@pulumi/pulumi/automation";
 import {
     AutomationError, deploy, destroy, InlineProgram, OperationAbortedError, outputs, preview, setInlineProgram, StackBusyError, StackRequest,
 } from "../../automation";
+import { parse } from "yaml";
 import { OpenViduStackConfig } from "../../config";
 import { EngineSandbox, sandboxOrSkip } from "../support/pulumiCli";
 
@@ -150,6 +151,24 @@ describe("the Automation API with the real Pulumi CLI", function () {
         assert.strictEqual(config["openvidu:keyName"], undefined, "dropped from the typed config, removed");
         assert.deepStrictEqual(config["aws:profile"], { value: "ops", secret: false }, "not ours, kept");
         assert.deepStrictEqual(config["openvidu:license"], { value: LICENSE, secret: true });
+    });
+
+    it("stores lists and maps as YAML lists and maps, so a workDir holding this project's Pulumi.yaml (which declares list keys) previews", async () => {
+        const workDir = fs.mkdtempSync(path.join(callerDir, "project-"));
+        fs.copyFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
+        const reader = "arn:aws:iam::123456789012:role/openvidu-preview";
+        const previous = setInlineProgram(() => ({}));
+        try {
+            await preview(request("lists", {
+                config: { ...CONFIG, envReaderArns: [reader], extraEnv: { OPENVIDU_WEBHOOK: "true" } },
+                workspace: { workDir, envVars: { ...sandbox.env }, pulumiCommand },
+            }));
+        } finally {
+            setInlineProgram(previous);
+        }
+        const stackFile = parse(fs.readFileSync(path.join(workDir, "Pulumi.lists.yaml"), "utf8"));
+        assert.deepStrictEqual(stackFile.config["openvidu:envReaderArns"], [reader]);
+        assert.deepStrictEqual(stackFile.config["openvidu:extraEnv"], { OPENVIDU_WEBHOOK: "true" });
     });
 
     it("redacts the request's secrets from every error that leaves the module", async () => {
