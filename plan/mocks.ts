@@ -156,6 +156,14 @@ function callAnswer(token: string, inputs: State, cloud: MockCloud): State {
 }
 
 /**
+ * A provider function's failure as the SDK receives it from the engine: a gRPC error whose
+ * `details` is the message (the SDK rethrows `new Error(err.details)`, dropping `message`).
+ */
+function providerError(message: string): Error {
+    return Object.assign(new Error(message), { details: `invoking aws:ec2/getAmi:getAmi: 1 error occurred:\n\t* ${message}` });
+}
+
+/**
  * The id the offline plan gives an image looked up by name: deterministic (the same
  * plan twice is the same), and recognisable as no real image's.
  */
@@ -178,9 +186,10 @@ function amiLookup(inputs: State, cloud: MockCloud): State {
     const images = cloud.images === undefined
         ? owners.flatMap((ownerId) => names.map((name) => ({ id: placeholderAmiId(ownerId, region, name), name, ownerId, region })))
         : cloud.images.filter((i) => i.region === region && owners.includes(i.ownerId) && names.includes(i.name));
-    if (images.length === 0) throw new Error("Your query returned no results. Please change your search criteria and try again.");
+    // The provider's own messages (terraform-provider-aws, ec2_ami_data_source.go).
+    if (images.length === 0) throw providerError("Your query returned no results. Please change your search criteria and try again.");
     if (images.length > 1 && !inputs.mostRecent) {
-        throw new Error("Your query returned more than one result. Please try a more specific search criteria, or set `most_recent` attribute to true.");
+        throw providerError("Your query returned more than one result. Please try a more specific search criteria, or set `most_recent` attribute to true.");
     }
     const image = images[images.length - 1];
     return {
