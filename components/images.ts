@@ -83,8 +83,9 @@ export class NodeImages extends pulumi.ComponentResource {
             owners: [ownerId],
             // An exact name: the validation refuses * and ?, the filter's only wildcards.
             filters: [{ name: "name", values: [idOrName] }],
-            // The pinned image is wanted even after its publisher deprecated it (AWS deprecates
-            // public AMIs after two years by default); deprecation does not stop launches.
+            // The pinned image is wanted even once deprecated (a public AMI is deprecated two years
+            // after its creation at the latest, and then hidden from other accounts' searches);
+            // deprecation does not stop launches.
             includeDeprecated: true,
             region: lookup.region,
             // No mostRecent: several matches must fail, not pick one.

@@ -15,6 +15,8 @@ export interface MockImage {
     name: string;
     ownerId: string;
     region: string;
+    /** Past its deprecation time (at the latest two years after a public AMI's creation): hidden unless includeDeprecated. */
+    deprecated?: boolean;
 }
 
 export interface MockCloud {
@@ -185,7 +187,8 @@ function amiLookup(inputs: State, cloud: MockCloud): State {
     if (filters.some((f) => f.name !== "name")) throw new Error("mock cloud: getAmi filters other than name are not modelled");
     const images = cloud.images === undefined
         ? owners.flatMap((ownerId) => names.map((name) => ({ id: placeholderAmiId(ownerId, region, name), name, ownerId, region })))
-        : cloud.images.filter((i) => i.region === region && owners.includes(i.ownerId) && names.includes(i.name));
+        : cloud.images.filter((i) => i.region === region && owners.includes(i.ownerId) && names.includes(i.name) &&
+            (!i.deprecated || inputs.includeDeprecated === true));
     // The provider's own messages (terraform-provider-aws, ec2_ami_data_source.go).
     if (images.length === 0) throw providerError("Your query returned no results. Please change your search criteria and try again.");
     if (images.length > 1 && !inputs.mostRecent) {

@@ -109,6 +109,12 @@ describe("AMIs given by name", function () {
         assert.ok(!resources.some((r) => r.name.endsWith("master-template")), "no launch template with an unresolved image");
     });
 
+    it("finds the pinned image even once its publisher's deprecation time has passed", async () => {
+        const images = IMAGES.map((i) => (i.name === MASTER_NAME ? { ...i, deprecated: true } : i));
+        const run = await runProgram({ ...VALID_CONFIG, ...BY_NAME }, { cloud: { images } });
+        assert.strictEqual(imageIdOf(run, "master"), "ami-0aaaaaaaaaaaaaaa1");
+    });
+
     it("fails rather than pick when several images match", async () => {
         const twice = [...IMAGES, { id: "ami-0ddddddddddddddd1", name: MASTER_NAME, ownerId: OWNER, region: "eu-west-1" }];
         const { error } = await failProgram({ ...VALID_CONFIG, ...BY_NAME }, { cloud: { images: twice } });
