@@ -74,33 +74,51 @@ export class NodeImages extends pulumi.ComponentResource {
 
     /** The id as given, or the id of the one image of that exact name and owner in the image's region. */
     private resolve(tier: Tier, idOrName: string, args: NodeImagesArgs): pulumi.Output<string> {
-        if (isAmiIdForm(idOrName)) return pulumi.output(idOrName);
-        const ownerId = args.ownerId;
-        // config/validate.ts requires amiOwnerId for a name; reaching this is a wiring bug.
-        if (ownerId === undefined) throw new Error(`NodeImages: ${AMI_KEYS[tier]} is a name but no ownerId was given`);
-        const lookup: ImageLookup = { key: AMI_KEYS[tier], name: idOrName, ownerId, region: args.sourceRegion ?? args.region };
-        const found = aws.ec2.getAmi({
-            owners: [ownerId],
-            // An exact name: the validation refuses * and ?, the filter's only wildcards.
-            filters: [{ name: "name", values: [idOrName] }],
-            // The pinned image is wanted even once deprecated (a public AMI is deprecated two years
-            // after its creation at the latest, and then hidden from other accounts' searches);
-            // deprecation does not stop launches.
-            includeDeprecated: true,
-            region: lookup.region,
-            // No mostRecent: several matches must fail, not pick one.
-        }, { parent: this });
-        return pulumi.output(found.then((image) => checkedImageId(lookup, image), (error: unknown) => {
-            throw lookupError(lookup, error);
-        }));
+        const lookup = imageLookups(args).find((l) => l.key === AMI_KEYS[tier]);
+        return pulumi.output(lookup === undefined ? idOrName : lookUpImage(lookup, { parent: this }));
     }
 }
 
-interface ImageLookup {
+/** One AMI given by name: what to look up, and the config key it came from. */
+export interface ImageLookup {
     key: string;
     name: string;
     ownerId: string;
     region: string;
+}
+
+/** The AMIs of `args` given by name (none when both are ids). */
+export function imageLookups(args: Pick<NodeImagesArgs, "masterAmiId" | "mediaAmiId" | "ownerId" | "region" | "sourceRegion">): ImageLookup[] {
+    return (["master", "media"] as const).filter((tier) => !isAmiIdForm(tierValue(args, tier))).map((tier) => {
+        // config/validate.ts requires amiOwnerId for a name; reaching this is a wiring bug.
+        if (args.ownerId === undefined) throw new Error(`NodeImages: ${AMI_KEYS[tier]} is a name but no ownerId was given`);
+        return { key: AMI_KEYS[tier], name: tierValue(args, tier), ownerId: args.ownerId, region: args.sourceRegion ?? args.region };
+    });
+}
+
+function tierValue(args: Pick<NodeImagesArgs, "masterAmiId" | "mediaAmiId">, tier: Tier): string {
+    return tier === "master" ? args.masterAmiId : args.mediaAmiId;
+}
+
+/**
+ * The id of the one image of that exact name among the owner's images, in that region; a
+ * ConfigError naming the key when there is none or several.
+ */
+export function lookUpImage(lookup: ImageLookup, opts?: pulumi.InvokeOptions): Promise<string> {
+    const found = aws.ec2.getAmi({
+        owners: [lookup.ownerId],
+        // An exact name: the validation refuses * and ?, the filter's only wildcards.
+        filters: [{ name: "name", values: [lookup.name] }],
+        // The pinned image is wanted even once deprecated (a public AMI is deprecated two years
+        // after its creation at the latest, and then hidden from other accounts' searches);
+        // deprecation does not stop launches.
+        includeDeprecated: true,
+        region: lookup.region,
+        // No mostRecent: several matches must fail, not pick one.
+    }, opts);
+    return found.then((image) => checkedImageId(lookup, image), (error: unknown) => {
+        throw lookupError(lookup, error);
+    });
 }
 
 /** The image's id, once it is certain to be the one asked for (whatever filter the provider applied). */
