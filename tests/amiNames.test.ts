@@ -14,7 +14,8 @@ import { ConfigError, ConfigProblem } from "../config/errors";
 import { validateConfig } from "../config/validate";
 import { CapturedCall } from "../plan/capture";
 import { MockImage, placeholderAmiId } from "../plan/mocks";
-import { MockRun } from "../plan/run";
+import { MockRun, startMocks } from "../plan/run";
+import { openviduProgramAfterImageLookups } from "../program";
 import { all, failProgram, inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
 
 const OWNER = "210987654321";
@@ -139,6 +140,36 @@ describe("AMIs given by name", function () {
             assert.match(problems[0].message, /returned ami-0eeeeeeeeeeeeeee1 .* owned by 999999999999; it is not used/);
             return true;
         });
+    });
+});
+
+describe("the Automation API's program with AMIs given by name", function () {
+    this.timeout(60_000);
+    // The SDK's queue of outstanding registrations (internal, as plan/run.ts uses it).
+    const settled = (): Promise<void> => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    const session = (images: MockImage[]) => startMocks({
+        stackName: "dev",
+        config: Object.fromEntries(Object.entries({ ...VALID_CONFIG, ...BY_NAME }).map(([k, v]) => [`openvidu:${k}`, v]).concat([["aws:region", "eu-west-1"]])),
+        secretKeys: ["openvidu:license"],
+        cloud: { images },
+    });
+
+    it("looks the names up before declaring anything, and reports every key that does not resolve at once", async () => {
+        const mocks = await session([]);
+        await assert.rejects(openviduProgramAfterImageLookups(), (error: unknown) => {
+            assert.deepStrictEqual(problemsOf(error).map((p) => p.key), ["openvidu:masterAmiId", "openvidu:mediaAmiId"]);
+            return true;
+        });
+        await settled();
+        assert.deepStrictEqual(mocks.resources, [], "nothing declared");
+    });
+
+    it("runs the program once they resolve", async () => {
+        const mocks = await session(IMAGES);
+        await openviduProgramAfterImageLookups();
+        await settled();
+        assert.strictEqual(imageIdOf({ resources: mocks.resources, outputs: {}, calls: mocks.calls }, "master"), "ami-0aaaaaaaaaaaaaaa1");
+        assert.strictEqual(amiCalls(mocks).length, 4, "looked up first, then where used");
     });
 });
 
