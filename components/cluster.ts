@@ -78,6 +78,8 @@ export class OpenViduCluster extends pulumi.ComponentResource {
         const images = new NodeImages(`${name}-images`, {
             masterAmiId: config.masterAmiId,
             mediaAmiId: config.mediaAmiId,
+            ownerId: config.amiOwnerId,
+            region: config.region,
             sourceRegion: config.amiSourceRegion,
             namePrefix: names.prefix,
         }, parent);

@@ -9,6 +9,9 @@ const CLUSTER_ID = /^[a-z0-9_-]+$/;
 const OPENVIDU_SECRET = /^[a-zA-Z0-9_-]+$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
+// EC2 RegisterImage: 3-128 characters of letters, digits, ( ) [ ] space . / - ' @ _
+const AMI_NAME_CHARACTERS = /^[A-Za-z0-9()[\] ./'@_-]+$/;
+const AWS_ACCOUNT_ID = /^\d{12}$/;
 const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -103,8 +106,35 @@ export function instanceType(value: string): Problem {
     return INSTANCE_TYPE.test(value) ? undefined : "must be an EC2 instance type name such as c5.xlarge";
 }
 
-export function amiId(value: string): Problem {
-    return AMI_ID.test(value) ? undefined : "must be an AMI id (ami- followed by 8 or 17 hex digits)";
+/**
+ * How an AMI key's value is read: a value that begins with `ami-` is an id
+ * (and must be a well-formed one); anything else is an image name. So a
+ * mistyped id is reported as such, never looked up as a name.
+ */
+export function isAmiIdForm(value: string): boolean {
+    return value.startsWith("ami-");
+}
+
+/** `openvidu:masterAmiId` / `mediaAmiId`: an AMI id, or the exact name of an image. */
+export function amiIdOrName(value: string): Problem {
+    if (isAmiIdForm(value)) {
+        return AMI_ID.test(value) ? undefined
+            : "begins with ami- but is not an AMI id (ami- followed by 8 or 17 lower-case hex digits); " +
+                "image names that begin with ami- are not accepted, so that a mistyped id is never looked up as a name";
+    }
+    if (/[*?]/.test(value)) {
+        return "must be the exact image name, without wildcards (* or ?): a pattern could match a newer image than the one you reviewed";
+    }
+    if (value.length < 3 || value.length > 128 || !AMI_NAME_CHARACTERS.test(value)) {
+        return "must be an AMI id (ami-...) or an image name as AWS allows them: 3 to 128 characters of letters, digits, " +
+            "spaces and ( ) [ ] . / - ' @ _";
+    }
+    return undefined;
+}
+
+export function awsAccountId(value: string): Problem {
+    return AWS_ACCOUNT_ID.test(value) ? undefined
+        : "must be a 12-digit AWS account id: the OwnerId that `aws ec2 describe-images` shows for OpenVidu's images (docs/amis.md)";
 }
 
 export function vpcId(value: string): Problem {

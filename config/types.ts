@@ -52,6 +52,7 @@ export interface OpenViduStackConfig {
     masterAmiId: string;
     mediaAmiId: string;
     amiSourceRegion?: string;
+    amiOwnerId?: string;
     masterVolumeSize?: number;
     mediaVolumeSize?: number;
     extraEnv?: Record<string, string>;
@@ -121,9 +122,12 @@ export interface OpenViduConfig {
     scaleDownCpu: number;
     /** Unset: a new VPC is created. */
     network?: ExistingNetwork;
+    /** An AMI id (`ami-…`, used as is) or an image name (looked up among amiOwnerId's images). */
     masterAmiId: string;
     mediaAmiId: string;
     amiSourceRegion?: string;
+    /** The account whose images a name is looked up among; required when a name is given. */
+    amiOwnerId?: string;
     masterVolumeSize: number;
     mediaVolumeSize: number;
     extraEnv: Record<string, string>;

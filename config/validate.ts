@@ -280,16 +280,26 @@ function network(c: Checker): OpenViduConfig["network"] {
     return { vpcId: vpcId ?? "", subnetIds };
 }
 
-function amis(c: Checker, region: string): Pick<OpenViduConfig, "masterAmiId" | "mediaAmiId" | "amiSourceRegion"> {
+function amis(c: Checker, region: string): Pick<OpenViduConfig, "masterAmiId" | "mediaAmiId" | "amiSourceRegion" | "amiOwnerId"> {
     const amiSourceRegion = c.string("amiSourceRegion", rules.region);
     if (amiSourceRegion !== undefined && amiSourceRegion === region) {
         c.report("amiSourceRegion", `is the stack's own region (${region}); unset it to use the AMIs as they are`);
     }
-    return {
-        masterAmiId: c.required("masterAmiId", rules.amiId),
-        mediaAmiId: c.required("mediaAmiId", rules.amiId),
-        amiSourceRegion,
-    };
+    const masterAmiId = c.required("masterAmiId", rules.amiIdOrName);
+    const mediaAmiId = c.required("mediaAmiId", rules.amiIdOrName);
+    const amiOwnerId = c.string("amiOwnerId", rules.awsAccountId);
+    // Anyone can publish a public AMI under any name: a name is only looked up among the
+    // images of the owner the operator verified, never guessed.
+    const byName = (["masterAmiId", "mediaAmiId"] as const)
+        .filter((key) => c.has(key) && c.typed(key) && !rules.isAmiIdForm(c.values[key] as string));
+    if (byName.length > 0 && amiOwnerId === undefined && c.typed("amiOwnerId")) {
+        const keys = byName.map(fullKey).join(" and ");
+        c.report("amiOwnerId", `is required when ${keys} ${byName.length > 1 ? "are image names" : "is an image name"}: ` +
+            "anyone can publish a public AMI under any name, so a name is looked up only among the images of the account " +
+            "you verified as OpenVidu's (the OwnerId that `aws ec2 describe-images` shows, docs/amis.md); " +
+            "or give the AMI id (ami-...) instead of the name");
+    }
+    return { masterAmiId, mediaAmiId, amiSourceRegion, amiOwnerId };
 }
 
 function extraEnv(c: Checker): Record<string, string> {

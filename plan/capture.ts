@@ -89,8 +89,45 @@ interface RegisterRequest {
     getAdditionalsecretoutputsList(): string[];
 }
 
+interface InvokeRequest {
+    getTok(): string;
+    getArgs(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+interface InvokeResponse {
+    getReturn(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
 interface Monitor {
     registerResource(req: RegisterRequest, callback: (err: unknown, res: { getUrn(): string } | undefined) => void): void;
+    invoke(req: InvokeRequest, callback: (err: unknown, res: InvokeResponse | undefined) => void): void;
+}
+
+/** A provider function the program called (a data source lookup), with what the mock cloud answered. */
+export interface CapturedCall {
+    /** e.g. `aws:ec2/getAmi:getAmi` */
+    token: string;
+    inputs: Record<string, unknown>;
+    outputs: Record<string, unknown>;
+}
+
+/**
+ * Starts recording the provider functions called on the current mock monitor (call right
+ * after setMocks). Only answered calls are recorded; a failed one fails the run anyway.
+ */
+export function captureCalls(): CapturedCall[] {
+    const captured: CapturedCall[] = [];
+    const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+    const invoke = monitor.invoke.bind(monitor);
+    monitor.invoke = (req, callback) => {
+        invoke(req, (err, res) => {
+            if (!err && res) {
+                captured.push({ token: req.getTok(), inputs: req.getArgs()?.toJavaScript() ?? {}, outputs: res.getReturn()?.toJavaScript() ?? {} });
+            }
+            callback(err, res);
+        });
+    };
+    return captured;
 }
 
 /**

@@ -6,7 +6,18 @@
  * calls must be listed here; an unlisted one throws, so a test can never pass
  * on an answer nobody wrote.
  */
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+
+/** A registered image (for `aws.ec2.getAmi`). */
+export interface MockImage {
+    id: string;
+    name: string;
+    ownerId: string;
+    region: string;
+    /** Past its deprecation time (at the latest two years after a public AMI's creation): hidden unless includeDeprecated. */
+    deprecated?: boolean;
+}
 
 export interface MockCloud {
     region: string;
@@ -21,6 +32,11 @@ export interface MockCloud {
     rolePaths: Record<string, string>;
     /** Records that already exist, by hosted zone id (for `aws.route53.getRecords`); names end with a dot, as Route 53 returns them. */
     dnsRecords: Record<string, Array<{ name: string; type: string; values?: string[] }>>;
+    /**
+     * The registered images `aws.ec2.getAmi` searches. Unset (the offline plan): every
+     * name resolves, to a placeholder id derived from owner, region and name (see placeholderAmiId).
+     */
+    images?: MockImage[];
 }
 
 export const DEFAULT_CLOUD: MockCloud = {
@@ -128,6 +144,8 @@ function callAnswer(token: string, inputs: State, cloud: MockCloud): State {
                 .map((r) => ({ name: r.name, type: r.type, ttl: 300, resourceRecords: (r.values ?? []).map((value) => ({ value })) }));
             return { id: zoneId, zoneId, nameRegex: inputs.nameRegex, resourceRecordSets };
         }
+        case "aws:ec2/getAmi:getAmi":
+            return amiLookup(inputs, cloud);
         case "aws:ec2/getSubnet:getSubnet": {
             const id = String(inputs.id);
             const zone = cloud.subnetZones[id];
@@ -137,6 +155,51 @@ function callAnswer(token: string, inputs: State, cloud: MockCloud): State {
         default:
             throw new Error(`mock cloud: no answer for provider function ${token}; add one in plan/mocks.ts`);
     }
+}
+
+/**
+ * A provider function's failure as the SDK receives it from the engine: a gRPC error whose
+ * `details` is the message (the SDK rethrows `new Error(err.details)`, dropping `message`).
+ */
+function providerError(message: string): Error {
+    return Object.assign(new Error(message), { details: `invoking aws:ec2/getAmi:getAmi: 1 error occurred:\n\t* ${message}` });
+}
+
+/**
+ * The id the offline plan gives an image looked up by name: deterministic (the same
+ * plan twice is the same), and recognisable as no real image's.
+ */
+export function placeholderAmiId(ownerId: string, region: string, name: string): string {
+    return `ami-${createHash("sha256").update(`${ownerId}/${region}/${name}`).digest("hex").slice(0, 17)}`;
+}
+
+/**
+ * As the provider's getAmi: the images of the given owners matching the `name` filter in the
+ * lookup's region; none or (without mostRecent) several fail with the provider's messages.
+ */
+function amiLookup(inputs: State, cloud: MockCloud): State {
+    const region = String(inputs.region ?? cloud.region);
+    const owners = (inputs.owners ?? []) as string[];
+    const filters = (inputs.filters ?? []) as Array<{ name: string; values: string[] }>;
+    const names = filters.find((f) => f.name === "name")?.values ?? [];
+    if (owners.length === 0 || names.length === 0) throw new Error("mock cloud: getAmi is only answered with owners and a name filter");
+    if (names.some((n) => /[*?]/.test(n))) throw new Error("mock cloud: getAmi name patterns are not modelled");
+    if (filters.some((f) => f.name !== "name")) throw new Error("mock cloud: getAmi filters other than name are not modelled");
+    const images = cloud.images === undefined
+        ? owners.flatMap((ownerId) => names.map((name) => ({ id: placeholderAmiId(ownerId, region, name), name, ownerId, region })))
+        : cloud.images.filter((i) => i.region === region && owners.includes(i.ownerId) && names.includes(i.name) &&
+            (!i.deprecated || inputs.includeDeprecated === true));
+    // The provider's own messages (terraform-provider-aws, ec2_ami_data_source.go).
+    if (images.length === 0) throw providerError("Your query returned no results. Please change your search criteria and try again.");
+    if (images.length > 1 && !inputs.mostRecent) {
+        throw providerError("Your query returned more than one result. Please try a more specific search criteria, or set `most_recent` attribute to true.");
+    }
+    const image = images[images.length - 1];
+    return {
+        id: image.id, imageId: image.id, name: image.name, ownerId: image.ownerId, region,
+        arn: `arn:aws:ec2:${region}::image/${image.id}`, architecture: "x86_64", state: "available", public: true,
+        owners, filters, includeDeprecated: inputs.includeDeprecated,
+    };
 }
 
 /** As the provider answers: an assumed-role session resolves to its role's ARN (with the role's path); anything else passes through. */

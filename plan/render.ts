@@ -2,7 +2,8 @@
  * Renders a mock run as the offline plan: a readable table, or the JSON
  * object other tools consume. Secrets always show as "[secret]".
  */
-import { CapturedOptions, CapturedResource, maskSecrets } from "./capture";
+import { CapturedCall, CapturedOptions, CapturedResource, maskSecrets } from "./capture";
+import { placeholderAmiId } from "./mocks";
 import { countContents, Contents, describeContents, remoteContents } from "./remoteComponents";
 import { MockRun } from "./run";
 
@@ -25,6 +26,40 @@ export interface PlanJson {
         contains?: Contents;
     }>;
     outputs: Record<string, unknown>;
+    /**
+     * The AMIs given by name (`aws.ec2.getAmi` by exact name and owner), in the order looked up;
+     * empty when both are ids. Offline, `imageId` is a placeholder (`placeholder: true`):
+     * `pulumi preview` looks the name up in AWS and shows the real id.
+     */
+    amiLookups: AmiLookup[];
+}
+
+export interface AmiLookup {
+    /** The config keys set to this name (e.g. `openvidu:masterAmiId`). */
+    keys: string[];
+    name: string;
+    ownerId: string;
+    /** Where the lookup ran: the image's region (amiSourceRegion, or the stack's). */
+    region: string;
+    imageId: string;
+    placeholder: boolean;
+}
+
+const AMI_KEYS = ["openvidu:masterAmiId", "openvidu:mediaAmiId"];
+
+/** What the program's getAmi calls asked and got (components/images.ts). */
+export function amiLookups(calls: readonly CapturedCall[], config: Record<string, string> = {}): AmiLookup[] {
+    return calls.filter((call) => call.token === "aws:ec2/getAmi:getAmi").map((call) => {
+        const filters = (call.inputs.filters ?? []) as Array<{ name: string; values: string[] }>;
+        const name = filters.find((f) => f.name === "name")?.values.join(",") ?? "";
+        const ownerId = ((call.inputs.owners ?? []) as string[]).join(",");
+        const region = String(call.outputs.region ?? call.inputs.region ?? "");
+        const imageId = String(call.outputs.imageId ?? call.outputs.id);
+        return {
+            keys: AMI_KEYS.filter((key) => config[key] === name), name, ownerId, region, imageId,
+            placeholder: imageId === placeholderAmiId(ownerId, region, name),
+        };
+    });
 }
 
 export const OFFLINE_NOTICE =
@@ -32,7 +67,8 @@ export const OFFLINE_NOTICE =
     "lists everything `pulumi up` would declare, but cannot know what already exists in your account " +
     "(use `pulumi preview` with credentials for the real diff).";
 
-export function planJson(stack: string, run: MockRun, placeholders: string[]): PlanJson {
+/** @param config the stack's config (full keys), to say which keys a looked-up AMI name came from */
+export function planJson(stack: string, run: MockRun, placeholders: string[], config: Record<string, string> = {}): PlanJson {
     return {
         kind: "offline-plan",
         stack,
@@ -49,6 +85,7 @@ export function planJson(stack: string, run: MockRun, placeholders: string[]): P
             };
         }),
         outputs: maskSecrets(run.outputs) as Record<string, unknown>,
+        amiLookups: amiLookups(run.calls, config),
     };
 }
 
@@ -122,6 +159,12 @@ export function planText(plan: PlanJson, run: MockRun): string {
         "Outputs:",
         ...outputs,
     ];
+    if (plan.amiLookups.length > 0) {
+        lines.push("", "AMIs looked up by name (aws.ec2.getAmi, exact name, that owner only; offline the ids are placeholders, " +
+            "`pulumi preview` shows the real ones):",
+            ...plan.amiLookups.map((l) => `  ${l.keys.join(", ") || "(AMI)"} = "${l.name}" owned by ${l.ownerId} in ${l.region} → ` +
+                `${l.imageId}${l.placeholder ? " (placeholder)" : ""}`));
+    }
     if (plan.placeholders.length > 0) {
         lines.push("", "Placeholders (secrets not decrypted or not set; pass --secret KEY=VALUE to supply one):",
             ...plan.placeholders.map((k) => `  ${k} = [placeholder]`));

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE } from "../config/schema";
-import { captureRegistrations, CapturedResource } from "./capture";
+import { captureCalls, CapturedCall, captureRegistrations, CapturedResource } from "./capture";
 import { DEFAULT_CLOUD, MockCloud, mockCloud } from "./mocks";
 
 export interface MockRunOptions {
@@ -30,6 +30,8 @@ export interface MockRun {
     resources: CapturedResource[];
     /** Stack outputs; secret ones in the wire form that isSecret() recognises. */
     outputs: Record<string, unknown>;
+    /** The provider functions (data sources) the program called, in order, with the mock cloud's answers. */
+    calls: CapturedCall[];
 }
 
 // Drains the SDK's queue of outstanding registrations; internal to the SDK, not in its typings.
@@ -39,6 +41,8 @@ const runtimeRpc = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<vo
 export interface MockSession {
     /** Everything registered so far, in order. */
     resources: CapturedResource[];
+    /** Every provider function called so far, in order. */
+    calls: CapturedCall[];
     /** Runs the program (by default the project's own), settles outputs and waits for all registrations. */
     run(program?: () => Record<string, unknown>): Promise<MockRun>;
 }
@@ -50,8 +54,10 @@ export async function startMocks(options: MockRunOptions): Promise<MockSession> 
     const preview = options.preview ?? false;
     await pulumi.runtime.setMocks(mockCloud(cloud, preview), CONFIG_NAMESPACE, options.stackName, preview, "organization");
     const resources = captureRegistrations();
+    const calls = captureCalls();
     return {
         resources,
+        calls,
         async run(program) {
             // A failure inside an output (e.g. a check on a lookup's result) reaches the engine as an
             // unhandled rejection, and the resources depending on it never settle: fail the run with it.
@@ -69,7 +75,7 @@ export async function startMocks(options: MockRunOptions): Promise<MockSession> 
                     outputs[key] = await Promise.race([settle(value), failed]);
                 }
                 await Promise.race([waitForRegistrations(), failed]);
-                return { resources, outputs };
+                return { resources, outputs, calls };
             } catch (error) {
                 // Registrations that depend on the failed value never finish: do not wait for them.
                 failure = true;

@@ -77,7 +77,7 @@ async function main(): Promise<number> {
             bucketRegions: stack.config["openvidu:bucketName"] ? { [stack.config["openvidu:bucketName"]]: region } : {},
         },
     });
-    const plan = planJson(stackName, run, stack.placeholders);
+    const plan = planJson(stackName, run, stack.placeholders, stack.config);
     if (values.json) {
         console.error(OFFLINE_NOTICE);
         process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);

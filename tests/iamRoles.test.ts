@@ -284,6 +284,15 @@ describe("CI roles' IAM documents (docs/iam/)", function () {
             }
             assert.strictEqual(await decide(preview, "s3:GetBucketPolicy", BUCKET), "Allowed", "it sees the bucket's settings");
         });
+
+        it("with the deploy role, may look an AMI given by name up (ec2:DescribeImages), in the source region too", async () => {
+            const deploy = files.filter((f) => f.startsWith("deploy-role-policy-")).map(load);
+            for (const region of [REGION, "us-east-1"]) {
+                for (const [role, policies] of [["preview", preview], ["deploy", deploy]] as const) {
+                    assert.strictEqual(await decide(policies, "ec2:DescribeImages", "*", { "aws:RequestedRegion": region }), "Allowed", `${role} in ${region}`);
+                }
+            }
+        });
     });
 
     describe("deploy role", () => {

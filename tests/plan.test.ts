@@ -111,6 +111,7 @@ describe("offline plan (npm run plan)", function () {
         assert.strictEqual(json.outputs.openviduSecret, "[secret]");
         assert.strictEqual(json.outputs.domainName, "openvidu-dev.example.com");
         assert.deepStrictEqual(json.placeholders, [], "the license was given with --secret");
+        assert.deepStrictEqual(json.amiLookups, [], "both AMIs are ids: nothing looked up by name");
         assert.ok(!stdout.includes("SUPER-SECRET-LICENSE-42"), "a --secret value leaked into the plan");
     });
 

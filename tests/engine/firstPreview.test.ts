@@ -16,6 +16,7 @@ import * as path from "path";
 import * as automation from "@pulumi/pulumi/automation";
 import { openStack, StackRequest } from "../../automation";
 import { OpenViduStackConfig } from "../../config";
+import { placeholderAmiId } from "../../plan/mocks";
 import { EngineSandbox, pulumiCommandOf, sandboxOrSkip, standInPlugins } from "../support/pulumiCli";
 
 const root = path.join(__dirname, "..", "..");
@@ -24,7 +25,9 @@ const CONFIG: OpenViduStackConfig = {
     domainName: "openvidu.example.com",
     license: "first-preview-license",
     certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666",
-    masterAmiId: "ami-0123456789abcdef0",
+    // The master's image by name: looked up (aws.ec2.getAmi) through the engine's invoke.
+    masterAmiId: "openvidu-enterprise-master-2.31.0",
+    amiOwnerId: "210987654321",
     mediaAmiId: "ami-0fedcba9876543210",
     elasticsearchEnabled: false,
     vpcId: "vpc-0a1b2c3d",
@@ -47,12 +50,12 @@ describe("the first preview of a new stack in the real engine", function () {
         sandbox?.dispose();
     });
 
-    async function newStack(stackName: string): Promise<automation.Stack> {
+    async function newStack(stackName: string, cloud: object = CLOUD): Promise<automation.Stack> {
         const pulumiCommand = await pulumiCommandOf(sandbox);
         const request: StackRequest = {
             stackName, region: "eu-west-1", config: CONFIG,
             workspace: {
-                envVars: { ...sandbox.env, PATH: `${plugins?.dir}${path.delimiter}${sandbox.env.PATH}`, STAND_IN_CLOUD: JSON.stringify(CLOUD) },
+                envVars: { ...sandbox.env, PATH: `${plugins?.dir}${path.delimiter}${sandbox.env.PATH}`, STAND_IN_CLOUD: JSON.stringify(cloud) },
                 pulumiCommand,
             },
         };
@@ -72,7 +75,23 @@ describe("the first preview of a new stack in the real engine", function () {
         assert.ok(planned.includes("pulumi-nodejs:dynamic/openvidu:EnvFile"), "the .env is planned");
         assert.ok(planned.includes("aws:autoscaling/group:Group") && planned.includes("aws:lb/loadBalancer:LoadBalancer"));
         assert.ok(planned.length > 50, `the whole cluster: ${planned.length} resources`);
+        // The stand-in answers the lookup as the offline plan does; the template takes the id found, the other the id given.
+        const imageIdOf = (tier: string): unknown => events.map((e) => e.resourcePreEvent?.metadata)
+            .find((m) => m?.type === "aws:ec2/launchTemplate:LaunchTemplate" && m.urn.endsWith(`${tier}-template`))?.new?.inputs?.imageId;
+        assert.strictEqual(imageIdOf("master"), placeholderAmiId("210987654321", "eu-west-1", CONFIG.masterAmiId));
+        assert.strictEqual(imageIdOf("media"), CONFIG.mediaAmiId);
         assert.match(output, /openvidu-guardrails/, "the policy pack ran");
         assert.ok(!output.includes(CONFIG.license as string), "no secret in the output");
+    });
+
+    it("stops naming the key when the owner has no image of that name (the provider's error, through the engine)", async () => {
+        // Only a stranger's image has the name.
+        const images = [{ id: "ami-0eeeeeeeeeeeeeee1", name: CONFIG.masterAmiId, ownerId: "999999999999", region: "eu-west-1" }];
+        const stack = await newStack("no-image", { ...CLOUD, images });
+        let output = "";
+        await assert.rejects(stack.preview({ onOutput: (line) => { output += line; } }));
+        assert.match(output, /openvidu:masterAmiId: no image named "openvidu-enterprise-master-2\.31\.0" owned by 210987654321 \(openvidu:amiOwnerId\) in eu-west-1/);
+        assert.ok(!output.includes("ami-0eeeeeeeeeeeeeee1"), "the stranger's image is nowhere");
+        assert.doesNotMatch(output, /aws:ec2:LaunchTemplate|aws:s3:Bucket/, "stopped before any resource was declared");
     });
 });
