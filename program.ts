@@ -1,8 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, loadConfig, OpenViduConfig } from "./config";
 import { OpenViduCluster, OpenViduClusterArgs, OpenViduStackOutputs } from "./components/cluster";
 import { s3AccessFromStackConfig } from "./components/envFile/access";
+import { checkDomainRecord } from "./components/dns";
 import { imageLookups, lookUpImage } from "./components/images";
+import { checkSubnetZones } from "./components/network";
+import { checkBucketRegion } from "./components/storage";
 
 export interface OpenViduProgramOptions {
     /** Adjust underlying resources per component (see components/transform.ts). */
@@ -24,20 +27,32 @@ export function openviduProgram(options: OpenViduProgramOptions = {}): OpenViduS
 }
 
 /**
- * The program, started only once every AMI given by name resolves: what the
- * Automation API runs. A lookup that fails inside the resource graph leaves
- * the resources that wait for it unregistered, and the SDK's inline runtime
- * then waits for them forever; failing here, before any resource exists, ends
- * the run with the error (naming the key). The images are looked up again,
- * with the same answer, where they are used (components/images.ts).
+ * Every check of the stack config that needs an AWS lookup, run before any
+ * resource is declared: AMIs given by name, the given subnets' zones, the
+ * adopted bucket's region, an existing record of the domain. The components
+ * check the same answers again where they use them (the CLI's program,
+ * index.ts); here every problem is reported at once, and nothing waits.
+ * Why it matters: a check that fails inside the resource graph leaves the
+ * resources waiting for it unregistered, and the SDK's inline runtime (the
+ * Automation API) then waits for them forever; it was seen hanging with the
+ * real CLI (tests/engine/firstPreview.test.ts). A lookup that fails for
+ * another reason (a subnet that does not exist, no permission) ends the run
+ * with the provider's error.
  */
-export async function openviduProgramAfterImageLookups(options: OpenViduProgramOptions = {}): Promise<OpenViduStackOutputs> {
-    const config = loadConfig(); // throws on invalid config, before any resource exists
-    const lookups = imageLookups({ ...config, ownerId: config.amiOwnerId, sourceRegion: config.amiSourceRegion });
-    const failures = (await Promise.allSettled(lookups.map((lookup) => lookUpImage(lookup))))
-        .flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
+export async function checkBeforeDeclaring(config: OpenViduConfig): Promise<void> {
+    const checks: Array<Promise<unknown>> = imageLookups({ ...config, ownerId: config.amiOwnerId, sourceRegion: config.amiSourceRegion })
+        .map((lookup) => lookUpImage(lookup));
+    if (config.network !== undefined) checks.push(checkSubnetZones(config.network.subnetIds));
+    if (config.bucketName !== undefined) checks.push(checkBucketRegion(config.bucketName, config.region));
+    if (config.hostedZoneId !== undefined) checks.push(checkDomainRecord(config.domainName, config.hostedZoneId, config.overwriteDnsRecord));
+    const failures = (await Promise.allSettled(checks)).flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
     const other = failures.find((failure) => !(failure instanceof ConfigError));
     if (other !== undefined) throw other;
     if (failures.length > 0) throw new ConfigError((failures as ConfigError[]).flatMap((failure) => failure.problems));
+}
+
+/** The program, started once checkBeforeDeclaring passes: what the Automation API runs. */
+export async function openviduProgramAfterLookups(options: OpenViduProgramOptions = {}): Promise<OpenViduStackOutputs> {
+    await checkBeforeDeclaring(loadConfig()); // loadConfig throws on invalid config, before any lookup
     return openviduProgram(options);
 }

@@ -14,7 +14,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as automation from "@pulumi/pulumi/automation";
 import { CONFIG_NAMESPACE, KEY_SPECS, OpenViduStackConfig, SECRET_KEYS, validateConfig } from "../config";
-import { openviduProgramAfterImageLookups, OpenViduProgramOptions } from "../program";
+import { openviduProgramAfterLookups, OpenViduProgramOptions } from "../program";
 
 export { ConfigError } from "../config";
 export type { ConfigProblem, OpenViduStackConfig } from "../config";
@@ -107,7 +107,7 @@ export function setStackFactory(factory: StackFactory): StackFactory {
 /** The inline program a stack runs. */
 export type InlineProgram = (options: OpenViduProgramOptions) => Promise<Record<string, unknown>> | Record<string, unknown>;
 
-let inlineProgram: InlineProgram = async (options) => (await openviduProgramAfterImageLookups(options)) as unknown as Record<string, unknown>;
+let inlineProgram: InlineProgram = async (options) => (await openviduProgramAfterLookups(options)) as unknown as Record<string, unknown>;
 
 /**
  * For tests with the real CLI, which has no AWS provider here: run another

@@ -99,12 +99,9 @@ export class DomainRecord extends pulumi.ComponentResource {
     constructor(name: string, args: DomainRecordArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openvidu:aws:DomainRecord", name, {}, opts);
         const overwrite = args.overwrite ?? false;
-        const existing = aws.route53.getRecordsOutput({
-            zoneId: args.hostedZoneId,
-            nameRegex: `^${args.domainName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.?$`,
-        }, { parent: this });
+        const existing = aws.route53.getRecordsOutput(recordsQuery(args.domainName, args.hostedZoneId), { parent: this });
         const asCname = existing.resourceRecordSets.apply((sets) => {
-            const cname = sets.some((set) => set.type === "CNAME");
+            const cname = hasCname(sets);
             if (cname && !overwrite) throw existingCnameError(args.domainName, args.hostedZoneId);
             return cname;
         });
@@ -131,4 +128,22 @@ function existingCnameError(domainName: string, hostedZoneId: string): ConfigErr
             `Set ${OVERWRITE_KEY} to true to let this stack take it over (it then points it at the load balancer; ` +
             "keep the key true from then on), or delete that record and run again.",
     }]);
+}
+
+/** The query for the domain's existing records in the zone. */
+function recordsQuery(domainName: string, hostedZoneId: string): aws.route53.GetRecordsArgs {
+    return { zoneId: hostedZoneId, nameRegex: `^${domainName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.?$` };
+}
+
+function hasCname(sets: Array<{ type: string }>): boolean {
+    return sets.some((set) => set.type === "CNAME");
+}
+
+/**
+ * The domain's existing records, looked up before any resource exists (program.ts's
+ * preflight): a CNAME the stack may not take over is a ConfigError.
+ */
+export async function checkDomainRecord(domainName: string, hostedZoneId: string, overwrite: boolean): Promise<void> {
+    const existing = await aws.route53.getRecords(recordsQuery(domainName, hostedZoneId));
+    if (hasCname(existing.resourceRecordSets) && !overwrite) throw existingCnameError(domainName, hostedZoneId);
 }

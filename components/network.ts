@@ -117,13 +117,8 @@ export class ClusterNetwork extends pulumi.ComponentResource {
     private checkedSubnets(existing: ExistingNetwork): pulumi.Output<string[]> {
         const zones = existing.subnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }).availabilityZone);
         return pulumi.all(zones).apply((found) => {
-            const distinct = new Set(found);
-            if (distinct.size < 2) {
-                throw new ConfigError([{
-                    key: "openvidu:subnetIds",
-                    message: `the subnets are all in ${[...distinct].join(", ")}; give at least two subnets in at least two different availability zones`,
-                }]);
-            }
+            const problem = subnetZonesProblem(found);
+            if (problem) throw problem;
             return existing.subnetIds;
         });
     }
@@ -165,4 +160,21 @@ export class ClusterNetwork extends pulumi.ComponentResource {
             redis: groups.redis.id,
         };
     }
+}
+
+/** What is wrong with given subnets in these availability zones: a ConfigError, or nothing. */
+export function subnetZonesProblem(zones: string[]): ConfigError | undefined {
+    const distinct = new Set(zones);
+    if (distinct.size >= 2) return undefined;
+    return new ConfigError([{
+        key: "openvidu:subnetIds",
+        message: `the subnets are all in ${[...distinct].join(", ")}; give at least two subnets in at least two different availability zones`,
+    }]);
+}
+
+/** The zones of the given subnets, looked up before any resource exists (program.ts's preflight). */
+export async function checkSubnetZones(subnetIds: string[]): Promise<void> {
+    const subnets = await Promise.all(subnetIds.map((id) => aws.ec2.getSubnet({ id })));
+    const problem = subnetZonesProblem(subnets.map((subnet) => subnet.availabilityZone));
+    if (problem) throw problem;
 }

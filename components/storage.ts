@@ -87,12 +87,8 @@ export class ClusterStorage extends pulumi.ComponentResource {
             // With @pulumi/aws v7, `region` is where the lookup ran (the provider's region);
             // `bucketRegion` is where the bucket lives.
             this.bucketName = pulumi.all([existing.bucket, existing.bucketRegion]).apply(([bucket, region]) => {
-                if (region !== args.region) {
-                    throw new ConfigError([{
-                        key: "openvidu:bucketName",
-                        message: `bucket ${bucket} is in ${region}; it must be in the stack's region ${args.region}`,
-                    }]);
-                }
+                const problem = bucketRegionProblem(bucket, region, args.region);
+                if (problem) throw problem;
                 return bucket;
             });
             this.bucketArn = existing.arn;
@@ -271,4 +267,20 @@ export function tlsOnlyPolicy(bucketArn: string): string {
             Condition: { Bool: { "aws:SecureTransport": "false" } },
         }],
     });
+}
+
+/** What is wrong with adopting a bucket in `bucketRegion` for a stack in `stackRegion`: a ConfigError, or nothing. */
+export function bucketRegionProblem(bucket: string, bucketRegion: string, stackRegion: string): ConfigError | undefined {
+    if (bucketRegion === stackRegion) return undefined;
+    return new ConfigError([{
+        key: "openvidu:bucketName",
+        message: `bucket ${bucket} is in ${bucketRegion}; it must be in the stack's region ${stackRegion}`,
+    }]);
+}
+
+/** The adopted bucket's region, looked up before any resource exists (program.ts's preflight). */
+export async function checkBucketRegion(bucketName: string, stackRegion: string): Promise<void> {
+    const found = await aws.s3.getBucket({ bucket: bucketName });
+    const problem = bucketRegionProblem(found.bucket, found.bucketRegion, stackRegion);
+    if (problem) throw problem;
 }

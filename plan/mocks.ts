@@ -128,7 +128,7 @@ function callAnswer(token: string, inputs: State, cloud: MockCloud): State {
         case "aws:s3/getBucket:getBucket": {
             const bucket = String(inputs.bucket);
             const bucketRegion = cloud.bucketRegions[bucket];
-            if (!bucketRegion) throw new Error(`mock cloud: bucket ${bucket} does not exist`);
+            if (!bucketRegion) throw providerError(`mock cloud: bucket ${bucket} does not exist`, token);
             // v7: `bucketRegion` is the bucket's region; `region` is the provider's, whatever the bucket's.
             return {
                 id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegion, region: cloud.region,
@@ -149,7 +149,7 @@ function callAnswer(token: string, inputs: State, cloud: MockCloud): State {
         case "aws:ec2/getSubnet:getSubnet": {
             const id = String(inputs.id);
             const zone = cloud.subnetZones[id];
-            if (!zone) throw new Error(`mock cloud: subnet ${id} does not exist`);
+            if (!zone) throw providerError(`mock cloud: subnet ${id} does not exist`, token);
             return { id, availabilityZone: zone, vpcId: inputs.vpcId ?? "vpc-00000000", region: cloud.region };
         }
         default:
@@ -161,8 +161,8 @@ function callAnswer(token: string, inputs: State, cloud: MockCloud): State {
  * A provider function's failure as the SDK receives it from the engine: a gRPC error whose
  * `details` is the message (the SDK rethrows `new Error(err.details)`, dropping `message`).
  */
-function providerError(message: string): Error {
-    return Object.assign(new Error(message), { details: `invoking aws:ec2/getAmi:getAmi: 1 error occurred:\n\t* ${message}` });
+function providerError(message: string, token = "aws:ec2/getAmi:getAmi"): Error {
+    return Object.assign(new Error(message), { details: `invoking ${token}: 1 error occurred:\n\t* ${message}` });
 }
 
 /**

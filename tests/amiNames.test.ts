@@ -15,7 +15,7 @@ import { validateConfig } from "../config/validate";
 import { CapturedCall } from "../plan/capture";
 import { MockImage, placeholderAmiId } from "../plan/mocks";
 import { MockRun, startMocks } from "../plan/run";
-import { openviduProgramAfterImageLookups } from "../program";
+import { openviduProgramAfterLookups } from "../program";
 import { all, failProgram, inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
 
 const OWNER = "210987654321";
@@ -156,7 +156,7 @@ describe("the Automation API's program with AMIs given by name", function () {
 
     it("looks the names up before declaring anything, and reports every key that does not resolve at once", async () => {
         const mocks = await session([]);
-        await assert.rejects(openviduProgramAfterImageLookups(), (error: unknown) => {
+        await assert.rejects(openviduProgramAfterLookups(), (error: unknown) => {
             assert.deepStrictEqual(problemsOf(error).map((p) => p.key), ["openvidu:masterAmiId", "openvidu:mediaAmiId"]);
             return true;
         });
@@ -166,7 +166,7 @@ describe("the Automation API's program with AMIs given by name", function () {
 
     it("runs the program once they resolve", async () => {
         const mocks = await session(IMAGES);
-        await openviduProgramAfterImageLookups();
+        await openviduProgramAfterLookups();
         await settled();
         assert.strictEqual(imageIdOf({ resources: mocks.resources, outputs: {}, calls: mocks.calls }, "master"), "ami-0aaaaaaaaaaaaaaa1");
         assert.strictEqual(amiCalls(mocks).length, 4, "looked up first, then where used");

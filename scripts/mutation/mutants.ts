@@ -20,7 +20,7 @@ const t = (...names: string[]): string[] => names.map((n) => `tests/${n}.test.ts
 
 export const MUTANTS: Mutant[] = [
     // Storage, DNS, certificate
-    { id: "bucket-region-unchecked", file: "components/storage.ts", from: "if (region !== args.region) {", to: "if (region === undefined) {",
+    { id: "bucket-region-unchecked", file: "components/storage.ts", from: "if (bucketRegion === stackRegion) return undefined;", to: "if (bucketRegion !== undefined) return undefined;",
         what: "adopted bucket's region no longer compared with the stack's", tests: t("storage") },
     { id: "bucket-not-retained", file: "components/storage.ts", from: "const retained = { parent: this, retainOnDelete: true };", to: "const retained = { parent: this, retainOnDelete: false };",
         what: "bucket and guards deleted by pulumi destroy", tests: t("storage") },
@@ -75,8 +75,16 @@ export const MUTANTS: Mutant[] = [
         what: "an AMI name pattern (* or ?) is not refused as such", tests: t("amiNames") },
     { id: "ami-owner-any-form", file: "config/rules.ts", from: "return AWS_ACCOUNT_ID.test(value) ? undefined", to: "return true ? undefined",
         what: "openvidu:amiOwnerId accepts an alias or a malformed id", tests: t("amiNames") },
-    { id: "ami-automation-no-prelookup", file: "program.ts", from: "lookups.map((lookup) => lookUpImage(lookup))", to: "([] as Promise<string>[])",
-        what: "the Automation API declares resources before the names resolve (an unresolved name then hangs the run)", tests: t("amiNames") },
+    { id: "ami-automation-no-prelookup", file: "program.ts", from: "        .map((lookup) => lookUpImage(lookup));", to: "        .filter(() => false).map((lookup) => lookUpImage(lookup));",
+        what: "the Automation API declares resources before the names resolve (an unresolved name then hangs the run)", tests: t("amiNames", "preflight") },
+    { id: "preflight-no-subnet-check", file: "program.ts", from: "if (config.network !== undefined) checks.push(checkSubnetZones(config.network.subnetIds));", to: "",
+        what: "given subnets in one zone are found only inside the graph (the Automation API then hangs)", tests: t("preflight") },
+    { id: "preflight-no-bucket-check", file: "program.ts", from: "if (config.bucketName !== undefined) checks.push(checkBucketRegion(config.bucketName, config.region));", to: "",
+        what: "an adopted bucket in another region is found only inside the graph (the Automation API then hangs)", tests: t("preflight") },
+    { id: "preflight-no-dns-check", file: "program.ts", from: "if (config.hostedZoneId !== undefined) checks.push(checkDomainRecord(config.domainName, config.hostedZoneId, config.overwriteDnsRecord));", to: "",
+        what: "an existing CNAME is found only inside the graph (the Automation API then hangs)", tests: t("preflight") },
+    { id: "preflight-dns-ignores-overwrite", file: "components/dns.ts", from: "if (hasCname(existing.resourceRecordSets) && !overwrite) throw", to: "if (hasCname(existing.resourceRecordSets)) throw",
+        what: "openvidu:overwriteDnsRecord no longer lets the stack take over the CNAME", tests: t("preflight") },
     { id: "plan-ami-lookups-dropped", file: "plan/render.ts", from: "amiLookups: amiLookups(run.calls, config),", to: "amiLookups: [],",
         what: "the offline plan no longer says which AMIs were looked up by name", tests: t("amiNames") },
     // Policy pack

@@ -94,4 +94,20 @@ describe("the first preview of a new stack in the real engine", function () {
         assert.ok(!output.includes("ami-0eeeeeeeeeeeeeee1"), "the stranger's image is nowhere");
         assert.doesNotMatch(output, /aws:ec2:LaunchTemplate|aws:s3:Bucket/, "stopped before any resource was declared");
     });
+
+    it("ends naming the key, without hanging, when a check inside the graph would fail (an existing CNAME of the domain)", async function () {
+        // Thrown inside the resource graph, this check left resources unregistered and the inline
+        // runtime waiting forever; program.ts now runs it before declaring anything.
+        this.timeout(120_000);
+        const cloud = { ...CLOUD, dnsRecords: { Z0123456789ABCDEFGHIJ: [{ name: "openvidu.example.com.", type: "CNAME", values: ["old-alb-1.eu-west-1.elb.amazonaws.com"] }] } };
+        const pulumiCommand = await pulumiCommandOf(sandbox);
+        const stack = await openStack({
+            stackName: "existing-cname", region: "eu-west-1", config: { ...CONFIG, hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+            workspace: { envVars: { ...sandbox.env, PATH: `${plugins?.dir}${path.delimiter}${sandbox.env.PATH}`, STAND_IN_CLOUD: JSON.stringify(cloud) }, pulumiCommand },
+        });
+        let output = "";
+        await assert.rejects(stack.preview({ onOutput: (line) => { output += line; } }));
+        assert.match(output, /openvidu:overwriteDnsRecord: a CNAME record for openvidu\.example\.com already exists in hosted zone Z0123456789ABCDEFGHIJ/);
+        assert.doesNotMatch(output, /aws:ec2:LaunchTemplate|aws:s3:Bucket/, "stopped before any resource was declared");
+    });
 });
