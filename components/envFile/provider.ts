@@ -112,6 +112,8 @@ function problems(inputs: EnvFileInputs): pulumi.dynamic.CheckFailure[] {
 /** What a write starts from: the live file, the merge with it, and the keys whose last write was overwritten. */
 interface WritePlan {
     live?: LiveObject;
+    /** The live file's settings (parsed once): empty when there is no file. */
+    liveSettings: Map<string, string>;
     merge: MergeResult;
     text: string;
     /** Managed keys a writer that had not seen our last write set back to their values before it. */
@@ -142,9 +144,10 @@ function mergeBase(olds: Partial<EnvFileOutputs>, live: Map<string, string> | un
 async function planWrite(inputs: EnvFileInputs, olds: Partial<EnvFileOutputs>): Promise<WritePlan> {
     const live = await readObject(address(inputs));
     const liveDocument = live && parseEnv(live.text);
-    const { base, overwritten } = mergeBase(olds, liveDocument && settingsOf(liveDocument), live?.etag);
+    const liveSettings = liveDocument ? settingsOf(liveDocument) : new Map<string, string>();
+    const { base, overwritten } = mergeBase(olds, liveDocument && liveSettings, live?.etag);
     const merge = mergeEnv({ live: liveDocument, lastWritten: base, desired: desiredSettings(inputs), header: inputs.header });
-    return { live, merge, text: renderEnv(merge.document), overwritten };
+    return { live, liveSettings, merge, text: renderEnv(merge.document), overwritten };
 }
 
 /** How a key of the live file differs from the file the last `pulumi up` left. */
@@ -165,19 +168,18 @@ export function runTimeChanges(atLastUp: Settings, live: Map<string, string>): M
 }
 
 /**
- * Names every key changed at run time since the last `up`, and what the next `up` does with
- * it: keeps it, or writes the stack config's value (a conflict, or a managed key removed).
- * These warnings are what the drift workflow lists; they carry key names only.
+ * Names every key changed at run time since the last `up` (`changes`), and what the next `up`
+ * does with it: keeps it, or writes the stack config's value (a conflict, or a managed key
+ * removed). These warnings are what the drift workflow lists; they carry key names only.
  */
-function reportRunTimeChanges(olds: Partial<EnvFileOutputs>, plan: WritePlan): void {
+function reportRunTimeChanges(plan: WritePlan, changes: Map<string, RunTimeChange>): void {
     for (const key of plan.merge.conflicts) {
         // The config wins over an operator's run-time change: the preview says so (key only).
         console.warn(`.env: ${key} was changed at run time and is also changed by the stack config; the config value will be written`);
     }
-    if (olds.fileAtLastUp === undefined || plan.live === undefined) return;
-    const live = settingsOf(parseEnv(plan.live.text));
+    const live = plan.liveSettings;
     const merged = settingsOf(plan.merge.document);
-    for (const [key, change] of runTimeChanges(olds.fileAtLastUp, live)) {
+    for (const [key, change] of changes) {
         // Reported above, or as a lost write (reportOverwritten).
         if (plan.merge.conflicts.includes(key) || plan.overwritten.includes(key)) continue;
         if (merged.get(key) === live.get(key)) {
@@ -223,12 +225,11 @@ interface WriteResult {
 async function mergeAndWrite(inputs: EnvFileInputs, olds: Partial<EnvFileOutputs>): Promise<WriteResult> {
     const target = address(inputs);
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-        const { live, merge, text, overwritten } = await planWrite(inputs, olds);
+        const { live, liveSettings: before, merge, text, overwritten } = await planWrite(inputs, olds);
         if (live !== undefined && text === live.text) return { merge, etag: live.etag, replaced: {} };
         try {
             const etag = await writeObject(target, text, live === undefined ? { ifNoneMatch: true } : { ifMatch: live.etag });
             reportOverwritten(target, overwritten);
-            const before = live ? settingsOf(parseEnv(live.text)) : new Map<string, string>();
             const replaced = Object.fromEntries([...merge.changed, ...merge.removed].filter((k) => before.has(k)).map((k) => [k, before.get(k)!]));
             return { merge, etag, replaced };
         } catch (error) {
@@ -297,9 +298,12 @@ export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, Env
             fileChanges = plan.live === undefined || plan.text !== plan.live.text;
             // A key changed at run time is drift even when `up` keeps it: the preview names it, and
             // the update records the file as the stack's (writing nothing for that key).
-            changedAtRunTime = plan.live !== undefined && olds.fileAtLastUp !== undefined &&
-                runTimeChanges(olds.fileAtLastUp, settingsOf(parseEnv(plan.live.text))).size > 0;
-            reportRunTimeChanges(olds, plan);
+            // Without a record (a state of 0.2.0 or earlier) or a file, there is nothing to compare with.
+            const atRunTime = plan.live !== undefined && olds.fileAtLastUp !== undefined
+                ? runTimeChanges(olds.fileAtLastUp, plan.liveSettings)
+                : new Map<string, RunTimeChange>();
+            changedAtRunTime = atRunTime.size > 0;
+            reportRunTimeChanges(plan, atRunTime);
             reportOverwritten(address(news), plan.overwritten);
         } catch (error) {
             // S3 unreadable: the preview still shows the input diff, and says what it could not check;
