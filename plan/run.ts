@@ -92,7 +92,8 @@ export async function runUnderMocks(options: MockRunOptions): Promise<MockRun> {
     return (await startMocks(options)).run(options.program);
 }
 
-async function waitForRegistrations(): Promise<void> {
+/** Waits until every registration the program started has settled (the SDK's internal queue). */
+export async function waitForRegistrations(): Promise<void> {
     if (typeof runtimeRpc.waitForRPCs !== "function") {
         throw new Error("this @pulumi/pulumi no longer exports runtime.waitForRPCs; update plan/run.ts");
     }

@@ -14,9 +14,9 @@ import { ConfigError, ConfigProblem } from "../config/errors";
 import { validateConfig } from "../config/validate";
 import { CapturedCall } from "../plan/capture";
 import { MockImage, placeholderAmiId } from "../plan/mocks";
-import { MockRun, startMocks } from "../plan/run";
+import { MockRun, waitForRegistrations as settled } from "../plan/run";
 import { openviduProgramAfterLookups } from "../program";
-import { all, failProgram, inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
+import { all, failProgram, inputsOf, one, runProgram, startProgramMocks, VALID_CONFIG } from "./harness";
 
 const OWNER = "210987654321";
 const MASTER_NAME = "openvidu-enterprise-master-2.31.0";
@@ -145,14 +145,7 @@ describe("AMIs given by name", function () {
 
 describe("the Automation API's program with AMIs given by name", function () {
     this.timeout(60_000);
-    // The SDK's queue of outstanding registrations (internal, as plan/run.ts uses it).
-    const settled = (): Promise<void> => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    const session = (images: MockImage[]) => startMocks({
-        stackName: "dev",
-        config: Object.fromEntries(Object.entries({ ...VALID_CONFIG, ...BY_NAME }).map(([k, v]) => [`openvidu:${k}`, v]).concat([["aws:region", "eu-west-1"]])),
-        secretKeys: ["openvidu:license"],
-        cloud: { images },
-    });
+    const session = (images: MockImage[]) => startProgramMocks({ ...VALID_CONFIG, ...BY_NAME }, { cloud: { images } });
 
     it("looks the names up before declaring anything, and reports every key that does not resolve at once", async () => {
         const mocks = await session([]);

@@ -63,13 +63,21 @@ export async function failProgram(
     config: Record<string, string | undefined>,
     options: RunOptions = {},
 ): Promise<{ error: unknown; resources: CapturedResource[] }> {
-    const session = await startMocks(mockOptions(config, options));
+    const session = await startProgramMocks(config, options);
     try {
         await session.run();
     } catch (error) {
         return { error, resources: session.resources };
     }
     throw new Error("expected the program to fail, but it ran");
+}
+
+/**
+ * Mocks set up with `config` (short keys, as runProgram takes them), for a test that runs a
+ * program of its own in them; plan/run.ts's waitForRegistrations settles it.
+ */
+export function startProgramMocks(config: Record<string, string | undefined>, options: RunOptions = {}): ReturnType<typeof startMocks> {
+    return startMocks(mockOptions(config, options));
 }
 
 /** The one resource of `type` (whose name ends with `nameSuffix`, if given); fails when not exactly one. */

@@ -7,12 +7,11 @@
  * and nothing is declared. Under Pulumi's mocks, with the offline plan's mock cloud.
  */
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/errors";
 import { MockCloud } from "../plan/mocks";
-import { startMocks } from "../plan/run";
+import { waitForRegistrations as settled } from "../plan/run";
 import { openviduProgramAfterLookups } from "../program";
-import { VALID_CONFIG } from "./harness";
+import { startProgramMocks, VALID_CONFIG } from "./harness";
 
 const ZONE = "Z0123456789ABCDEFGHIJ";
 
@@ -35,17 +34,8 @@ const GOOD_CLOUD: Partial<MockCloud> = {
     images: [{ id: "ami-0aaaaaaaaaaaaaaa1", name: LOOKED_UP.masterAmiId, ownerId: LOOKED_UP.amiOwnerId, region: "eu-west-1" }],
 };
 
-// The SDK's queue of outstanding registrations (internal, as plan/run.ts uses it).
-const settled = (): Promise<void> => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-
 function session(cloud: Partial<MockCloud>, extra: Record<string, string> = {}) {
-    const config = { ...VALID_CONFIG, ...LOOKED_UP, ...extra };
-    return startMocks({
-        stackName: "dev",
-        config: { ...Object.fromEntries(Object.entries(config).map(([k, v]) => [`openvidu:${k}`, v])), "aws:region": "eu-west-1" },
-        secretKeys: ["openvidu:license"],
-        cloud,
-    });
+    return startProgramMocks({ ...VALID_CONFIG, ...LOOKED_UP, ...extra }, { cloud });
 }
 
 describe("the checks that need AWS lookups, before anything is declared", function () {
