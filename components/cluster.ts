@@ -60,7 +60,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
     constructor(name: string, args: OpenViduClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openvidu:aws:OpenViduCluster", name, {}, opts);
         const config = args.config;
-        const names = clusterNames(config.stackName, config.clusterId, pulumi.getProject());
+        const names = clusterNames(config.stackName, config.clusterId, pulumi.getProject(), { referenceNames: config.referenceNames });
         const parent = { parent: this };
 
         const secrets = new GeneratedSecrets(`${name}-secrets`, { openviduSecret: config.openviduSecret }, parent);

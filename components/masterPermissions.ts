@@ -4,8 +4,11 @@
  * Pure (no resources): the master tier turns it into a role policy, the tests
  * and docs/iam.md read it statement by statement.
  *
- * The reference template grants `ec2:Describe*` and `sqs:*`; here each
- * statement lists only the actions the replication manager calls.
+ * The replication manager is closed source: which calls it makes is known
+ * only from what the reference template grants. So every statement grants at
+ * least the reference's actions (`ec2:Describe*`, `sqs:*` on the queue, ...),
+ * never fewer, and narrows only the resources, where AWS supports it: a
+ * missing action would fail at run time, in the replication manager's logs.
  */
 
 export interface PolicyStatement {
@@ -48,17 +51,11 @@ export function masterPolicyStatements(input: MasterPermissionsInput): PolicySta
             Resource: input.bucketArn,
         },
         {
-            // Media node lifecycle and the one-minute schedule arrive on this queue.
+            // Media node lifecycle and the one-minute schedule arrive on this queue. The reference's
+            // `sqs:*`: a whole service, but on this one queue only.
             Sid: "ReplicationQueue",
             Effect: "Allow",
-            Action: [
-                "sqs:ReceiveMessage",
-                "sqs:DeleteMessage",
-                "sqs:ChangeMessageVisibility",
-                "sqs:GetQueueUrl",
-                "sqs:GetQueueAttributes",
-                "sqs:SendMessage",
-            ],
+            Action: ["sqs:*"],
             Resource: input.queueArn,
         },
         {
@@ -70,14 +67,13 @@ export function masterPolicyStatements(input: MasterPermissionsInput): PolicySta
         },
         {
             // Describe calls have no resource-level permissions in AWS: "*" is the only form.
+            // `ec2:Describe*` as the reference grants it (DescribeTags included).
             Sid: "DescribeCluster",
             Effect: "Allow",
             Action: [
                 "autoscaling:DescribeAutoScalingGroups",
                 "autoscaling:DescribeAutoScalingInstances",
-                "ec2:DescribeInstances",
-                "ec2:DescribeInstanceStatus",
-                "ec2:DescribeTags",
+                "ec2:Describe*",
             ],
             Resource: "*",
         },

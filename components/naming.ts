@@ -3,15 +3,20 @@
  * stack name. One place for every name pattern of the reference template, so
  * a reader finds each here and nowhere else.
  *
- * Two kinds of names:
- * - the names the masters' replication manager is given (the RM_* keys of the
- *   `.env`: the two Auto Scaling groups and the queue) and the instances'
- *   `Name` tags keep the reference's `<stack>-...` patterns;
- * - every other name that AWS requires to be unique in the account and region
- *   (load balancer, target group, Redis, security groups, copied AMIs, ...)
- *   also carries a short stable suffix of the project and stack names, so two
- *   projects, or this program beside the CloudFormation stack it replaces,
- *   can use the same stack name in one account.
+ * Every name that AWS requires to be unique in the account and region (load
+ * balancer, target group, Redis, the queue, the Auto Scaling groups, security
+ * groups, copied AMIs, ...) carries a short stable suffix of the project and
+ * stack names, so two projects, or this program beside the CloudFormation
+ * stack it replaces, can use the same stack name in one account. This matters
+ * most for the queue: SQS's CreateQueue *returns* an existing queue of the same
+ * name, so two clusters would silently share one, and one's destroy would
+ * delete the other's.
+ *
+ * The names the replication manager is given (the RM_* keys of the `.env`)
+ * keep the reference's patterns (`<stack>-ASGMediaNode`, `<stack>-SQS.fifo`)
+ * with that unique `<stack>-<suffix>` as their stack name, the same one as in
+ * RM_CLOUDFORMATION_ARN. `referenceNames` keeps the bare stack name instead,
+ * for stacks deployed before (renaming replaces the groups and the queue).
  */
 import { createHash } from "crypto";
 
@@ -42,11 +47,11 @@ export interface ClusterNames {
     loadBalancer: string;
     /** Target group of the masters (≤ 32). */
     targetGroup: string;
-    /** The reference's `<stack>-ASGOpenViduProMasterNode`. */
+    /** The reference's `<stack>-ASGOpenViduProMasterNode`, with the unique stack name. */
     masterAsg: string;
-    /** The reference's `<stack>-ASGMediaNode`. */
+    /** The reference's `<stack>-ASGMediaNode`, with the unique stack name. */
     mediaAsg: string;
-    /** The reference's `<stack>-SQS.fifo` (≤ 80 with the .fifo suffix). */
+    /** The reference's `<stack>-SQS.fifo` (≤ 80 with the .fifo suffix), with the unique stack name. */
     queue: string;
     /** ElastiCache replication group id (≤ 40, lower case, starts with a letter). */
     redis: string;
@@ -58,7 +63,7 @@ export interface ClusterNames {
     mediaNodeTag: string;
     /** Prefix for IAM, security group, copied AMI and other names that AWS limits loosely (unique per project and stack). */
     prefix: string;
-    /** The stack's name as CloudFormation would have it, for `RM_CLOUDFORMATION_ARN` (the reference's names, like the groups'). */
+    /** The stack's name as CloudFormation would have it, for `RM_CLOUDFORMATION_ARN`: the same stack name as in the groups' names. */
     cloudFormationStackName: string;
 }
 
@@ -70,24 +75,31 @@ export function deploymentSuffix(projectName: string, stackName: string): string
     return shortHash(`${projectName}/${stackName}`);
 }
 
-export function clusterNames(stackName: string, clusterId: string, projectName: string): ClusterNames {
+export interface NamingOptions {
+    /** Keep the bare stack name in the queue's and groups' names (the reference's, and this program's up to 0.2.0). */
+    referenceNames?: boolean;
+}
+
+export function clusterNames(stackName: string, clusterId: string, projectName: string, options: NamingOptions = {}): ClusterNames {
     const stack = alnumDash(stackName);
     // `<stack>-<suffix>`: readable in the console, unique per project and stack.
     const unique = `${stack}-${deploymentSuffix(projectName, stackName)}`;
     const lower = unique.toLowerCase();
     const redisBase = /^[a-z]/.test(lower) ? lower : `ov-${lower}`;
+    // The stack name in the names handed to the replication manager (RM_*): unique unless asked otherwise.
+    const rmStack = options.referenceNames ? stack : unique;
+    const legacyAsgStack = options.referenceNames ? stackName : unique;
     return {
         loadBalancer: fitName(unique, "-alb", 32),
         targetGroup: fitName(unique, "-masters", 32),
-        // Handed to the replication manager (RM_*_AUTOSCALING_GROUP_NAME, RM_SQS_QUEUE): the reference's names.
-        masterAsg: fitName(stackName, "-ASGOpenViduProMasterNode", 255),
-        mediaAsg: fitName(stackName, "-ASGMediaNode", 255),
-        queue: fitName(stack, "-SQS.fifo", 80),
+        masterAsg: fitName(legacyAsgStack, "-ASGOpenViduProMasterNode", 255),
+        mediaAsg: fitName(legacyAsgStack, "-ASGMediaNode", 255),
+        queue: fitName(rmStack, "-SQS.fifo", 80),
         redis: fitName(redisBase, "-redis", 40).replace(/--+/g, "-"),
         bucketPrefix: fitName(clusterId.replace(/_/g, "-"), "-", 37),
         masterNodeTag: `${stackName}-Master Node`,
         mediaNodeTag: `${stackName}-Media Node`,
         prefix: fitName(unique, "", 40),
-        cloudFormationStackName: fitName(/^[A-Za-z]/.test(stack) ? stack : `ov-${stack}`, "", 128),
+        cloudFormationStackName: fitName(/^[A-Za-z]/.test(rmStack) ? rmStack : `ov-${rmStack}`, "", 128),
     };
 }

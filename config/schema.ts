@@ -126,6 +126,9 @@ export const KEY_SPECS: readonly KeySpec[] = [
         description: "ElastiCache node type of the replication manager's Redis (cache.<family>.<size>)." },
     { key: "redisReplicas", kind: "integer", default: 1,
         description: "Redis read replicas besides the primary (0-5); 0 is one node: no failover, no Multi-AZ." },
+    { key: "referenceNames", kind: "boolean", default: false,
+        description: "Name the queue and the Auto Scaling groups `<stack>-SQS.fifo`, `<stack>-ASG…` as the CloudFormation template and " +
+            "this program up to 0.2.0 did (not unique per project and stack: see docs/operations.md). Unset: `<stack>-<suffix>-…`, unique." },
     { key: "masterSsmAccess", kind: "string", default: "managed",
         description: "SSM on the masters: managed (AmazonSSMManagedInstanceCore), session (Session Manager shell only) or none." },
     { key: "mediaSsmAccess", kind: "string", default: "session",

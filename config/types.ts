@@ -64,6 +64,7 @@ export interface OpenViduStackConfig {
     recordingsTransitionDays?: number;
     redisNodeType?: string;
     redisReplicas?: number;
+    referenceNames?: boolean;
     masterSsmAccess?: SsmAccess;
     mediaSsmAccess?: SsmAccess;
     waitForHealthyMasters?: boolean;
@@ -144,6 +145,8 @@ export interface OpenViduConfig {
     /** The created bucket's lifecycle (an adopted bucket is never modified). */
     bucketLifecycle: BucketLifecycleSettings;
     redis: RedisSettings;
+    /** Keep the CloudFormation template's (and 0.2.0's) `<stack>-…` names of the queue and the groups. */
+    referenceNames: boolean;
     masterSsmAccess: SsmAccess;
     mediaSsmAccess: SsmAccess;
     /** `pulumi up` waits for the masters to pass the load balancer's health check. */

@@ -139,6 +139,7 @@ function buildConfig(c: Checker, stackName: string, region: string): OpenViduCon
         envReaderArns: envReaderArns(c),
         bucketLifecycle: bucketLifecycle(c),
         redis: { nodeType: c.string("redisNodeType", rules.cacheNodeType) as string, replicas: c.int("redisReplicas", 0, 5) },
+        referenceNames: c.bool("referenceNames"),
         masterSsmAccess: c.string("masterSsmAccess", rules.oneOf(SSM_ACCESS)) as SsmAccess,
         mediaSsmAccess: c.string("mediaSsmAccess", rules.oneOf(SSM_ACCESS)) as SsmAccess,
         waitForHealthyMasters: c.bool("waitForHealthyMasters"),

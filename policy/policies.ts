@@ -62,22 +62,41 @@ export const noWorldOpenPorts: ResourceValidationPolicy = {
     },
 };
 
-/** `*`, `*:*` or a whole service (`s3:*`, `ec2:*`): actions no statement of this program needs. */
-function isWildcardAction(action: unknown): boolean {
-    return typeof action === "string" && (action === "*" || /^[A-Za-z0-9-]+:\*$/.test(action) || action === "*:*");
+/**
+ * The wildcard grants of OpenVidu's own master role that this program keeps, for its
+ * closed-source replication manager (components/masterPermissions.ts): `sqs:*` on one
+ * queue, `ec2:Describe*`. Any other wildcard action is a finding.
+ */
+export const REFERENCE_WILDCARD_GRANTS: ReadonlyArray<{ action: string; resource: RegExp; where: string }> = [
+    // A single queue's ARN: no wildcard in the account, region or name.
+    { action: "sqs:*", resource: /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, where: "one queue's ARN" },
+    // Describe calls have no resource-level permissions: "*" is their only resource.
+    { action: "ec2:Describe*", resource: /^\*$/, where: "\"*\"" },
+];
+
+/** Whether `action` is a wildcard (`*`, `service:*`, `service:Prefix*`) that `resources` do not make one of the reference's grants. */
+function isForbiddenWildcard(action: unknown, resources: unknown[]): boolean {
+    if (typeof action !== "string" || !action.includes("*")) return false;
+    const grant = REFERENCE_WILDCARD_GRANTS.find((g) => g.action === action);
+    return grant === undefined || resources.length === 0 || !resources.every((r) => typeof r === "string" && grant.resource.test(r));
 }
 
 export const noIamWildcardAction: ResourceValidationPolicy = {
     name: "no-iam-wildcard-action",
-    description: "No IAM statement allows Action \"*\", a whole service (\"s3:*\") or everything but a list (NotAction).",
+    description: "No IAM statement allows a wildcard action (\"*\", \"s3:*\", \"s3:Get*\") or everything but a list (NotAction), " +
+        "except the reference's own grants for the replication manager: \"sqs:*\" on one queue and \"ec2:Describe*\".",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (!["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"].includes(args.type)) return;
         const document = typeof args.props.policy === "string" ? JSON.parse(args.props.policy) : args.props.policy;
         for (const statement of [document?.Statement ?? []].flat()) {
             if (statement.Effect !== "Allow") continue;
-            const wildcards = [statement.Action].flat().filter(isWildcardAction);
-            if (wildcards.length > 0) report(`an Allow statement grants ${wildcards.map((a) => `"${a}"`).join(", ")}; list the actions it needs.`);
+            const resources = [statement.Resource ?? []].flat();
+            const wildcards = [statement.Action].flat().filter((action) => isForbiddenWildcard(action, resources));
+            if (wildcards.length > 0) {
+                report(`an Allow statement grants ${wildcards.map((a) => `"${a}"`).join(", ")}; list the actions it needs ` +
+                    `(the only wildcards allowed: ${REFERENCE_WILDCARD_GRANTS.map((g) => `"${g.action}" on ${g.where}`).join(", ")}).`);
+            }
             // Allow + NotAction grants every action of every service except the listed ones.
             if (statement.NotAction !== undefined) report("an Allow statement uses NotAction (it grants everything not listed); list the actions it needs.");
         }

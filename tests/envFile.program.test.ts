@@ -33,12 +33,12 @@ const CONFIG = {
 const CLOUDFORMATION_STACK_ARN = /^arn:aws(-cn|-us-gov)?:cloudformation:[a-z]{2}(-[a-z]+)+-\d:\d{12}:stack\/[A-Za-z][A-Za-z0-9-]{0,127}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe("RM_CLOUDFORMATION_ARN", () => {
-    const parts = { partition: "aws", region: "eu-west-1", accountId: "123456789012", stackName: "prod", stackIdentity: "acme/openvidu/prod" };
+    const parts = { partition: "aws", region: "eu-west-1", accountId: "123456789012", stackName: "prod-abf890", stackIdentity: "acme/openvidu/prod" };
 
     it("has the shape of a CloudFormation stack ARN, with a stable id per stack", () => {
         const arn = cloudFormationStackArn(parts);
         assert.match(arn, CLOUDFORMATION_STACK_ARN);
-        assert.ok(arn.startsWith("arn:aws:cloudformation:eu-west-1:123456789012:stack/prod/"));
+        assert.ok(arn.startsWith("arn:aws:cloudformation:eu-west-1:123456789012:stack/prod-abf890/"));
         assert.strictEqual(cloudFormationStackArn(parts), arn, "stable");
         assert.notStrictEqual(cloudFormationStackArn({ ...parts, stackIdentity: "acme/openvidu/dev" }).split("/")[2], arn.split("/")[2], "one id per stack");
     });
@@ -84,14 +84,14 @@ describe(".env in the program", () => {
         assert.strictEqual(values.RM_S3_CONFIGURATION_BUCKET_REGION, "eu-west-1");
         assert.match(values.RM_REDIS_IP, /cache\.amazonaws\.com$/);
         assert.strictEqual(values.RM_REDIS_PORT, "6379");
-        assert.strictEqual(values.RM_SQS_QUEUE, "prod-SQS.fifo");
+        assert.strictEqual(values.RM_SQS_QUEUE, "prod-abf890-SQS.fifo");
         assert.strictEqual(values.RM_CLOUDFORMATION_ARN,
-            cloudFormationStackArn({ partition: "aws", region: "eu-west-1", accountId: "123456789012", stackName: "prod", stackIdentity: "organization/openvidu/prod" }));
+            cloudFormationStackArn({ partition: "aws", region: "eu-west-1", accountId: "123456789012", stackName: "prod-abf890", stackIdentity: "organization/openvidu/prod" }));
         assert.match(values.RM_CLOUDFORMATION_ARN, CLOUDFORMATION_STACK_ARN);
         assert.strictEqual(values.OPENVIDU_PRO_AWS_REGION, "eu-west-1", "the latest 2.x AMI seeds the region");
         assert.strictEqual(values.COTURN_INTERNAL_RELAY, "false", "the stock .env's value since March 2026");
-        assert.strictEqual(values.RM_MASTER_NODES_AUTOSCALING_GROUP_NAME, "prod-ASGOpenViduProMasterNode");
-        assert.strictEqual(values.RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME, "prod-ASGMediaNode");
+        assert.strictEqual(values.RM_MASTER_NODES_AUTOSCALING_GROUP_NAME, "prod-abf890-ASGOpenViduProMasterNode");
+        assert.strictEqual(values.RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME, "prod-abf890-ASGMediaNode");
         assert.strictEqual(values.OPENVIDU_PRO_ELASTICSEARCH_HOST, "https://es.example.com:443");
         assert.strictEqual(values.OPENVIDU_PRO_CLUSTER_MODE, "manual", "stock defaults");
         assert.strictEqual(values.OPENVIDU_WEBHOOK, "true", "extraEnv");

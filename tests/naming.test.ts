@@ -1,18 +1,31 @@
-/** Physical names: the reference's where the replication manager reads them, unique per project and stack elsewhere, within AWS's limits. */
+/** Physical names: unique per project and stack (the reference's patterns where the replication manager reads them), within AWS's limits. */
 import * as assert from "assert";
 import * as fc from "fast-check";
 import { clusterNames } from "../components/naming";
 import { inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
 
 const stackName = fc.stringMatching(/^[A-Za-z0-9_.-]{1,100}$/);
+/** Names AWS wants unique in an account and region (SQS even hands back an existing queue of the same name). */
+const UNIQUE_NAMES = ["loadBalancer", "targetGroup", "redis", "prefix", "queue", "masterAsg", "mediaAsg", "cloudFormationStackName"] as const;
 
 describe("physical names", () => {
-    it("keep the reference's names where the replication manager is given them, and the instances' Name tags", () => {
+    it("give the replication manager the reference's patterns with the unique stack name (the one of RM_CLOUDFORMATION_ARN)", () => {
+        // sha256("openvidu/prod") starts with abf890.
         const names = clusterNames("prod", "acme", "openvidu");
         assert.deepStrictEqual(
-            [names.masterAsg, names.mediaAsg, names.queue, names.masterNodeTag, names.mediaNodeTag],
-            ["prod-ASGOpenViduProMasterNode", "prod-ASGMediaNode", "prod-SQS.fifo", "prod-Master Node", "prod-Media Node"],
+            [names.masterAsg, names.mediaAsg, names.queue, names.cloudFormationStackName, names.masterNodeTag, names.mediaNodeTag],
+            ["prod-abf890-ASGOpenViduProMasterNode", "prod-abf890-ASGMediaNode", "prod-abf890-SQS.fifo", "prod-abf890", "prod-Master Node", "prod-Media Node"],
         );
+    });
+
+    it("keep the bare stack name in the queue's and groups' names with referenceNames (the CloudFormation template's, and 0.2.0's)", () => {
+        const names = clusterNames("prod", "acme", "openvidu", { referenceNames: true });
+        assert.deepStrictEqual(
+            [names.masterAsg, names.mediaAsg, names.queue, names.cloudFormationStackName],
+            ["prod-ASGOpenViduProMasterNode", "prod-ASGMediaNode", "prod-SQS.fifo", "prod"],
+        );
+        // Every other name stays unique either way.
+        assert.deepStrictEqual([names.loadBalancer, names.redis], ["prod-abf890-alb", "prod-abf890-redis"]);
     });
 
     it("carry a suffix of project and stack in every other name AWS wants unique in the account", () => {
@@ -35,7 +48,7 @@ describe("physical names", () => {
             fc.pre(stackA !== stackB || projectA !== projectB);
             const a = clusterNames(stackA, "c", projectA);
             const b = clusterNames(stackB, "c", projectB);
-            for (const key of ["loadBalancer", "targetGroup", "redis", "prefix"] as const) assert.notStrictEqual(a[key], b[key], key);
+            for (const key of UNIQUE_NAMES) assert.notStrictEqual(a[key], b[key], key);
         }));
     });
 
@@ -70,6 +83,31 @@ describe("physical names", () => {
         const run = await runProgram({ ...VALID_CONFIG }, { stackName: "prod" });
         assert.strictEqual(inputsOf(one(run, "aws:lb/loadBalancer:LoadBalancer")).name, "prod-abf890-alb");
         assert.strictEqual(inputsOf(one(run, "aws:elasticache/replicationGroup:ReplicationGroup")).replicationGroupId, "prod-abf890-redis");
+        assert.strictEqual(inputsOf(one(run, "aws:autoscaling/group:Group", "media-asg")).name, "prod-abf890-ASGMediaNode");
+        assert.strictEqual(inputsOf(one(run, "aws:sqs/queue:Queue")).name, "prod-abf890-SQS.fifo");
+    });
+
+    it("two projects' stack prod get two queues and two pairs of groups (a shared queue would be silently shared, then deleted)", async () => {
+        const theirs = clusterNames("prod", "acme", "acme-video");
+        const ours = await runProgram({ ...VALID_CONFIG }, { stackName: "prod" });
+        const declared = [
+            inputsOf(one(ours, "aws:sqs/queue:Queue")).name,
+            inputsOf(one(ours, "aws:autoscaling/group:Group", "master-asg")).name,
+            inputsOf(one(ours, "aws:autoscaling/group:Group", "media-asg")).name,
+        ];
+        assert.deepStrictEqual(declared, ["prod-abf890-SQS.fifo", "prod-abf890-ASGOpenViduProMasterNode", "prod-abf890-ASGMediaNode"]);
+        for (const name of [theirs.queue, theirs.masterAsg, theirs.mediaAsg]) assert.ok(!declared.includes(name), name);
+    });
+
+    it("reach the resources and the .env with referenceNames: the queue, both groups and the RM_* keys keep the bare stack name", async () => {
+        const run = await runProgram({ ...VALID_CONFIG, referenceNames: "true" }, { stackName: "prod" });
+        assert.strictEqual(inputsOf(one(run, "aws:sqs/queue:Queue")).name, "prod-SQS.fifo");
+        assert.strictEqual(inputsOf(one(run, "aws:autoscaling/group:Group", "master-asg")).name, "prod-ASGOpenViduProMasterNode");
         assert.strictEqual(inputsOf(one(run, "aws:autoscaling/group:Group", "media-asg")).name, "prod-ASGMediaNode");
+        const env = inputsOf(one(run, "pulumi-nodejs:dynamic/openvidu:EnvFile")).settings;
+        assert.deepStrictEqual(
+            [env.RM_SQS_QUEUE, env.RM_MASTER_NODES_AUTOSCALING_GROUP_NAME, env.RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME, env.RM_CLOUDFORMATION_ARN.split("/")[1]],
+            ["prod-SQS.fifo", "prod-ASGOpenViduProMasterNode", "prod-ASGMediaNode", "prod"],
+        );
     });
 });

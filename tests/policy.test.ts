@@ -106,16 +106,36 @@ describe("guardrails on deliberately bad resources", () => {
         assert.strictEqual(violations(noIamWildcardAction, resourceArgs("aws:iam/rolePolicy:RolePolicy", { policy })).length, 1);
     });
 
-    it("no-iam-wildcard-action fires on a whole service (\"s3:*\") and on Allow + NotAction, not on narrow actions", () => {
+    it("no-iam-wildcard-action fires on a whole service (\"s3:*\"), a prefix (\"s3:Get*\") and on Allow + NotAction, not on named actions", () => {
         const check = (statement: Record<string, unknown>): string[] =>
             violations(noIamWildcardAction, resourceArgs("aws:iam/policy:Policy", { policy: { Version: "2012-10-17", Statement: [statement] } }));
+        const allowed = "(the only wildcards allowed: \"sqs:*\" on one queue's ARN, \"ec2:Describe*\" on \"*\").";
         assert.deepStrictEqual(check({ Effect: "Allow", Action: ["s3:GetObject", "ec2:*"], Resource: "*" }),
-            ["an Allow statement grants \"ec2:*\"; list the actions it needs."]);
+            [`an Allow statement grants "ec2:*"; list the actions it needs ${allowed}`]);
         assert.strictEqual(check({ Effect: "Allow", Action: "*:*", Resource: "*" }).length, 1);
+        assert.deepStrictEqual(check({ Effect: "Allow", Action: ["s3:Get*", "ec2:DescribeInstances"], Resource: "*" }),
+            [`an Allow statement grants "s3:Get*"; list the actions it needs ${allowed}`]);
         assert.deepStrictEqual(check({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }),
             ["an Allow statement uses NotAction (it grants everything not listed); list the actions it needs."]);
-        assert.deepStrictEqual(check({ Effect: "Allow", Action: ["s3:Get*", "ec2:DescribeInstances"], Resource: "*" }), []);
+        assert.deepStrictEqual(check({ Effect: "Allow", Action: ["s3:GetObject", "ec2:DescribeInstances"], Resource: "*" }), []);
         assert.deepStrictEqual(check({ Effect: "Deny", NotAction: "s3:GetObject", Resource: "*" }), [], "a Deny with NotAction narrows, it does not grant");
+    });
+
+    it("no-iam-wildcard-action allows exactly the reference master role's wildcards: sqs:* on one queue, ec2:Describe* on \"*\"", () => {
+        const check = (statement: Record<string, unknown>): number =>
+            violations(noIamWildcardAction, resourceArgs("aws:iam/rolePolicy:RolePolicy", { policy: JSON.stringify({ Statement: [statement] }) })).length;
+        const queue = "arn:aws:sqs:eu-west-1:123456789012:prod-abf890-SQS.fifo";
+        assert.strictEqual(check({ Effect: "Allow", Action: ["sqs:*"], Resource: queue }), 0);
+        assert.strictEqual(check({ Effect: "Allow", Action: "sqs:*", Resource: [queue, "arn:aws-us-gov:sqs:us-gov-west-1:123456789012:q"] }), 0);
+        assert.strictEqual(check({ Effect: "Allow", Action: ["ec2:Describe*", "autoscaling:DescribeAutoScalingGroups"], Resource: "*" }), 0);
+        // The same wildcards anywhere broader, and any other wildcard, stay findings.
+        assert.strictEqual(check({ Effect: "Allow", Action: "sqs:*", Resource: "*" }), 1, "sqs:* on every queue");
+        assert.strictEqual(check({ Effect: "Allow", Action: "sqs:*", Resource: "arn:aws:sqs:eu-west-1:123456789012:*" }), 1, "sqs:* on a pattern");
+        assert.strictEqual(check({ Effect: "Allow", Action: "sqs:*", Resource: [queue, "*"] }), 1, "one queue and everything");
+        assert.strictEqual(check({ Effect: "Allow", Action: "sqs:*" }), 1, "no resource");
+        assert.strictEqual(check({ Effect: "Allow", Action: "ec2:Describe*", Resource: "arn:aws:ec2:eu-west-1:123456789012:instance/*" }), 1,
+            "ec2:Describe* is only ever granted on \"*\"");
+        assert.strictEqual(check({ Effect: "Allow", Action: ["sqs:Send*", "autoscaling:Describe*"], Resource: "*" }), 1);
     });
 
     it("alb-drop-invalid-headers fires when headers are not dropped", () => {

@@ -52,7 +52,7 @@ describe("replication state", () => {
         const queue = inputsOf(one(run, "aws:sqs/queue:Queue"));
         assert.deepStrictEqual(
             [queue.name, queue.fifoQueue, queue.messageRetentionSeconds, queue.visibilityTimeoutSeconds, queue.contentBasedDeduplication, queue.sqsManagedSseEnabled],
-            ["prod-SQS.fifo", true, 60, 50, true, true],
+            ["prod-abf890-SQS.fifo", true, 60, 50, true, true],
         );
     });
 
@@ -61,7 +61,7 @@ describe("replication state", () => {
         assert.strictEqual(policy.Statement.length, 1);
         const s = policy.Statement[0];
         assert.deepStrictEqual([s.Effect, s.Principal, s.Action], ["Allow", { Service: "events.amazonaws.com" }, "sqs:SendMessage"]);
-        assert.match(s.Resource, /:prod-SQS\.fifo$/);
+        assert.match(s.Resource, /:prod-abf890-SQS\.fifo$/);
         assert.strictEqual(s.Condition.ArnEquals["aws:SourceArn"].length, 2);
     });
 
@@ -73,7 +73,7 @@ describe("replication state", () => {
             "source": ["aws.autoscaling"],
             "detail-type": ["EC2 Instance-launch Lifecycle Action", "EC2 Instance-terminate Lifecycle Action"],
             "detail": {
-                AutoScalingGroupName: ["prod-ASGMediaNode"],
+                AutoScalingGroupName: ["prod-abf890-ASGMediaNode"],
                 LifecycleTransition: ["autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"],
             },
         });
@@ -81,7 +81,7 @@ describe("replication state", () => {
 
     it("sends lifecycle events to the queue in group sqs-notification, exactly upstream's message (role beside detail)", () => {
         const target = inputsOf(one(run, TARGET, "lifecycle-target"));
-        assert.match(target.arn, /:prod-SQS\.fifo$/);
+        assert.match(target.arn, /:prod-abf890-SQS\.fifo$/);
         assert.strictEqual(target.sqsTarget.messageGroupId, "sqs-notification");
         assert.deepStrictEqual(target.inputTransformer.inputPaths, {
             source: "$.source",
@@ -91,10 +91,10 @@ describe("replication state", () => {
         });
         const sample = target.inputTransformer.inputTemplate
             .replace("<source>", '"aws.autoscaling"').replace("<LifecycleTransition>", '"autoscaling:EC2_INSTANCE_LAUNCHING"')
-            .replace("<AutoScalingGroupName>", '"prod-ASGMediaNode"').replace("<EC2InstanceId>", '"i-0123"');
+            .replace("<AutoScalingGroupName>", '"prod-abf890-ASGMediaNode"').replace("<EC2InstanceId>", '"i-0123"');
         assert.deepStrictEqual(JSON.parse(sample), {
             source: "aws.autoscaling",
-            detail: { LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING", AutoScalingGroupName: "prod-ASGMediaNode", EC2InstanceId: "i-0123" },
+            detail: { LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING", AutoScalingGroupName: "prod-abf890-ASGMediaNode", EC2InstanceId: "i-0123" },
             role: "MediaNode",
         });
         assert.deepStrictEqual(Object.keys(JSON.parse(sample)), ["source", "detail", "role"], "the upstream field order");

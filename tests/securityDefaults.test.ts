@@ -89,19 +89,26 @@ describe("security defaults", () => {
         assert.ok(denyInsecure, "a statement denies aws:SecureTransport=false");
     });
 
-    it("has no IAM statement with Action \"*\" or a service-wide wildcard", () => {
+    it("has no IAM wildcard action but the reference's own two: sqs:* on the stack's queue, ec2:Describe* on \"*\"", () => {
         const documents = [
             ...all(run, "aws:iam/rolePolicy:RolePolicy").map((p) => inputsOf(p).policy),
             ...all(run, "aws:iam/policy:Policy").map((p) => inputsOf(p).policy),
             ...all(run, "aws:sqs/queuePolicy:QueuePolicy").map((p) => inputsOf(p).policy),
         ].map((text) => JSON.parse(text));
         assert.ok(documents.length > 0);
+        const wildcards: string[] = [];
         for (const document of documents) {
             for (const s of document.Statement) {
-                const actions: string[] = [s.Action ?? []].flat();
-                assert.ok(actions.every((a) => a !== "*" && !/^[a-z0-9-]+:\*$/.test(a)), `wildcard in ${JSON.stringify(actions)}`);
+                for (const action of [s.Action ?? []].flat() as string[]) {
+                    if (action.includes("*")) wildcards.push(`${action} on ${JSON.stringify(s.Resource)}`);
+                }
             }
         }
+        // Written out by hand from the reference template's master role (anchor-cloudformation.md).
+        assert.deepStrictEqual(wildcards.sort(), [
+            "ec2:Describe* on \"*\"",
+            "sqs:* on \"arn:aws:sqs:eu-west-1:123456789012:dev-21630d-SQS.fifo\"",
+        ]);
     });
 
     it("attaches no AWS-managed policy other than SSM's to instance roles", () => {
