@@ -2,6 +2,8 @@
  * Value rules for single keys: pure predicates with the wording of what is
  * allowed. Each returns undefined when the value is fine, or the problem.
  */
+import { Region } from "@pulumi/aws/types/enums";
+import { closest, distance } from "fastest-levenshtein";
 
 // The CloudFormation template's DomainName pattern (lower-case FQDN).
 const FQDN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/;
@@ -145,8 +147,17 @@ export function subnetId(value: string): Problem {
     return SUBNET_ID.test(value) ? undefined : "must be a subnet id (subnet- followed by 8 or 17 hex digits)";
 }
 
+/** The regions of every partition (aws, aws-cn, aws-us-gov, ...) that the pinned @pulumi/aws knows. */
+export const KNOWN_REGIONS: readonly string[] = Object.values(Region);
+
 export function region(value: string): Problem {
-    return REGION.test(value) ? undefined : "must be an AWS region name such as eu-west-1";
+    if (KNOWN_REGIONS.includes(value)) return undefined;
+    const nearest = closest(value, KNOWN_REGIONS as string[]);
+    const hint = distance(value, nearest) <= 2 ? `; did you mean ${nearest}?` : "";
+    if (!REGION.test(value)) return `must be an AWS region name such as eu-west-1${hint}`;
+    // A region newer than the pinned provider would fail later, at the first API call, with a less clear error.
+    return `is not a region the pinned @pulumi/aws knows (${value})${hint} ` +
+        "(regions of the aws, aws-cn and aws-us-gov partitions; a newly launched region needs a newer @pulumi/aws)";
 }
 
 export function envKey(value: string): Problem {

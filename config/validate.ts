@@ -50,7 +50,8 @@ function checkRegion(region: string | undefined, problems: ConfigProblem[]): str
     }
     const problem = rules.region(region);
     if (problem) problems.push({ key: "aws:region", message: problem });
-    return region;
+    // A wrong region is reported once, as itself: no other key is compared with it (a certificate's region).
+    return problem ? "" : region;
 }
 
 /** Reads typed values with defaults and records problems against their keys. */

@@ -108,6 +108,9 @@ const BAD: BadCase[] = [
     { why: "unknown key (wrong case)", config: { domainname: "x.example.com" }, key: "openvidu:domainname", says: /did you mean openvidu:domainName\?/ },
     { why: "unknown key (typo)", config: { maxMediaNode: "3" }, key: "openvidu:maxMediaNode", says: /did you mean openvidu:maxMediaNodes\?/ },
     { why: "region unset", config: {}, region: "", key: "aws:region", says: /pulumi config set aws:region/ },
+    { why: "region typo (eu-wst-1)", config: {}, region: "eu-wst-1", key: "aws:region", says: /did you mean eu-west-1\?/ },
+    { why: "region of the right shape that no partition has", config: {}, region: "eu-west-9", key: "aws:region", says: /not a region the pinned @pulumi\/aws knows/ },
+    { why: "AMI source region typo", config: { amiSourceRegion: "us-est-1" }, key: "openvidu:amiSourceRegion", says: /did you mean us-east-1\?/ },
 ];
 
 function problemsOf(error: unknown): readonly ConfigProblem[] {
@@ -177,6 +180,27 @@ describe("stack configuration: bad input", () => {
         assert.match(message, /openvidu:license: is stored in plain text/);
         for (const value of Object.values(secrets)) {
             assert.ok(!message.includes(value), "a secret value appears in the error");
+        }
+    });
+
+    it("blames a mistyped region on aws:region alone: neither the certificate (with certificateArn) nor nothing (with hostedZoneId)", () => {
+        const problems = (config: Record<string, string | undefined>): ConfigProblem[] => {
+            try {
+                validateConfig({ ...VALID_CONFIG, ...config }, { stackName: "dev", region: "eu-wst-1", secretKeys: "all" });
+            } catch (error) {
+                return [...problemsOf(error)];
+            }
+            return [];
+        };
+        // VALID_CONFIG's certificate is in eu-west-1: the region is wrong, not the certificate.
+        assert.deepStrictEqual(problems({}).map((p) => p.key), ["aws:region"]);
+        assert.deepStrictEqual(problems({ certificateArn: undefined, hostedZoneId: "Z0123456789ABCDEFGHIJ" }).map((p) => p.key), ["aws:region"]);
+    });
+
+    it("accepts the regions of each partition the pinned @pulumi/aws knows (aws, aws-cn, aws-us-gov)", () => {
+        for (const region of ["eu-west-1", "us-east-1", "ap-southeast-7", "mx-central-1", "cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-gov-east-1"]) {
+            const certificateArn = `arn:${region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws"}:acm:${region}:123456789012:certificate/abc-123`;
+            assert.strictEqual(validateConfig({ ...VALID_CONFIG, certificateArn }, { stackName: "dev", region, secretKeys: "all" }).region, region);
         }
     });
 
