@@ -1,9 +1,13 @@
 /**
- * Another program can install this package and import its Automation API:
- * `npm pack` the package as it would be published, unpack it into a separate
- * project's node_modules beside its dependencies, type check a consumer
- * against the shipped declarations and run it with plain Node from another
- * directory (no ts-node, no repository sources).
+ * Another program can install this package and import its Automation API,
+ * the two ways docs/automation-api.md gives, from a fresh clone (committed
+ * files only, no dist/, nothing built by hand):
+ * - `npm pack`: unpacked into a separate project's node_modules beside its
+ *   dependencies, a consumer type checks against the shipped declarations and
+ *   runs with plain Node from another directory (no ts-node, no sources);
+ * - a git dependency: `npm install git+file://<clone>`, which is what npm does
+ *   for a GitHub URL (it clones, installs, runs `prepare`, packs).
+ * Both rely on the `prepare` script building dist/.
  */
 import * as assert from "assert";
 import { execFileSync } from "child_process";
@@ -33,15 +37,23 @@ try {
 describe("the package as another program installs it", function () {
     this.timeout(300_000);
     let work: string;
+    /** A fresh clone of the committed tree: no dist/, no build left over. */
+    let clone: string;
 
     before(() => {
         work = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-consumer-"));
+        clone = path.join(work, "clone");
+        execFileSync("git", ["clone", "-q", "--no-hardlinks", root, clone]);
+        assert.ok(!fs.existsSync(path.join(clone, "dist")), "a fresh clone has no dist/");
     });
     after(() => fs.rmSync(work, { recursive: true, force: true }));
 
     it("exports a typed, built Automation API that runs from any directory", () => {
-        execFileSync("npm", ["run", "-s", "build"], { cwd: root, stdio: "inherit" });
-        const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: root, encoding: "utf8" }))[0];
+        fs.symlinkSync(path.join(root, "node_modules"), path.join(clone, "node_modules"));
+        // `npm pack` runs `prepare` (the build) itself; its output goes to stderr so stdout stays JSON.
+        const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], {
+            cwd: clone, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"],
+        }))[0];
         const files: string[] = packed.files.map((f: { path: string }) => f.path);
         assert.ok(files.includes("dist/automation/index.js") && files.includes("dist/automation/index.d.ts"), files.join(", "));
         assert.ok(files.includes("Pulumi.yaml"), "the package root is found by its Pulumi.yaml");
@@ -71,5 +83,22 @@ describe("the package as another program installs it", function () {
         assert.strictEqual(result.deploy, "function");
         assert.strictEqual(result.busy, "function");
         assert.strictEqual(fs.realpathSync(result.root), fs.realpathSync(installed), "the installed package is its own root");
+    });
+
+    it("installs as a git dependency with its JavaScript built (npm runs prepare), importable with plain Node", function () {
+        this.timeout(600_000);
+        const project = path.join(work, "git-consumer");
+        fs.mkdirSync(project);
+        fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "git-consumer", version: "1.0.0", private: true }));
+        // --prefer-offline: the dependencies come from npm's cache, filled by this repository's own `npm ci`.
+        execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", `git+file://${clone}`], {
+            cwd: project, stdio: ["ignore", "ignore", "inherit"],
+        });
+        const installed = path.join(project, "node_modules", "openvidu-enterprise-ha-aws");
+        assert.ok(fs.existsSync(path.join(installed, "dist", "automation", "index.js")), "dist/ was built during the install");
+        const printed = execFileSync(process.execPath, ["-e",
+            "const api = require('openvidu-enterprise-ha-aws/automation'); console.log(typeof api.deploy, typeof api.checkConfig)"],
+        { cwd: project, encoding: "utf8" });
+        assert.strictEqual(printed.trim(), "function function");
     });
 });
