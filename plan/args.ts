@@ -6,11 +6,12 @@
 import { closest, distance } from "fastest-levenshtein";
 import { parseArgs } from "util";
 
-export const USAGE = "usage: npm run plan -- --stack NAME [--json] [--secret openvidu:KEY=VALUE ...] [--cwd PROJECT_DIR]";
+export const USAGE = "usage: npm run plan -- --stack NAME [--json | --wide] [--secret openvidu:KEY=VALUE ...] [--cwd PROJECT_DIR]";
 
 const OPTIONS = {
     stack: { type: "string" },
     json: { type: "boolean" },
+    wide: { type: "boolean" },
     secret: { type: "string", multiple: true },
     cwd: { type: "string" },
     help: { type: "boolean" },
@@ -19,6 +20,8 @@ const OPTIONS = {
 export interface PlanArgs {
     stack: string;
     json: boolean;
+    /** The text plan with no line cut to 100 columns. */
+    wide: boolean;
     secret: string[];
     cwd?: string;
     help: boolean;
@@ -35,7 +38,7 @@ function suggestion(name: string): string {
 /** Parses the plan's arguments (without `node script`); throws PlanArgsError with a one-line message. */
 export function parsePlanArgs(argv: string[]): PlanArgs {
     const { tokens } = parseArgs({ args: argv, options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
-    const result: PlanArgs = { stack: "", json: false, secret: [], help: false };
+    const result: PlanArgs = { stack: "", json: false, wide: false, secret: [], help: false };
     for (const token of tokens) {
         if (token.kind === "positional") {
             throw new PlanArgsError(`unexpected argument "${token.value}": name the stack with --stack ${token.value}` +

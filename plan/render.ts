@@ -91,18 +91,48 @@ export function planJson(stack: string, run: MockRun, placeholders: string[], co
 
 /** Inputs left out of the table's summary: bulky, or noise for a reviewer. */
 const SUMMARY_SKIP = new Set(["tags", "tagsAll", "__provider", "policy", "assumeRolePolicy", "userData", "eventPattern"]);
-const SUMMARY_WIDTH = 110;
+/** The text plan fits a 100-column terminal; `--wide` (or `--json`) shows everything. */
+export const PLAN_TEXT_WIDTH = 100;
 
 /** The properties that matter, in one line: the scalar inputs and one level of nesting. */
-function summary(resource: CapturedResource): string {
+function summary(resource: CapturedResource, wide: boolean): string {
     const parts: string[] = [];
     const masked = maskSecrets(resource.inputs) as Record<string, unknown>;
     for (const [key, value] of Object.entries(masked)) {
         if (SUMMARY_SKIP.has(key) || value === undefined || value === null) continue;
-        parts.push(`${key}=${compact(value)}`);
+        parts.push(`${key}=${wide ? JSON.stringify(value) ?? String(value) : compact(value)}`);
     }
-    const text = parts.join(" ");
-    return text.length > SUMMARY_WIDTH ? `${text.slice(0, SUMMARY_WIDTH - 1)}…` : text;
+    return parts.join(" ");
+}
+
+/** Cuts a line to `width` characters, marking the cut. */
+function fit(line: string, width: number): string {
+    return line.length > width ? `${line.slice(0, width - 1)}…` : line;
+}
+
+/** Wraps text at word boundaries to `width` columns; its own indentation stays, continuation lines start with `indent`. */
+function wrap(text: string, width: number, indent = ""): string[] {
+    const lead = /^ */.exec(text)![0];
+    const lines: string[] = [];
+    let line = lead;
+    for (const word of text.slice(lead.length).split(" ")) {
+        if (line.trim() !== "" && line.length + 1 + word.length > width) {
+            lines.push(line);
+            line = `${indent}${word}`;
+        } else {
+            line = line.trim() === "" ? `${line}${word}` : `${line} ${word}`;
+        }
+    }
+    return [...lines, line];
+}
+
+/**
+ * A resource type as Pulumi's own preview shows it: `aws:iam/role:Role` →
+ * `aws:iam:Role` (the module's file part adds nothing a reader needs).
+ */
+export function displayType(type: string): string {
+    const match = /^([^:]+):([^/:]+)\/[^:]+:([^:]+)$/.exec(type);
+    return match ? `${match[1]}:${match[2]}:${match[3]}` : type;
 }
 
 function compact(value: unknown): string {
@@ -120,13 +150,26 @@ function optionFlags(options: CapturedOptions): string {
     return flags.join(" ");
 }
 
-function table(rows: string[][]): string {
+function table(rows: string[][]): string[] {
     const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
-    return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col])).join("  ").trimEnd()).join("\n");
+    return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col])).join("  ").trimEnd());
 }
 
-export function planText(plan: PlanJson, run: MockRun): string {
-    const rows = [["TYPE", "NAME", "PARENT", "OPTIONS"]];
+/**
+ * The resource table. Wide: TYPE, NAME, PARENT, OPTIONS on one line each. Narrow (100
+ * columns): Pulumi's short types and the name (which carries its parent's), the options
+ * on a line of their own below.
+ */
+function resourceTable(resources: Array<{ type: string; name: string; parent: string; options: string }>, wide: boolean): string[] {
+    if (wide) return table([["TYPE", "NAME", "PARENT", "OPTIONS"], ...resources.map((r) => [r.type, r.name, r.parent, r.options])]);
+    const rows = table([["TYPE", "NAME"], ...resources.map((r) => [displayType(r.type), r.name])]);
+    return [rows[0], ...resources.flatMap((r, i) => [rows[i + 1], ...(r.options ? [`    ↳ ${r.options}`] : [])])];
+}
+
+/** @param options.wide no line is cut (else every line fits PLAN_TEXT_WIDTH columns) */
+export function planText(plan: PlanJson, run: MockRun, options: { wide?: boolean } = {}): string {
+    const width = options.wide ? Infinity : PLAN_TEXT_WIDTH;
+    const rows: Array<{ type: string; name: string; parent: string; options: string }> = [];
     const details: string[] = [];
     const inside: string[] = [];
     let insideCount = 0;
@@ -137,21 +180,26 @@ export function planText(plan: PlanJson, run: MockRun): string {
             insideCount += countContents(contains);
             inside.push(`  ${resource.name} (${resource.type}) creates ${describeContents(contains)}`);
         }
-        rows.push([resource.type, resource.name, resource.parent ?? "", contains ? `${flags} (+${countContents(contains)} inside)`.trim() : flags]);
-        const line = summary(resource);
+        rows.push({
+            type: resource.type, name: resource.name, parent: resource.parent ?? "",
+            options: contains ? `${flags} (+${countContents(contains)} inside)`.trim() : flags,
+        });
+        const line = summary(resource, options.wide ?? false);
         if (line) details.push(`  ${resource.name}: ${line}`);
     }
     const outputs = Object.entries(plan.outputs).map(([k, v]) => `  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
     const lines = [
-        OFFLINE_NOTICE,
+        ...(options.wide ? [OFFLINE_NOTICE] : wrap(OFFLINE_NOTICE, PLAN_TEXT_WIDTH)),
+        ...(options.wide ? [] : ["(Lines are cut to fit 100 columns: --wide shows them whole, --json everything.)"]),
         "",
         insideCount > 0
             ? `Stack ${plan.stack}: ${run.resources.length} resources would be declared, and ${insideCount} more inside ` +
                 `remote components (${run.resources.length + insideCount} in all).`
             : `Stack ${plan.stack}: ${run.resources.length} resources would be declared.`,
         "",
-        table(rows),
-        ...(inside.length > 0 ? ["", "Inside remote components (created by their provider at `pulumi up`, not listed one by one):", ...inside] : []),
+        ...resourceTable(rows, options.wide ?? false),
+        ...(inside.length > 0 ? ["", "Inside remote components (created by their provider at `pulumi up`, not listed one by one):",
+            ...inside.flatMap((line) => (options.wide ? [line] : wrap(line, width, "      ")))] : []),
         "",
         "Properties:",
         ...details,
@@ -169,5 +217,6 @@ export function planText(plan: PlanJson, run: MockRun): string {
         lines.push("", "Placeholders (secrets not decrypted or not set; pass --secret KEY=VALUE to supply one):",
             ...plan.placeholders.map((k) => `  ${k} = [placeholder]`));
     }
-    return lines.join("\n");
+    // Item lines (indented) are cut, prose is wrapped; --wide leaves every line whole.
+    return lines.join("\n").split("\n").flatMap((line) => (line.length <= width ? [line] : line.startsWith("  ") ? [fit(line, width)] : wrap(line, width))).join("\n");
 }

@@ -82,7 +82,7 @@ async function main(): Promise<number> {
         console.error(OFFLINE_NOTICE);
         process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     } else {
-        process.stdout.write(`${planText(plan, run)}\n`);
+        process.stdout.write(`${planText(plan, run, { wide: values.wide })}\n`);
     }
     return 0;
 }

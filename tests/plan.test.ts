@@ -147,13 +147,26 @@ describe("offline plan (npm run plan)", function () {
         const { status, stdout } = plan("--stack", "prod");
         assert.strictEqual(status, 0);
         assert.match(stdout, /^This is an OFFLINE PLAN, not a cloud preview/);
-        assert.match(stdout, /TYPE\s+NAME\s+PARENT\s+OPTIONS/);
+        assert.match(stdout, /^TYPE\s+NAME$/m);
         assert.match(stdout, /openvidu:aws:OpenViduCluster\s+openvidu/);
+        // Pulumi's short type names, the options on their own line.
+        assert.match(stdout, /^aws:s3:Bucket\s+openvidu-storage-bucket\n {4}↳ retainOnDelete$/m);
+        const widest = Math.max(...stdout.split("\n").map((line) => line.length));
+        assert.ok(widest <= 100, `a line of ${widest} characters: the plan must fit a 100-column terminal`);
         assert.match(stdout, /^Stack prod: (\d+) resources would be declared, and 10 more inside remote components \(\d+ in all\)\.$/m);
-        assert.match(stdout, /openvidu-network-vpc \(awsx:ec2:Vpc\) creates 10: 1 Vpc, 1 InternetGateway, 2 Subnet, 2 RouteTable, 2 RouteTableAssociation, 2 Route/);
+        assert.match(stdout, /openvidu-network-vpc \(awsx:ec2:Vpc\) creates 10: 1 Vpc, 1 InternetGateway, 2 Subnet, 2 RouteTable,\n {6}2 RouteTableAssociation, 2 Route/);
         assert.match(stdout, /Outputs:\n {2}loadBalancerUrl: https:\/\//);
         assert.match(stdout, /openvidu:license = \[placeholder\]/);
         assert.match(stdout, /openvidu:elasticsearchPassword = \[placeholder\]/);
+    });
+
+    it("--wide shows every line whole: full types, parents, options and properties", () => {
+        const { status, stdout } = plan("--stack", "prod", "--wide");
+        assert.strictEqual(status, 0);
+        assert.match(stdout, /^TYPE\s+NAME\s+PARENT\s+OPTIONS$/m);
+        assert.match(stdout, /^aws:s3\/bucket:Bucket\s+openvidu-storage-bucket\s+openvidu-storage\s+retainOnDelete$/m);
+        assert.ok(!stdout.includes("…"), "nothing is cut");
+        assert.ok(Math.max(...stdout.split("\n").map((line) => line.length)) > 100, "the wide table is wider than the narrow one");
     });
 
     it("with invalid config prints every error, registers nothing and exits non-zero", () => {
