@@ -135,8 +135,13 @@ export function amiIdOrName(value: string): Problem {
 }
 
 export function awsAccountId(value: string): Problem {
-    return AWS_ACCOUNT_ID.test(value) ? undefined
-        : "must be a 12-digit AWS account id: the OwnerId that `aws ec2 describe-images` shows for OpenVidu's images (docs/amis.md)";
+    if (AWS_ACCOUNT_ID.test(value)) return undefined;
+    // YAML reads an unquoted 012345678901 as the number 12345678901: the leading zeros are gone.
+    const lostZeros = /^\d{1,11}$/.test(value)
+        ? ` (got ${value.length} digits: an account id that starts with 0 must be quoted in the stack file, ` +
+            `e.g. openvidu:amiOwnerId: "${value.padStart(12, "0")}", or YAML reads it as a number and drops the zeros)`
+        : "";
+    return "must be a 12-digit AWS account id: the OwnerId that `aws ec2 describe-images` shows for OpenVidu's images (docs/amis.md)" + lostZeros;
 }
 
 export function vpcId(value: string): Problem {

@@ -52,16 +52,18 @@ async function main(): Promise<number> {
     }
     const stackName = values.stack;
     // Like `pulumi --cwd`: where Pulumi.yaml and the stack files are (default: this project).
-    const projectDir = path.resolve(values.cwd ?? path.join(__dirname, ".."));
+    // A relative --cwd is where the user is: npm runs scripts from the package root, and says where it was called in INIT_CWD.
+    const projectDir = values.cwd === undefined ? path.join(__dirname, "..") : path.resolve(process.env.INIT_CWD ?? process.cwd(), values.cwd);
     const stack = readStackConfig(projectDir, stackName, parseSecretArgs(values.secret));
     if (stack.cliProblems.length > 0) {
         // `pulumi preview` stops at these, before the program runs. To list every problem at once,
         // the program's own validation runs too (it registers nothing), and its problems with other keys join.
-        console.error("`pulumi preview` would refuse this stack before running the program (Pulumi.yaml's `config:` declarations):");
         const { ConfigError } = await import("../config/errors");
         const named = new Set(stack.cliProblems.map((p) => p.key));
         const others = (await programProblems(stack.config, stack.secretKeys, stackName)).filter((p) => !named.has(p.key));
-        throw new ConfigError([...stack.cliProblems, ...others]);
+        throw Object.assign(new ConfigError([...stack.cliProblems, ...others]), {
+            header: "`pulumi preview` would refuse this stack before running the program (Pulumi.yaml's `config:` declarations):",
+        });
     }
     const { runUnderMocks } = await import("../plan/run");
     const { OFFLINE_NOTICE, planJson, planText } = await import("../plan/render");
@@ -96,7 +98,8 @@ main().then(
     (code) => process.exit(code),
     (err: unknown) => {
         if (isConfigError(err)) {
-            console.error(`Offline plan for this stack: nothing registered.\n${err.message}`);
+            const header = (err as { header?: string }).header;
+            console.error(`Offline plan for this stack: nothing registered.\n${header ? `${header}\n` : ""}${err.message}`);
             if (process.argv.includes("--json")) {
                 process.stdout.write(`${JSON.stringify({ kind: "offline-plan", errors: err.problems }, null, 2)}\n`);
             }

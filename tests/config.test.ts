@@ -110,6 +110,8 @@ const BAD: BadCase[] = [
     { why: "region unset", config: {}, region: "", key: "aws:region", says: /pulumi config set aws:region/ },
     { why: "region typo (eu-wst-1)", config: {}, region: "eu-wst-1", key: "aws:region", says: /did you mean eu-west-1\?/ },
     { why: "region of the right shape that no partition has", config: {}, region: "eu-west-9", key: "aws:region", says: /not a region the pinned @pulumi\/aws knows/ },
+    { why: "amiOwnerId that lost its leading zero to YAML", config: { masterAmiId: "OpenVidu Pro Master 2.31.0", amiOwnerId: "12345678901" },
+        key: "openvidu:amiOwnerId", says: /11 digits: an account id that starts with 0 must be quoted.*"012345678901"/ },
     { why: "AMI source region typo", config: { amiSourceRegion: "us-est-1" }, key: "openvidu:amiSourceRegion", says: /did you mean us-east-1\?/ },
 ];
 

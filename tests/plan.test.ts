@@ -9,6 +9,13 @@ import { remoteContents } from "../plan/remoteComponents";
 const root = path.join(__dirname, "..");
 
 /** A throwaway project: the real Pulumi.yaml and one stack file `Pulumi.<stack>.yaml` with these lines. */
+/** The environment without the INIT_CWD of the npm that runs the tests: npm sets its own. */
+function withoutInitCwd(): NodeJS.ProcessEnv {
+    const env = { ...process.env };
+    delete env.INIT_CWD;
+    return env;
+}
+
 function withStackFile(stack: string, lines: string[], body: (dir: string) => void): void {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-plan-"));
     try {
@@ -160,6 +167,24 @@ describe("offline plan (npm run plan)", function () {
         assert.match(stdout, /openvidu:elasticsearchPassword = \[placeholder\]/);
     });
 
+    it("--cwd is relative to where the user runs npm, not to the repository root", () => {
+        // npm runs scripts from the package root; a user in a subfolder means that subfolder.
+        const where = fs.mkdtempSync(path.join(root, ".test-tmp-cwd-"));
+        try {
+            const project = path.join(where, "acme");
+            fs.mkdirSync(project);
+            fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+            fs.writeFileSync(path.join(project, "Pulumi.elsewhere.yaml"), `${VALID_DEV_LINES.join("\n")}\n`);
+            const result = spawnSync("npm", ["run", "-s", "plan", "--", "--stack", "elsewhere", "--json", "--cwd", "acme"], {
+                cwd: where, encoding: "utf8", env: withoutInitCwd(),
+            });
+            assert.strictEqual(result.status, 0, result.stderr);
+            assert.strictEqual(JSON.parse(result.stdout).stack, "elsewhere");
+        } finally {
+            fs.rmSync(where, { recursive: true, force: true });
+        }
+    });
+
     it("--wide shows every line whole: full types, parents, options and properties", () => {
         const { status, stdout } = plan("--stack", "prod", "--wide");
         assert.strictEqual(status, 0);
@@ -288,7 +313,8 @@ describe("offline plan (npm run plan)", function () {
                 const errors: Array<{ key: string; message: string }> = JSON.parse(stdout).errors;
                 assert.deepStrictEqual(errors.map((e) => e.key), [key]);
                 assert.match(errors[0].message, expected);
-                assert.match(stderr, /`pulumi preview` would refuse this stack/);
+                // First what happened, then why: the header sits between them, right above the problems.
+                assert.match(stderr, /^Offline plan for this stack: nothing registered\.\n`pulumi preview` would refuse this stack[^\n]*\nInvalid stack configuration/);
                 assert.ok(!stderr.includes("plain-text-license"), "a secret value was echoed");
             }));
         }
