@@ -72,8 +72,13 @@ export interface MetricFeed {
     intervalSeconds: number;
     /** Seconds after a sample is taken until it can be read (the most it may lag: the best cases take 0). */
     delaySeconds: number;
-    /** Seconds between the samples a datapoint aggregates. @default min(intervalSeconds, 60): EC2 samples once a minute */
+    /**
+     * Seconds between the samples a datapoint aggregates; set it to `intervalSeconds` for a
+     * metric published whole at the end of its interval (SQS's). @default min(intervalSeconds, 60): EC2 samples once a minute
+     */
     sampleSeconds?: number;
+    /** No datapoint when the value is 0 (e.g. a load balancer's HTTPCode_* counts). @default false */
+    omitZero?: boolean;
 }
 
 /** EC2's hypervisor samples a metric once a minute, also under basic monitoring (five samples per datapoint). */
@@ -148,7 +153,8 @@ function datapointAt(feed: MetricFeed, load: Load, timestamp: number, now: numbe
     for (let s = timestamp; s < timestamp + feed.intervalSeconds; s += sample) {
         if (s + sample + feed.delaySeconds <= now) samples.push(averageOver(load, s, s + sample));
     }
-    return samples.length === 0 ? undefined : samples.reduce((a, b) => a + b, 0) / samples.length;
+    const value = samples.length === 0 ? undefined : samples.reduce((a, b) => a + b, 0) / samples.length;
+    return feed.omitZero && value === 0 ? undefined : value;
 }
 
 /** The period's value as the alarm sees it at `now`: the statistic of the datapoints readable by then. */

@@ -183,6 +183,15 @@ describe("alarm evaluation model", () => {
             assert.strictEqual(timeline[5].time, 900, "three minutes of data (600–780) readable at 900 with a 120 s delay");
         });
 
+        it("a count published only when non-zero (5xx): `missing` sits in INSUFFICIENT_DATA when all is well, `notBreaching` in OK", () => {
+            const errors: AlarmSpec = { ...up, statistic: "Sum", threshold: 5, evaluationPeriods: 2, datapointsToAlarm: 2 };
+            const feed = { intervalSeconds: 60, delaySeconds: 60, omitZero: true };
+            const quiet = [{ from: 0, value: 0 }];
+            assert.deepStrictEqual(new Set(alarmTimeline({ ...errors, treatMissingData: "missing" }, feed, quiet, 600, 1200).map((e) => e.state)), new Set(["INSUFFICIENT_DATA"]));
+            assert.deepStrictEqual(new Set(alarmTimeline(errors, feed, quiet, 600, 1200).map((e) => e.state)), new Set(["OK"]));
+            assert.ok(timeToState(errors, feed, { before: 0, after: 50 }), "a burst of errors still fires");
+        });
+
         it("reads an alarm's declared arguments (missing data defaults to `missing`)", () => {
             assert.deepStrictEqual(alarmSpecFromArgs({ period: 60, evaluationPeriods: 3, threshold: 70, comparisonOperator: "GreaterThanThreshold", statistic: "Average" }), {
                 periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: undefined, threshold: 70,
