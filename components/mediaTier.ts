@@ -36,8 +36,8 @@ export const MEDIA_TIER = {
         /** Assumed: from a scale-out until the new node's own CPU counts in the group's average (a boot: ~2–3 min). */
         nodeBootSeconds: 180,
         /**
-         * At least the boot plus the slowest the scale-up alarm clears once the average falls
-         * (models/alarmEvaluation.ts: 4 min), so one load adds one node (tests/mediaScaling.test.ts).
+         * At least the boot plus the slowest the scale-up alarm clears once the average falls (as
+         * models/alarmEvaluation.ts computes it), so one load adds one node (tests/mediaScaling.test.ts).
          */
         scaleUpCooldownSeconds: 420,
         scaleDownCooldownSeconds: 600,
@@ -113,7 +113,7 @@ export class MediaTier extends pulumi.ComponentResource {
                 volumeSize: args.volumeSize,
                 instanceProfileArn: profile?.arn,
                 tags: { Name: args.names.mediaNodeTag },
-                // The alarms' cadence (about $2.10 a node-month in us-east-1: docs/scaling.md).
+                // The alarms' cadence; a cost per node (docs/scaling.md).
                 detailedMonitoring: MEDIA_TIER.scaling.metricIntervalSeconds < EC2_METRIC_INTERVAL_SECONDS.basic,
             }),
         }, parent));

@@ -53,6 +53,10 @@ describe("media scaling fires (the declared alarms through the alarm-evaluation 
         run = await runProgram({ ...VALID_CONFIG, scaleUpCpu: "75", scaleDownCpu: "25" }, { stackName: "prod" });
     });
 
+    it("docs/scaling.md states the publishing delay its slowest figures assume", () => {
+        assert.ok(DOC.replace(/\s+/g, " ").includes(`read up to ${MEDIA_TIER.scaling.metricDelaySeconds / 60} minutes late`));
+    });
+
     it("media nodes publish CPU at the cadence the alarms assume (detailed monitoring)", () => {
         assert.deepStrictEqual(inputsOf(one(run, "aws:ec2/launchTemplate:LaunchTemplate", "media-template")).monitoring, { enabled: true });
         assert.strictEqual(declaredFeed(run).intervalSeconds, MEDIA_TIER.scaling.metricIntervalSeconds);
