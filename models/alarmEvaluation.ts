@@ -31,16 +31,18 @@
  * few times as possible by the rule. The documented tables (tests/
  * alarmEvaluation.test.ts) pin the cases the prose leaves open.
  *
- * Where the model stops (assumptions, each a parameter):
+ * Where the model stops (its assumptions):
  * - The evaluation range is `evaluationRangePeriods` periods: AWS gives no
  *   formula; its examples retrieve 5 periods for N = 3, so the default is N + 2.
- * - `missing` with fewer than N real datapoints, none of them below M
- *   breaching nor any non-breaching: ALARM only when the oldest period of the
- *   range holds a breaching datapoint, as the documented table's sixth row.
+ * - `missing` with fewer than N real datapoints, fewer than M of them
+ *   breaching and none non-breaching: ALARM only when the oldest period of
+ *   the range holds a breaching datapoint, as in the documented table's sixth
+ *   row; otherwise INSUFFICIENT_DATA.
  * - A datapoint, timestamped at the start of its interval, averages one
  *   sample a minute; it is readable from its first sample on and grows as
- *   samples arrive, each `delaySeconds` late at most (Nitro instances; Xen
- *   instances publish it whole at the interval's end: not modelled). A
+ *   samples arrive, each `delaySeconds` late at most (Nitro instances;
+ *   `sampleSeconds: intervalSeconds` publishes it whole at the interval's
+ *   end, as Xen instances and SQS do). A
  *   sample is the time average of the load over its minute; statistics of a
  *   period are taken over datapoint averages (statistic sets are not kept).
  * - Standard-resolution alarms, evaluated at every whole minute; a period is
