@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NodeCounts, SsmAccess } from "../config/types";
 import { createInstanceRole } from "./instanceRole";
 import { ClusterNames } from "./naming";
-import { nodeLaunchTemplateArgs, propagatedTags } from "./nodeLaunchTemplate";
+import { EC2_METRIC_INTERVAL_SECONDS, nodeLaunchTemplateArgs, propagatedTags } from "./nodeLaunchTemplate";
 import { applyTransform, Transform } from "./transform";
 
 /**
@@ -20,13 +20,26 @@ export const MEDIA_TIER = {
     },
     scaling: {
         metric: { namespace: "AWS/EC2", name: "CPUUtilization", statistic: "Average" },
+        /**
+         * The cadence the alarms assume: a CPU datapoint a minute, which EC2 publishes only under
+         * detailed monitoring (so the launch template enables it). On basic monitoring's one per
+         * 5 minutes, 3 of 3 (or 15 of 15) 60 s periods with missing data not breaching never fire.
+         */
+        metricIntervalSeconds: 60,
+        /** Assumed: the most a datapoint lags behind its minute (AWS documents no bound); worst cases include it. */
+        metricDelaySeconds: 120,
         periodSeconds: 60,
         /** Three minutes above the threshold: a short spike (a recording starting) does not add a node. */
         scaleUpEvaluationPeriods: 3,
         /** Fifteen minutes below: calls end gradually; removing a node too early means adding it back. */
         scaleDownEvaluationPeriods: 15,
-        /** Longer than a node's boot plus its first sessions, so one alarm adds one node at a time. */
-        scaleUpCooldownSeconds: 300,
+        /** Assumed: from a scale-out until the new node's own CPU counts in the group's average (a boot: ~2–3 min). */
+        nodeBootSeconds: 180,
+        /**
+         * At least the boot plus the slowest the scale-up alarm clears once the average falls (as
+         * models/alarmEvaluation.ts computes it), so one load adds one node (tests/mediaScaling.test.ts).
+         */
+        scaleUpCooldownSeconds: 420,
         scaleDownCooldownSeconds: 600,
     },
 } as const;
@@ -100,6 +113,8 @@ export class MediaTier extends pulumi.ComponentResource {
                 volumeSize: args.volumeSize,
                 instanceProfileArn: profile?.arn,
                 tags: { Name: args.names.mediaNodeTag },
+                // The alarms' cadence; a cost per node (docs/scaling.md).
+                detailedMonitoring: MEDIA_TIER.scaling.metricIntervalSeconds < EC2_METRIC_INTERVAL_SECONDS.basic,
             }),
         }, parent));
 
@@ -126,6 +141,10 @@ export class MediaTier extends pulumi.ComponentResource {
             initialLifecycleHooks: hooks.map((hook) => hook.args),
             // `pulumi destroy` deletes the group with its protected instances (the reference needed a Lambda).
             forceDelete: true,
+            // Never wait for capacity: the alarms, the replication manager and operators own the running
+            // size, so the provider's wait for exactly max(min, desired) in-service nodes (on create, and
+            // on any update of min) can hang 10 minutes and fail; and no ELB check would prove a node works.
+            waitForCapacityTimeout: "0",
             tags: propagatedTags({
                 "Name": args.names.mediaNodeTag,
                 "ov-cluster-member": MEDIA_TIER.tags.clusterMember,

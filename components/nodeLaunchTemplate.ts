@@ -15,6 +15,9 @@ export const NODE_LAUNCH_DEFAULTS = {
     metadataHopLimit: 1,
 } as const;
 
+/** How often EC2 publishes an instance's metrics (CPUUtilization among them), seconds. */
+export const EC2_METRIC_INTERVAL_SECONDS = { basic: 300, detailed: 60 } as const;
+
 export interface NodeLaunchTemplateInput {
     amiId: pulumi.Input<string>;
     instanceType: string;
@@ -27,6 +30,8 @@ export interface NodeLaunchTemplateInput {
     userData?: pulumi.Input<string>;
     /** Tags of the template itself (instances get theirs from the ASG). */
     tags: Record<string, string>;
+    /** Detailed monitoring (metrics every 60 s, charged per instance). @default false: basic, every 300 s */
+    detailedMonitoring?: boolean;
 }
 
 export function nodeLaunchTemplateArgs(input: NodeLaunchTemplateInput): aws.ec2.LaunchTemplateArgs {
@@ -55,6 +60,8 @@ export function nodeLaunchTemplateArgs(input: NodeLaunchTemplateInput): aws.ec2.
                 deleteOnTermination: "true",
             },
         }],
+        // Left out rather than `false` when off: templates declared before it exist unchanged.
+        monitoring: input.detailedMonitoring ? { enabled: true } : undefined,
         userData: input.userData === undefined
             ? undefined
             : pulumi.output(input.userData).apply((text) => Buffer.from(text, "utf8").toString("base64")),

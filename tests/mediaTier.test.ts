@@ -148,13 +148,13 @@ describe("media tier", () => {
         assert.strictEqual(down.treatMissingData, "notBreaching");
     });
 
-    it("scales with exactly docs/scaling.md's numbers: 3×60 s above to add, 15×60 s below to remove, cooldowns 300 s and 600 s", () => {
+    it("scales with exactly docs/scaling.md's numbers: 3×60 s above to add, 15×60 s below to remove, cooldowns 420 s and 600 s", () => {
         // Written out by hand from docs/scaling.md's table, not read from the table in the code.
         const up = inputsOf(one(run, ALARM, "cpu-up"));
         const down = inputsOf(one(run, ALARM, "cpu-down"));
         assert.deepStrictEqual([up.period, up.evaluationPeriods, up.datapointsToAlarm], [60, 3, 3]);
         assert.deepStrictEqual([down.period, down.evaluationPeriods, down.datapointsToAlarm], [60, 15, 15]);
-        assert.strictEqual(inputsOf(one(run, POLICY, "scale-up")).cooldown, 300);
+        assert.strictEqual(inputsOf(one(run, POLICY, "scale-up")).cooldown, 420);
         assert.strictEqual(inputsOf(one(run, POLICY, "scale-down")).cooldown, 600);
     });
 });
