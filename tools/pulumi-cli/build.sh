@@ -30,9 +30,16 @@ fi
 
 cache="${PULUMI_CLI_CACHE:-$HOME/.cache/openvidu-pulumi-cli}/$version"
 bin="$cache/bin"
+mkdir -p "$bin"
+# One build at a time per cache: a second run (another test process, another checkout)
+# waits for the first and then finds the binary, instead of writing the same file.
+exec 9>"$cache/.build.lock"
+if ! flock -w 1800 9; then
+    echo "another build of the Pulumi CLI in $cache has held its lock for 30 minutes; giving up" >&2
+    exit 1
+fi
 if [ ! -x "$bin/pulumi" ] || [ "$("$bin/pulumi" version 2>/dev/null)" != "$version" ]; then
     command -v go >/dev/null || { echo "Go is needed to build the Pulumi CLI (go 1.25 or newer)" >&2; exit 1; }
-    mkdir -p "$bin"
     started=$(date +%s)
     echo "Building the Pulumi CLI $version (first time only; a few minutes)..." >&2
     (cd "$here" && go build -trimpath -mod=readonly \
