@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as automation from "@pulumi/pulumi/automation";
-import { CONFIG_NAMESPACE, KEY_SPECS, OpenViduStackConfig, SECRET_KEYS, validateConfig } from "../config";
+import { CONFIG_NAMESPACE, ConfigError, KEY_SPECS, OpenViduStackConfig, SECRET_KEYS, validateConfig } from "../config";
 import { openviduProgramAfterLookups, OpenViduProgramOptions } from "../program";
 
 export { ConfigError } from "../config";
@@ -85,7 +85,23 @@ export function checkConfig(request: Pick<StackRequest, "stackName" | "config" |
         if (full.startsWith(`${CONFIG_NAMESPACE}:`)) raw[full.slice(CONFIG_NAMESPACE.length + 1)] = entry.value;
     }
     for (const key of unknownKeys) raw[key] = String((request.config as unknown as Record<string, unknown>)[key]);
-    validateConfig(raw, { stackName: shortStackName(request.stackName), region: request.region, secretKeys: "all" });
+    try {
+        validateConfig(raw, { stackName: shortStackName(request.stackName), region: request.region, secretKeys: "all" });
+    } catch (error) {
+        if (error instanceof ConfigError) throw new ConfigError(error.problems.map((p) => ({ ...p, message: forApiCallers(p.message) })));
+        throw error;
+    }
+}
+
+/**
+ * The validator's hints speak to stack files (`pulumi config set ...`); an API
+ * caller sets fields of the request instead. Keys stay as they are (the
+ * ConfigError's public shape), only the way to set them changes.
+ */
+export function forApiCallers(message: string): string {
+    return message
+        .replace(/`pulumi config set aws:region [^`]*`/g, "the request's `region`")
+        .replace(/`pulumi config set (?:--secret )?openvidu:([A-Za-z]+)[^`]*`/g, "`config.$1` in the request");
 }
 
 function shortStackName(stackName: string): string {
@@ -136,6 +152,16 @@ export class OperationAbortedError extends Error {
     }
 }
 
+/** No `pulumi` to run: the Automation API drives the Pulumi CLI, which must be installed. */
+export class PulumiCliMissingError extends Error {
+    constructor() {
+        super("the Pulumi CLI was not found: the Automation API runs the `pulumi` command, which is not on this process's PATH. " +
+            "Install it (https://www.pulumi.com/docs/iac/download-install/), or pass `workspace.pulumiCommand` " +
+            "(automation.PulumiCommand.get({ root: \"<its directory>\" })) in the request");
+        this.name = "PulumiCliMissingError";
+    }
+}
+
 /**
  * A failure of the Pulumi CLI, with every secret of the request replaced by
  * `[secret]` in its message and output: errors leave this module redacted,
@@ -170,6 +196,7 @@ async function redacting<T>(request: StackRequest, operation: string, action: ()
         if (request.signal?.aborted) throw new OperationAbortedError(request.stackName, operation);
         if (error instanceof automation.ConcurrentUpdateError) throw new StackBusyError(request.stackName);
         if (error instanceof StackBusyError || error instanceof OperationAbortedError) throw error;
+        if (error instanceof automation.CommandError && /\bspawn pulumi ENOENT\b/.test(String(error.message))) throw new PulumiCliMissingError();
         if (error instanceof automation.CommandError) {
             const result = (error as unknown as { commandResult?: { stdout: string; stderr: string; code: number } }).commandResult;
             throw new AutomationError(redact(error.message, secrets), redact(result?.stdout ?? "", secrets),

@@ -7,7 +7,7 @@
  */
 import * as assert from "assert";
 import * as automation from "@pulumi/pulumi/automation";
-import { checkConfig, deploy, setStackFactory, StackFactory, toStackConfig } from "../automation";
+import { checkConfig, deploy, PulumiCliMissingError, setStackFactory, StackFactory, toStackConfig } from "../automation";
 import { ConfigError, OpenViduStackConfig, SECRET_KEYS } from "../config";
 import { runUnderMocks } from "../plan/run";
 import { maskSecrets } from "./harness";
@@ -69,6 +69,41 @@ describe("Automation API", () => {
             assert.throws(() => checkConfig({ stackName: "dev", region: "", config: CONFIG }), /aws:region/);
         } finally {
             setStackFactory(previous);
+        }
+    });
+
+    it("tells an API caller which request field to set, never to run `pulumi config set`", () => {
+        const { license: _license, ...withoutLicense } = CONFIG;
+        const messages = (request: Parameters<typeof checkConfig>[0]): string[] => {
+            try {
+                checkConfig(request);
+            } catch (error) {
+                assert.ok(error instanceof ConfigError);
+                return error.problems.map((p) => `${p.key}: ${p.message}`);
+            }
+            return [];
+        };
+        const noLicense = messages({ stackName: "dev", region: "eu-west-1", config: withoutLicense as OpenViduStackConfig });
+        assert.deepStrictEqual(noLicense, ["openvidu:license: is required: set it with `config.license` in the request"]);
+        const esOn = messages({ stackName: "dev", region: "", config: { ...CONFIG, elasticsearchEnabled: true } });
+        assert.ok(esOn.includes("aws:region: is required: set it with the request's `region`"), esOn.join("\n"));
+        assert.ok(esOn.some((m) => m.startsWith("openvidu:elasticsearchPassword:") && m.includes("`config.elasticsearchPassword` in the request")), esOn.join("\n"));
+        assert.ok(![...noLicense, ...esOn].some((m) => m.includes("pulumi config set")), "a stack-file hint reached an API caller");
+    });
+
+    it("says the Pulumi CLI is missing (and how to give it) instead of `spawn pulumi ENOENT`", async function () {
+        this.timeout(60_000);
+        const saved = process.env.PATH;
+        // Node stays reachable by its absolute path; no directory on PATH holds a `pulumi`.
+        process.env.PATH = "/nonexistent-openvidu-test-path";
+        try {
+            await assert.rejects(deploy({ stackName: "dev", region: "eu-west-1", config: CONFIG }), (error: unknown) => {
+                assert.ok(error instanceof PulumiCliMissingError, String(error));
+                assert.match(String((error as Error).message), /the Pulumi CLI was not found.*workspace\.pulumiCommand/);
+                return true;
+            });
+        } finally {
+            process.env.PATH = saved;
         }
     });
 
