@@ -4,7 +4,7 @@
  * config and prints every resource `pulumi up` would declare, and the outputs.
  * Needs no cloud credentials and no pulumi CLI.
  * Exit codes: 0 ok, 2 invalid configuration (nothing registered), 1 other failure.
- * With --json, stdout holds exactly one JSON document (the project's .npmrc keeps npm's banner off it).
+ * With --json, stdout holds exactly one JSON document (the project's .npmrc sends npm's banner to stderr).
  */
 import * as path from "path";
 import { parsePlanArgs, PlanArgsError, USAGE } from "../plan/args";

@@ -73,7 +73,8 @@ describe("Automation API", () => {
     });
 
     it("tells an API caller which request field to set, never to run `pulumi config set`", () => {
-        const { license: _license, ...withoutLicense } = CONFIG;
+        const withoutLicense: Partial<OpenViduStackConfig> = { ...CONFIG };
+        delete withoutLicense.license;
         const messages = (request: Parameters<typeof checkConfig>[0]): string[] => {
             try {
                 checkConfig(request);
