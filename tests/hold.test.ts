@@ -20,7 +20,9 @@ import * as os from "os";
 import * as path from "path";
 import { HOLD_ENV, holdCommand, renderMasterUserData } from "../components/envFile/masterBoot";
 import { Imds, startImds } from "./support/bootSim/imds";
+import { STOCK_ENV } from "./support/bootSim/machine";
 import { hasCommand } from "./support/commands";
+import { composeDotenvReader, composeReads, modelReads } from "./support/composeDotenv";
 
 const SIM = path.join(__dirname, "support", "bootSim");
 const CREDENTIALS = { AccessKeyId: "AKIDEXAMPLE", SecretAccessKey: "not-a-secret", Token: "token" };
@@ -235,5 +237,47 @@ describe("the hold placeholder holds on its own", function () {
         const run = await sandbox(lines(...HOLD_ENV_BEFORE_ISSUE_15)).amiJob(imds);
         assert.deepStrictEqual(run.events, ["stop", "start"]);
         assert.match(run.envAtStart!, /^OPENVIDU_PRO_ELASTICSEARCH=false$/m);
+    });
+});
+
+describe("Docker Compose's own parser (compose-go, tools/compose-dotenv) reads .env files as the model does", function () {
+    this.timeout(600000);
+    let binary: string;
+    before(function () {
+        const reader = composeDotenvReader();
+        if (!reader.binary) {
+            console.log(`      skipped: ${reader.unavailable}`);
+            this.skip();
+        }
+        binary = reader.binary!;
+    });
+
+    it("refuses the placeholder, also after the AMI job's first-run edits; reads the files OpenVidu starts on", () => {
+        const placeholder = placeholderFromBootcmd();
+        const files: Array<[string, string, boolean]> = [
+            ["the placeholder", placeholder, false],
+            ["the placeholder after the first-run edits", `${placeholder}OPENVIDU_ENTERPRISE_S3_CONFIG_AUTORESTART=false\nCOTURN_SHARED_SECRET_KEY=0a1b\n\n`, false],
+            ["the placeholder with Elasticsearch off", placeholder.replace("OPENVIDU_PRO_ELASTICSEARCH=\n", "OPENVIDU_PRO_ELASTICSEARCH=false\n"), false],
+            ["the stock .env", STOCK_ENV, true],
+            ["settings, comments, blank lines, export, a value with = and spaces", lines("# c", "", "A=1", "export B=2", "C=x=y z", "  D=4", "E="), true],
+            ["a key with a space", lines("A=1", "NOT A KEY=2"), false],
+        ];
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compose-dotenv-"));
+        try {
+            const paths = files.map(([, text], i) => {
+                const file = path.join(dir, `${i}.env`);
+                fs.writeFileSync(file, text);
+                return file;
+            });
+            const verdicts = composeReads(binary, paths);
+            const disagreements = files.flatMap(([name, , expected], i) => [
+                (verdicts[i] === "ok") !== expected ? `compose-go: ${name}: ${verdicts[i]}` : "",
+                modelReads(paths[i]) !== expected ? `model: ${name}: ${modelReads(paths[i]) ? "reads it" : "refuses it"}` : "",
+            ]).filter(Boolean);
+            assert.deepStrictEqual(disagreements, []);
+            assert.match(verdicts[0], /line 4: key cannot contain a space/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

@@ -20,11 +20,12 @@ readonly SIM_SERVICES="replication-manager:always openvidu-server:on-failure cot
 sim_docker_event() { printf '%s %s %s %s\n' "$1" "${SIM_CALLER:-boot-script}" "${2:--}" "${3:-}" >> "${SIM_RECORDS:?}/events"; }
 
 # Whether Docker Compose can read the env file $1: every line that is not blank or a
-# comment must begin with a key of [A-Za-z0-9_.-] (after an optional `export `),
-# ended by `=`, `:` or the end of the line (compose-go's dotenv parser).
+# comment must begin (after blanks and an optional `export `) with a key of
+# [A-Za-z0-9_.-], ended by `=`, `:` or the end of the line (compose-go's dotenv parser;
+# tests/hold.test.ts holds this to the real one).
 compose_reads_env() {
     awk '/^[[:space:]]*(#|$)/ { next }
-        { line = $0; sub(/^[[:space:]]*export[[:space:]]+/, "", line); key = line; sub(/[=:].*$/, "", key); sub(/[[:space:]]+$/, "", key)
+        { line = $0; sub(/^[[:space:]]+/, "", line); sub(/^export[[:space:]]+/, "", line); key = line; sub(/[=:].*$/, "", key); sub(/[[:space:]]+$/, "", key)
           if (key !~ /^[A-Za-z0-9_.-]+$/) bad = 1 }
         END { exit bad }' "$1"
 }
