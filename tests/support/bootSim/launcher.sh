@@ -21,7 +21,7 @@ set -u
 records="${SIM_RECORDS:?}"
 caller="${SIM_CALLER:-boot-script}"
 cd "$(dirname "$0")" || exit 1
-# shellcheck source=docker.sh
+# shellcheck source-path=SCRIPTDIR source=docker.sh
 . "${SIM_DOCKER_MODEL:?}"
 event() { printf '%s %s %s %s\n' "$1" "${caller}" "${2:--}" "${3:-}" >> "${records}/events"; }
 
