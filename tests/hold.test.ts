@@ -201,6 +201,11 @@ describe("the hold placeholder holds on its own", function () {
         assert.deepStrictEqual(settings, ["OPENVIDU_PRO_ELASTICSEARCH=", "OPENVIDU IS HELD BY A PLACEHOLDER"]);
     });
 
+    it("docs/env-file.md shows it as bootcmd writes it", () => {
+        const docs = fs.readFileSync(path.join(__dirname, "..", "docs", "env-file.md"), "utf8");
+        assert.ok(docs.includes(`\`\`\`\n${HOLD_ENV.join("\n")}\n\`\`\``), "the placeholder block in docs/env-file.md differs from HOLD_ENV");
+    });
+
     it("the launcher and Docker Compose each refuse it (two locks)", () => {
         assert.deepStrictEqual(sandbox(placeholder).launcher("start").events, ["refused elasticsearch-user-or-password-empty"]);
         const withoutElasticsearchLock = placeholder.replace("OPENVIDU_PRO_ELASTICSEARCH=\n", "OPENVIDU_PRO_ELASTICSEARCH=false\n");
