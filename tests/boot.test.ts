@@ -78,6 +78,7 @@ function startViolations(outcome: BootOutcome, expected: string): string[] {
 function failClosedViolations(outcome: BootOutcome, reason: RegExp): string[] {
     const problems: string[] = [];
     for (const start of outcome.events.filter((e) => STARTS.has(e.event))) problems.push(`${start.caller} started OpenVidu`);
+    if (outcome.running.length > 0) problems.push(`containers still running: ${outcome.running.join(", ")}`);
     if (settingsText(outcome.finalEnv) !== HOLD_SETTINGS) problems.push("the placeholder .env is gone");
     const script = outcome.processes.find((p) => p.name.startsWith("per-boot"));
     if (!script || script.code === 0) problems.push("the boot script did not report failure");
@@ -200,7 +201,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
                 imds.state.jitterMs = 20;
                 const outcome = await master.boot("concurrent", JITTER_MS);
                 failures.push(...startViolations(outcome, expectedEnv(expected, master.instanceId)).map((p) => `run ${i + 1}: ${p}`));
-                const cron = outcome.events.find((e) => e.caller === "cron" && e.event !== "stop");
+                const cron = outcome.events.find((e) => e.caller === "cron" && (e.event === "refused" || e.event === "start"));
                 if (cron?.event === "refused") cronStarts.refused++;
                 if (cron?.event === "start") cronStarts.started++;
                 master.dispose();
@@ -261,6 +262,52 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
             const outcome = await machine({ userData: data }).boot("ami-job-first");
             assert.deepStrictEqual(failClosedViolations(outcome, /DOMAIN_OR_PUBLIC_IP appears twice.*OPENVIDU_SECRET is missing or empty/), []);
             assert.ok(!outcome.bootLog.includes("lic-value-9") && !outcome.bootLog.includes("a.example.com"), "no value in the log");
+        });
+
+        it("first boot with the AMI job's first-run marker gone (its edits run on the placeholder): held, then starts only on the bucket's .env", async () => {
+            const master = machine();
+            const outcome = await master.boot("ami-job-first", 0, { firstRunMarkerRemoved: true });
+            assert.deepStrictEqual(startViolations(outcome, expectedEnv(await bucketEnv(), master.instanceId)), []);
+            const cron = outcome.events.filter((e) => e.caller === "cron");
+            assert.deepStrictEqual(cron.map((e) => `${e.event} ${e.detail}`), ["stop-failed compose-cannot-read-env", "refused elasticsearch-user-or-password-empty"]);
+            assert.match(cron[1].env!, /^OPENVIDU_ENTERPRISE_S3_CONFIG_AUTORESTART=false$/m, "the first-run edits did run on the placeholder");
+        });
+
+        it("reboot: Docker restarts the last boot's containers before either job; they see only the placeholder, and the boot stops them before the fetch", async () => {
+            const master = machine();
+            const expected = expectedEnv(await bucketEnv(), master.instanceId);
+            assert.deepStrictEqual(startViolations(await master.boot("user-data-first"), expected), []);
+            const outcome = await master.boot("ami-job-first");
+            assert.deepStrictEqual(startViolations(outcome, expected), []);
+            const at = (event: string, caller: string): number => outcome.events.findIndex((e) => e.event === event && e.caller === caller);
+            const restored = outcome.events[at("restored", "docker")];
+            assert.strictEqual(restored?.detail, "filebeat,metricbeat,replication-manager", "the `restart: always` services come back");
+            assert.strictEqual(settingsText(restored.env!), HOLD_SETTINGS, "what they find in /opt/openvidu is the placeholder");
+            assert.ok(at("stop-failed", "cron") > at("restored", "docker"), "the AMI job's compose down cannot read the placeholder: they keep running");
+            const stopped = outcome.events[at("containers-stopped", "cloud-init")];
+            assert.strictEqual(stopped?.detail, "filebeat,metricbeat,replication-manager");
+            assert.ok(at("containers-stopped", "cloud-init") < at("start", "cloud-init"));
+            assert.match(outcome.bootLog, /stopping 3 container\(s\) Docker restarted from the last boot[^]*fetching s3:[^]*installed the cluster's \.env/);
+            assert.deepStrictEqual(outcome.running, ["coturn", "filebeat", "metricbeat", "openvidu-server", "replication-manager"]);
+        });
+
+        it("reboot that fails closed: nothing of the last boot keeps running (no replication manager answering the health check)", async () => {
+            const master = machine();
+            assert.deepStrictEqual(startViolations(await master.boot("user-data-first"), expectedEnv(await bucketEnv(), master.instanceId)), []);
+            imds.state.credentials = noAccessCredentials;
+            for (const order of ["ami-job-first", "concurrent"] as BootOrder[]) {
+                const outcome = await master.boot(order, JITTER_MS);
+                assert.ok(outcome.events.some((e) => e.event === "restored"), "Docker restarted the last boot's containers");
+                assert.deepStrictEqual(failClosedViolations(outcome, /HTTP 403 \(AccessDenied\)/), [], order);
+            }
+        });
+
+        it("the placeholder persisted to the bucket (a replication manager writing back what it read): no master starts on it", async () => {
+            const key = "persisted-placeholder/.env";
+            await s3.send(new PutObjectCommand({ Bucket: "prod-empty-bucket", Key: key, Body: `${HOLD_ENV.join("\n")}\n` }));
+            const data = renderMasterUserData({ bucket: "prod-empty-bucket", key, region: REGION });
+            const outcome = await machine({ userData: data }).boot("concurrent", JITTER_MS);
+            assert.deepStrictEqual(failClosedViolations(outcome, /is not a usable \.env: .*DOMAIN_OR_PUBLIC_IP is missing or empty/), []);
         });
 
         it("IMDS slow (1.5 s per answer): still starts on the bucket's .env", async () => {

@@ -59,28 +59,71 @@ export function defaultObjectUrl(target: MasterBootTarget): string {
         : `https://${target.bucket}.s3.${target.region}.${domain}/${key}`;
 }
 
-/** The `.env` that holds OpenVidu: the AMI's launcher refuses to start with Elasticsearch on and no password. */
+/**
+ * The placeholder `.env` that holds OpenVidu, with two locks, each enough on
+ * its own (OpenVidu's 2.x files cited in docs/env-file.md, "The hold"):
+ * - the launcher's: `OPENVIDU_PRO_ELASTICSEARCH` empty reads as Elasticsearch
+ *   on, and with no Elasticsearch user or password line `./openvidu start`
+ *   refuses (2.26+). The AMI's first-run edits cannot lift it: they rewrite
+ *   only `...=true` to `false` and fill only lines that are absent here;
+ * - Docker Compose's: the last line is not `KEY=value` (a key with spaces), so
+ *   compose refuses to read the file and creates no container, whatever the
+ *   launcher (older ones check nothing) or an edit made of Elasticsearch.
+ * Holds no secret and no configuration: persisted anywhere, nothing starts on it.
+ */
 export const HOLD_ENV = [
     "# OpenVidu is held: this placeholder stands until the boot script has fetched and checked",
     `# the cluster .env from S3 (see ${MASTER_BOOT.bootLog}). ./openvidu start refuses to start on it.`,
-    "OPENVIDU_PRO_ELASTICSEARCH=true",
-    "ELASTICSEARCH_PASSWORD=",
+    "OPENVIDU_PRO_ELASTICSEARCH=",
+    "OPENVIDU IS HELD BY A PLACEHOLDER",
 ];
+
+/**
+ * One placeholder line as a quoted `printf` argument. A setting is written
+ * `'KEY''=value'`: the AMI job greps `KEY=` out of the user data (its pipe
+ * format), and must find none of its keys in ours, so every value it inserts is empty.
+ */
+const holdLineArgument = (line: string): string => {
+    const setting = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
+    return setting ? `'${setting[1]}''=${setting[2]}'` : `'${line}'`;
+};
 
 /** `bootcmd`: POSIX sh, local only (no network), every boot before cron. */
 export function holdCommand(): string {
     const { openviduDir, amiFirstRunMarker, bootLog } = MASTER_BOOT;
     const markerDir = amiFirstRunMarker.slice(0, amiFirstRunMarker.lastIndexOf("/"));
     return `set -e
-# Before cron: the AMI's @reboot job must find its first-run marker (so it never
-# edits .env) and a .env it cannot start OpenVidu on.
+# Before cron and Docker: the AMI's @reboot job must find its first-run marker (so it
+# never edits .env), and the AMI job and the containers Docker restarts must find a
+# .env nothing can start on.
 mkdir -p ${markerDir} ${openviduDir}
 touch ${amiFirstRunMarker}
 umask 077
-printf '%s\\n' ${HOLD_ENV.map((line) => `'${line}'`).join(" \\\n    ")} > ${openviduDir}/.env.hold
+printf '%s\\n' ${HOLD_ENV.map(holdLineArgument).join(" \\\n    ")} > ${openviduDir}/.env.hold
 mv -f ${openviduDir}/.env.hold ${openviduDir}/.env
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) openvidu-boot: held OpenVidu (placeholder .env) until the cluster's .env is fetched" >> ${bootLog}
 `;
+}
+
+/** Docker Compose's project name for /opt/openvidu: its containers carry it as a label. */
+export const COMPOSE_PROJECT = MASTER_BOOT.openviduDir.slice(MASTER_BOOT.openviduDir.lastIndexOf("/") + 1);
+
+/**
+ * Boot-script step, before the fetch: on a reboot Docker's restart policy has
+ * brought back the last boot's containers (replication-manager, which answers
+ * the health check and writes to S3, included) while the placeholder is in
+ * place. Stop them by compose's label: compose itself cannot read the placeholder.
+ */
+export function stopRestartedContainers(): string {
+    return `# Docker may have restarted the last boot's containers (restart policy) on the placeholder.
+if running="$(docker ps -q --filter 'label=com.docker.compose.project=${COMPOSE_PROJECT}' 2>> "\${BOOT_LOG}")"; then
+    if [ -n "\${running}" ]; then
+        log "stopping $(printf '%s\\n' "\${running}" | wc -l) container(s) Docker restarted from the last boot"
+        printf '%s\\n' "\${running}" | xargs docker stop >> "\${BOOT_LOG}" 2>&1 || log "docker stop failed"
+    fi
+else
+    log "docker ps failed: cannot check for containers restarted from the last boot"
+fi`;
 }
 
 /** Reads IMDS role credentials (JSON, stdin) and writes curl config lines (stdout): no secret on a command line. */
@@ -211,6 +254,7 @@ fetch_once() {
     return 1
 }
 
+${stopRestartedContainers()}
 log "fetching s3://\${CONFIG_BUCKET}/\${CONFIG_KEY} (\${object_url}); IMDS \${imds}"
 umask 077
 cd "\${OPENVIDU_DIR}" || fail "\${OPENVIDU_DIR} does not exist"

@@ -17,11 +17,16 @@
  *   data honours (the old user data hard-codes 169.254.169.254: for it alone,
  *   `redirectImdsAddress` rewrites that address to the stand-in);
  * - `sleep` runs 1000 times faster (a shim on PATH), so bounded retries of
- *   minutes take a fraction of a second; `aws` is absent, as on the AMI.
+ *   minutes take a fraction of a second; `aws` is absent, as on the AMI;
+ *   `docker` is a model (docker.sh) of the containers OpenVidu's compose file
+ *   creates, which the launcher model starts and stops.
  * Ordering modelled (cloud-init on Ubuntu, systemd): bootcmd and write_files
- * in the init stage, before cron; then the AMI job (cron, multi-user.target)
- * and cloud-init's final stage (per-boot scripts every boot; a `#!` user data
- * script on the first boot only), in the order the scenario asks.
+ * in the init stage, before cron; on a reboot, the Docker daemon then restarts
+ * the last boot's `restart: always` containers (docker.service is ordered after
+ * cloud-init's network stage, so after bootcmd, and starts with or before
+ * cron); then the AMI job (cron, multi-user.target) and cloud-init's final
+ * stage (per-boot scripts every boot; a `#!` user data script on the first
+ * boot only), in the order the scenario asks.
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -58,10 +63,17 @@ export const STOCK_ENV = [
 export type BootOrder = "ami-job-first" | "user-data-first" | "concurrent";
 
 export interface LauncherEvent {
-    event: "start" | "refused" | "followed-logs" | "stop";
+    /**
+     * The launcher's (start, refused, followed-logs, stop, stop-failed), or
+     * Docker's: `restored` (the daemon restarted the last boot's containers),
+     * `containers-stopped` (`docker stop`).
+     */
+    event: "start" | "refused" | "followed-logs" | "stop" | "stop-failed" | "restored" | "containers-stopped";
     caller: string;
-    /** The `.env` as the launcher read it (start, refused, followed-logs). */
+    /** The `.env` as the launcher read it (start, refused, followed-logs); for `restored`, the `.env` on disk then. */
     env?: string;
+    /** Why the launcher refused; the containers restored or stopped (comma-separated). */
+    detail?: string;
 }
 
 export interface ProcessResult {
@@ -78,6 +90,13 @@ export interface BootOutcome {
     /** What this boot appended to /var/log/openvidu-boot.log. */
     bootLog: string;
     processes: ProcessResult[];
+    /** The containers (compose services) running once the boot settled. */
+    running: string[];
+}
+
+export interface BootScenario {
+    /** The AMI job's first-run marker is gone when the job runs (its first-run edits run). */
+    firstRunMarkerRemoved?: boolean;
 }
 
 export interface MachineOptions {
@@ -132,6 +151,7 @@ export class SimulatedMaster {
     readonly instanceId: string;
     private readonly records: string;
     private readonly shims: string;
+    private readonly dockerState: string;
     private readonly userData: string;
     private readonly cloudConfig?: CloudConfig;
     private boots = 0;
@@ -141,6 +161,7 @@ export class SimulatedMaster {
         this.root = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-master-"));
         this.records = path.join(this.root, "sim-records");
         this.shims = path.join(this.root, "sim-bin");
+        this.dockerState = path.join(this.root, "sim-docker");
         for (const dir of ["opt/openvidu", "var/lib", "var/log", "var/lib/cloud/scripts/per-boot", "sim-records", "sim-bin"]) {
             fs.mkdirSync(path.join(this.root, dir), { recursive: true });
         }
@@ -149,6 +170,7 @@ export class SimulatedMaster {
         fs.chmodSync(this.path("/opt/openvidu/openvidu"), 0o755);
         const realSleep = spawnSync("sh", ["-c", "command -v sleep"], { encoding: "utf8" }).stdout.trim();
         fs.writeFileSync(path.join(this.shims, "sleep"), `#!/bin/sh\nexec ${realSleep} "$(awk -v s="$1" 'BEGIN { printf "%.3f", s / 1000 }')"\n`, { mode: 0o755 });
+        fs.writeFileSync(path.join(this.shims, "docker"), `#!/bin/sh\nexec /bin/bash ${path.join(HERE, "docker.sh")} "$@"\n`, { mode: 0o755 });
         fs.writeFileSync(path.join(this.shims, "aws"), "#!/bin/sh\necho 'aws: command not found (the master AMI has no AWS CLI)' >&2\nexit 127\n", { mode: 0o755 });
         this.userData = this.rewrite(options.userData);
         if (this.userData.startsWith("#cloud-config")) this.cloudConfig = parseCloudConfig(this.userData);
@@ -175,6 +197,8 @@ export class SimulatedMaster {
             LANG: "C.UTF-8",
             SIM_RECORDS: this.records,
             SIM_CALLER: caller,
+            SIM_DOCKER_MODEL: path.join(HERE, "docker.sh"),
+            SIM_DOCKER_STATE: this.dockerState,
         };
         if (caller === "cron") {
             Object.assign(env, {
@@ -248,13 +272,29 @@ export class SimulatedMaster {
         return this.run("AMI @reboot job", "/bin/bash", [path.join(HERE, "ami-reboot-job.sh")], "cron");
     }
 
+    /** The machine stops; the Docker daemon starts again and restarts the `restart: always` containers. */
+    private dockerDaemonRestart(): Promise<ProcessResult> {
+        const seen = path.join(this.records, `disk-env.${this.boots}`);
+        fs.copyFileSync(this.path("/opt/openvidu/.env"), seen);
+        return this.run("Docker daemon", "/bin/bash", [path.join(HERE, "docker.sh"), "--daemon-restart", seen], "docker");
+    }
+
+    /** The containers running now. */
+    running(): string[] {
+        const containers = path.join(this.dockerState, "containers");
+        if (!fs.existsSync(containers)) return [];
+        return fs.readdirSync(containers).filter((name) => /^status=running$/m.test(fs.readFileSync(path.join(containers, name), "utf8"))).sort();
+    }
+
     /** Boots (first boot, then reboots) in `order`; `jitterMs` spreads the concurrent starts. */
-    async boot(order: BootOrder, jitterMs = 0): Promise<BootOutcome> {
+    async boot(order: BootOrder, jitterMs = 0, scenario: BootScenario = {}): Promise<BootOutcome> {
         const first = this.boots === 0;
         this.boots++;
         const logFile = this.path("/var/log/openvidu-boot.log");
         const logBefore = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").length : 0;
         const processes = await this.initStage(first);
+        if (!first) processes.push(await this.dockerDaemonRestart());
+        if (scenario.firstRunMarkerRemoved) fs.rmSync(this.path("/var/lib/openvidu/.openvidu-first-run"), { force: true });
         if (order === "ami-job-first") {
             processes.push(await this.amiJob());
             processes.push(...await this.finalStage(first));
@@ -269,16 +309,19 @@ export class SimulatedMaster {
             processes.push(cron, ...final);
         }
         const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").slice(logBefore) : "";
-        return { events: this.takeEvents(), finalEnv: fs.readFileSync(this.path("/opt/openvidu/.env"), "utf8"), bootLog: log, processes };
+        return {
+            events: this.takeEvents(), finalEnv: fs.readFileSync(this.path("/opt/openvidu/.env"), "utf8"), bootLog: log, processes,
+            running: this.running(),
+        };
     }
 
     private takeEvents(): LauncherEvent[] {
         const file = path.join(this.records, "events");
         if (!fs.existsSync(file)) return [];
         const events = fs.readFileSync(file, "utf8").trim().split("\n").map((line) => {
-            const [event, caller, snapshot] = line.split(" ");
-            const env = snapshot ? fs.readFileSync(snapshot, "utf8") : undefined;
-            return { event, caller, env } as LauncherEvent;
+            const [event, caller, snapshot, detail] = line.split(" ");
+            const env = snapshot && snapshot !== "-" ? fs.readFileSync(snapshot, "utf8") : undefined;
+            return { event, caller, env, ...(detail ? { detail } : {}) } as LauncherEvent;
         });
         for (const name of fs.readdirSync(this.records)) fs.rmSync(path.join(this.records, name));
         return events;
