@@ -67,6 +67,19 @@ describe("the real Pulumi CLI and the project's config files", function () {
         });
     }
 
+    for (const stackName of ["dev", "prod"]) {
+        it(`keeps Pulumi.${stackName}.yaml as committed when a user sets their first key: it is in the CLI's own form`, () => {
+            const file = path.join(projectDir, `Pulumi.${stackName}.yaml`);
+            const committed = fs.readFileSync(file, "utf8");
+            sandbox.run(["stack", "select", "--create", stackName], { cwd: projectDir });
+            sandbox.run(["config", "set", "--stack", stackName, "openvidu:keyName", "ops"], { cwd: projectDir });
+            sandbox.run(["config", "rm", "--stack", stackName, "openvidu:keyName"], { cwd: projectDir });
+            // Only the passphrase provider's salt is the CLI's own addition (another secrets provider adds its own line).
+            const after = fs.readFileSync(file, "utf8").split("\n").filter((line) => !line.startsWith("encryptionsalt:")).join("\n");
+            assert.strictEqual(after, committed, "the CLI rewrote the committed file: write it as the CLI does (quoted numbers and booleans)");
+        });
+    }
+
     it("demands exactly the required keys that are missing (the declared ones without a default)", async () => {
         const stack = await stackOf("dev");
         await assert.rejects(stack.preview(), (error: Error) => {
