@@ -12,16 +12,7 @@ import * as path from "path";
 import { GENERATED_SECRETS } from "../components/secrets";
 import { INGRESS_RULES, SecurityGroupRole } from "../components/network";
 import { specFor } from "../config/schema";
-
-const ROOT = path.resolve(__dirname, "..");
-
-/** The Markdown files a user reads: README, CHANGELOG and docs/. */
-function markdownFiles(): string[] {
-    const docs = fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => path.join("docs", f));
-    return ["README.md", "CHANGELOG.md", ...docs];
-}
-
-const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), "utf8");
+import { codeBlocks, markdownFiles, prose, read, ROOT } from "./support/markdown";
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces → '-'. */
 function anchorsOf(markdown: string): Set<string> {
@@ -30,16 +21,6 @@ function anchorsOf(markdown: string): Set<string> {
         anchors.add(match[1].trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-"));
     }
     return anchors;
-}
-
-/** The text outside fenced code blocks (links inside code are not links). */
-function prose(markdown: string): string {
-    return markdown.replace(/^```\w*\n[\s\S]*?^```$/gm, "");
-}
-
-/** The fenced code blocks of a Markdown text, with their language. */
-function codeBlocks(markdown: string): Array<{ lang: string; body: string }> {
-    return [...markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1], body: m[2] }));
 }
 
 /** Every command the docs show, from code spans and code blocks, one per line. */
