@@ -8,7 +8,8 @@
  * - it is parsed by cloud-init's own Python code (YAML loader and `shellify`,
  *   which turns `bootcmd` into the script cloud-init runs with `/bin/sh`);
  * - the absolute paths of the master (/opt/openvidu, /var/lib/openvidu,
- *   /var/lib/cloud, /var/log) are rewritten into the sandbox root by plain
+ *   /var/lib/cloud, /var/log, /usr/local/lib/openvidu, and /dev/console,
+ *   which becomes a plain file) are rewritten into the sandbox root by plain
  *   text replacement (so a path the rewrite misses would touch this machine,
  *   not the sandbox: the paths are few and listed in MASTER_BOOT); nothing
  *   test-only is added to the user data;
@@ -141,7 +142,7 @@ export class SimulatedMaster {
         this.root = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-master-"));
         this.records = path.join(this.root, "sim-records");
         this.shims = path.join(this.root, "sim-bin");
-        for (const dir of ["opt/openvidu", "var/lib", "var/log", "var/lib/cloud/scripts/per-boot", "sim-records", "sim-bin"]) {
+        for (const dir of ["opt/openvidu", "var/lib", "var/log", "var/lib/cloud/scripts/per-boot", "dev", "sim-records", "sim-bin"]) {
             fs.mkdirSync(path.join(this.root, dir), { recursive: true });
         }
         fs.writeFileSync(this.path("/opt/openvidu/.env"), STOCK_ENV, { mode: 0o644 });
@@ -161,7 +162,7 @@ export class SimulatedMaster {
 
     private rewrite(text: string): string {
         let out = text;
-        for (const prefix of ["/opt/openvidu", "/var/lib/openvidu", "/var/lib/cloud/", "/var/log/"]) {
+        for (const prefix of ["/opt/openvidu", "/var/lib/openvidu", "/var/lib/cloud/", "/var/log/", "/usr/local/lib/openvidu/", "/dev/console"]) {
             out = out.split(prefix).join(this.root + prefix);
         }
         if (this.options.redirectImdsAddress) out = out.split("http://169.254.169.254").join(this.options.imdsEndpoint);
