@@ -10,6 +10,7 @@
  * See tests/support/bootSim/machine.ts for what is modelled and how.
  */
 import * as assert from "assert";
+import * as fs from "fs";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { EnvFileInputs, envFileProvider } from "../components/envFile/provider";
 import { HOLD_ENV, MASTER_BOOT } from "../components/envFile/masterBoot";
@@ -243,10 +244,15 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
             assert.deepStrictEqual(failClosedViolations(tokenless, /HTTP 403/), [], "RGW checks the session token too");
         });
 
-        it("S3 answering 404 (no .env in the bucket): fails closed", async () => {
+        it("S3 answering 404 (no .env in the bucket): fails closed, and the serial console says why (it outlives the instance)", async () => {
             const data = renderMasterUserData({ bucket: "prod-empty-bucket", key: ".env", region: REGION });
-            const outcome = await machine({ userData: data }).boot("concurrent", JITTER_MS);
+            const master = machine({ userData: data });
+            const outcome = await master.boot("concurrent", JITTER_MS);
             assert.deepStrictEqual(failClosedViolations(outcome, /HTTP 404 \(NoSuchKey\)/), []);
+            const console = fs.readFileSync(master.path(MASTER_BOOT.console), "utf8");
+            assert.match(console, /HTTP 404 \(NoSuchKey\)[\s\S]*openvidu-boot: FAILED: could not read s3:\/\/prod-empty-bucket\/\.env/);
+            assert.deepStrictEqual(console.split("\n").filter((line) => line.includes("openvidu-boot:") && !outcome.bootLog.includes(line)), [],
+                "the console has the boot log's lines");
         });
 
         it("S3 answering nothing: fails closed", async () => {
