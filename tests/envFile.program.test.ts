@@ -249,6 +249,14 @@ describe("masters' user data", () => {
         assert.notStrictEqual(bad.status, 0, "cloud-init schema accepted a broken cloud-config");
     });
 
+    it("fits EC2's 16 KB user data limit (raw, before base64) with the longest bucket name, with room to spare", () => {
+        const longest = renderMasterUserData({ bucket: "b".repeat(63), key: ".env", region: "ap-southeast-2" });
+        const bytes = Buffer.byteLength(longest, "utf8");
+        // At least 1 KiB left: EC2 refuses a launch template whose user data is over 16384 bytes.
+        assert.ok(bytes <= 15 * 1024, `${bytes} bytes of user data; EC2 refuses more than 16384`);
+        assert.ok(longest.includes("import hashlib"), "the SigV4 signer is in it");
+    });
+
     it("is the same text masterUserData renders for the bucket and region", async () => {
         const rendered = await new Promise<string>((resolve) => masterUserData({ bucketName: "prod-0123456789", region: "eu-west-1" }).apply((s) => { resolve(s); return s; }));
         assert.strictEqual(rendered, userData);

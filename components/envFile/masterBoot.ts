@@ -206,7 +206,7 @@ fetch_once() {
     role="$(imds_get meta-data/iam/security-credentials/ | head -n 1)"
     [ -n "\${role}" ] || { log "IMDS: no instance role credentials (instance profile missing?)"; return 1; }
     credentials="$(imds_get "meta-data/iam/security-credentials/\${role}")" || { log "IMDS: no credentials for role \${role}"; return 1; }
-    # Signed in python3 (any curl version); the credentials reach it on stdin, never on a command line.
+    # Signed in python3, whatever curl's version; the credentials reach it on stdin, never on a command line.
     status="$(printf '%s' "\${credentials}" | timeout ${b.s3TimeoutSeconds} python3 "\${SIGNER}" --service s3 \\
         --region "\${CONFIG_REGION}" --timeout ${b.s3TimeoutSeconds} --output "$1" "\${object_url}" 2>> "\${BOOT_LOG}")"
     if [ "\${status}" = "200" ]; then
