@@ -79,7 +79,7 @@ def sign(method, url, headers, body, service, region, credentials, now=None):
     out = {k.lower(): v for k, v in headers.items() if k.lower() not in ("authorization", "x-amz-date", "x-amz-security-token")}
     out["x-amz-date"] = stamp
     if credentials.get("Token"):
-        pass
+        out["x-amz-security-token"] = credentials["Token"]
     payload_hash = out.get("x-amz-content-sha256") or hashlib.sha256(body or b"").hexdigest()
     if service == "s3":
         out["x-amz-content-sha256"] = payload_hash
