@@ -272,7 +272,7 @@ bootcmd:
   - |
 ${indent(holdCommand(), 4)}
 write_files:
-  - path: /tmp/aws_sigv4.py
+  - path: ${MASTER_BOOT.signerPath}
     owner: root:root
     permissions: "0644"
     content: |
