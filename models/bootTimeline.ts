@@ -24,6 +24,8 @@ export interface BootBudget {
     imdsRequestsPerAttempt: number;
     /** The signed S3 GET, killed after this (a 3 KB object). */
     s3TimeoutSeconds: number;
+    /** The signed EC2 CreateTags that records the outcome (openvidu:boot), killed after this. */
+    tagTimeoutSeconds: number;
     /** Attempts to read the `.env`, and the pause between two (IAM propagation, an S3 hiccup). */
     attempts: number;
     retryDelaySeconds: number;
@@ -66,12 +68,16 @@ export interface HealthCheckSettings {
 }
 
 /** Worst-case times from launch, in seconds, of a boot bounded by `budget`. */
-export function worstCaseBoot(budget: BootBudget): { attemptSeconds: number; fetchSeconds: number; fetchFailedAt: number; startFailedAt: number; servingAt: number } {
+export function worstCaseBoot(budget: BootBudget): {
+    attemptSeconds: number; fetchSeconds: number; fetchFailedAt: number; startFailedAt: number; taggedAt: number; servingAt: number;
+} {
     const attemptSeconds = budget.imdsRequestsPerAttempt * budget.imdsTimeoutSeconds + budget.s3TimeoutSeconds;
     const fetchSeconds = budget.attempts * attemptSeconds + (budget.attempts - 1) * budget.retryDelaySeconds;
     const fetchFailedAt = budget.systemBootSeconds + fetchSeconds;
     const startFailedAt = fetchFailedAt + budget.checkSeconds + budget.stopTimeoutSeconds + budget.startTimeoutSeconds;
-    return { attemptSeconds, fetchSeconds, fetchFailedAt, startFailedAt, servingAt: startFailedAt + budget.serveAfterStartSeconds };
+    // The outcome's tag follows the last log line (FAILED, or OpenVidu started); serving does not wait for it.
+    const taggedAt = startFailedAt + budget.tagTimeoutSeconds;
+    return { attemptSeconds, fetchSeconds, fetchFailedAt, startFailedAt, taggedAt, servingAt: startFailedAt + budget.serveAfterStartSeconds };
 }
 
 const roundUpToMinute = (seconds: number): number => Math.ceil(seconds / 60) * 60;
@@ -95,6 +101,8 @@ export function deriveTimeline(inputs: BootTimelineInputs) {
         worstCase: { ...worst, healthyAt: worstHealthyAtSeconds },
         /** The latest a boot writes its FAILED line (a start that failed after the slowest fetch). */
         lastFailedLineAtSeconds: worst.startFailedAt,
+        /** The latest the instance carries its openvidu:boot tag. */
+        lastTagAtSeconds: worst.taggedAt,
         gracePeriodSeconds,
         instanceWarmupSeconds,
         upWaitTimeoutSeconds,
@@ -118,6 +126,7 @@ export const BOOT_TIMELINE_INPUTS: BootTimelineInputs = {
         imdsTimeoutSeconds: 3,
         imdsRequestsPerAttempt: 4,
         s3TimeoutSeconds: 15,
+        tagTimeoutSeconds: 15,
         attempts: 8,
         retryDelaySeconds: 10,
         checkSeconds: 5,
@@ -141,10 +150,11 @@ export interface BootRun {
     stopSeconds: number;
     start: { ok: boolean; seconds: number };
     serveAfterStartSeconds: number;
+    tagSeconds: number;
 }
 
-/** When this run writes its FAILED line, or starts serving; mirrors the boot script's control flow. */
-export function replayBoot(budget: BootBudget, run: BootRun): { failedLineAt?: number; servingAt?: number } {
+/** When this run writes its FAILED line or starts serving, and is tagged; mirrors the boot script's control flow. */
+export function replayBoot(budget: BootBudget, run: BootRun): { failedLineAt?: number; servingAt?: number; taggedAt: number } {
     let t = run.systemBootSeconds;
     const tried = run.attempts.slice(0, budget.attempts);
     const success = tried.findIndex((attempt) => attempt.ok);
@@ -153,8 +163,8 @@ export function replayBoot(budget: BootBudget, run: BootRun): { failedLineAt?: n
         t += attempt.seconds;
         if (!attempt.ok && i < budget.attempts - 1) t += budget.retryDelaySeconds;
     });
-    if (success === -1) return { failedLineAt: t };
+    if (success === -1) return { failedLineAt: t, taggedAt: t + run.tagSeconds };
     t += budget.checkSeconds + run.stopSeconds + run.start.seconds;
-    if (!run.start.ok) return { failedLineAt: t };
-    return { servingAt: t + run.serveAfterStartSeconds };
+    if (!run.start.ok) return { failedLineAt: t, taggedAt: t + run.tagSeconds };
+    return { servingAt: t + run.serveAfterStartSeconds, taggedAt: t + run.tagSeconds };
 }

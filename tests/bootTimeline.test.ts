@@ -27,7 +27,7 @@ const HORIZON = 7200;
 /** The numbers before the timeline: masterBoot.ts's 20 × 15 s and its curl timeouts, masterTier.ts's 180 s grace period. */
 const BEFORE: { budget: BootBudget; group: GroupHealthTiming } = {
     budget: {
-        systemBootSeconds: 90, imdsTimeoutSeconds: 10, imdsRequestsPerAttempt: 4, s3TimeoutSeconds: 30, attempts: 20, retryDelaySeconds: 15,
+        systemBootSeconds: 90, imdsTimeoutSeconds: 10, imdsRequestsPerAttempt: 4, s3TimeoutSeconds: 30, tagTimeoutSeconds: 0, attempts: 20, retryDelaySeconds: 15,
         checkSeconds: 5, stopTimeoutSeconds: 60, startTimeoutSeconds: 900, serveAfterStartSeconds: 120,
     },
     group: { gracePeriodSeconds: 180, intervalSeconds: 10, healthyThreshold: 3, unhealthyThreshold: 4 },
@@ -41,7 +41,7 @@ function timelineViolations({ budget, group }: typeof NOW): string[] {
     const good = targetHistory(group, servesFrom(worst.servingAt), HORIZON);
     if (good.replacedAt !== undefined) problems.push(`a boot serving at ${worst.servingAt} s is replaced at ${good.replacedAt} s`);
     const replacedAt = targetHistory(group, NEVER, HORIZON).replacedAt!;
-    for (const [what, at] of [["the fetch", worst.fetchFailedAt], ["the start", worst.startFailedAt]] as const) {
+    for (const [what, at] of [["the fetch", worst.fetchFailedAt], ["the start", worst.startFailedAt], ["the outcome's tag", worst.taggedAt]] as const) {
         if (at >= replacedAt) problems.push(`${what} fails at ${at} s; the instance is replaced at ${replacedAt} s`);
     }
     return problems;
@@ -57,14 +57,15 @@ function bootRuns(budget: BootBudget): fc.Arbitrary<BootRun> {
         stopSeconds: fc.integer({ min: 0, max: budget.stopTimeoutSeconds }),
         start: fc.record({ ok: fc.boolean(), seconds: fc.integer({ min: 0, max: budget.startTimeoutSeconds }) }),
         serveAfterStartSeconds: fc.integer({ min: 0, max: budget.serveAfterStartSeconds }),
+        tagSeconds: fc.integer({ min: 0, max: budget.tagTimeoutSeconds }),
     });
 }
 
-/** The property: a run that serves is never replaced; a run that fails says so first. */
+/** The property: a run that serves is never replaced; a run that fails says so (log line and tag) first. */
 function runHolds({ budget, group }: typeof NOW, run: BootRun): boolean {
-    const { servingAt, failedLineAt } = replayBoot(budget, run);
+    const { servingAt, failedLineAt, taggedAt } = replayBoot(budget, run);
     if (servingAt !== undefined) return targetHistory(group, servesFrom(servingAt), servingAt + HORIZON).replacedAt === undefined;
-    return failedLineAt! < targetHistory(group, NEVER, HORIZON).replacedAt!;
+    return Math.max(failedLineAt!, taggedAt) < targetHistory(group, NEVER, HORIZON).replacedAt!;
 }
 
 describe("the load balancer's and the group's health model (models/targetHealth.ts)", () => {
@@ -92,7 +93,7 @@ describe("the load balancer's and the group's health model (models/targetHealth.
 
 describe("the boot timeline (models/bootTimeline.ts)", () => {
     it("derives the group's figures from the boot's bounds (written out here by hand)", () => {
-        assert.deepStrictEqual(worstCaseBoot(BOOT_TIMELINE.budget), { attemptSeconds: 27, fetchSeconds: 286, fetchFailedAt: 376, startFailedAt: 561, servingAt: 681 });
+        assert.deepStrictEqual(worstCaseBoot(BOOT_TIMELINE.budget), { attemptSeconds: 27, fetchSeconds: 286, fetchFailedAt: 376, startFailedAt: 561, taggedAt: 576, servingAt: 681 });
         assert.strictEqual(BOOT_TIMELINE.worstCase.healthyAt, 711);
         assert.strictEqual(BOOT_TIMELINE.gracePeriodSeconds, 720);
         assert.strictEqual(BOOT_TIMELINE.instanceWarmupSeconds, 480);
@@ -122,7 +123,7 @@ describe("the boot timeline (models/bootTimeline.ts)", () => {
     it("a boot that meets IAM's delay (fast failures, then success) is healthy long before the grace period ends", () => {
         const run: BootRun = {
             systemBootSeconds: 40, attempts: [...Array(5).fill({ ok: false, seconds: 1 }), { ok: true, seconds: 1 }],
-            stopSeconds: 5, start: { ok: true, seconds: 30 }, serveAfterStartSeconds: 60,
+            stopSeconds: 5, start: { ok: true, seconds: 30 }, serveAfterStartSeconds: 60, tagSeconds: 1,
         };
         const { servingAt } = replayBoot(BOOT_TIMELINE.budget, run);
         assert.strictEqual(servingAt, 40 + 6 + 5 * 10 + 5 + 5 + 30 + 60);
@@ -151,7 +152,8 @@ describe("the program and the boot script take their numbers from the timeline",
         // One attempt makes at most this many IMDS requests: token, instance id (once), role, credentials.
         const fetchOnce = script.slice(script.indexOf("fetch_once() {"), script.indexOf("\n}\n", script.indexOf("fetch_once() {")));
         assert.strictEqual((fetchOnce.match(/curl |imds_get /g) ?? []).length, b.imdsRequestsPerAttempt);
-        assert.match(script, new RegExp(`timeout ${b.s3TimeoutSeconds} python3 "\\$\\{SIGNER\\}"`));
+        assert.match(script, new RegExp(`timeout ${b.s3TimeoutSeconds} python3 "\\$\\{SIGNER\\}" --service s3`));
+        assert.match(script, new RegExp(`timeout ${b.tagTimeoutSeconds} python3 "\\$\\{SIGNER\\}" --service ec2`));
         assert.match(script, new RegExp(`timeout ${b.stopTimeoutSeconds} \\./openvidu stop`));
         assert.match(script, new RegExp(`timeout ${b.startTimeoutSeconds} \\./openvidu start`));
         assert.strictEqual(MASTER_BOOT.startTimeoutSeconds, b.startTimeoutSeconds);
@@ -173,6 +175,7 @@ describe("the docs quote the boot timeline", () => {
             `| ${b.attempts} attempts, ${b.retryDelaySeconds} s apart | ${worstCaseBoot(b).fetchSeconds} s |`,
             `| check and install; \`./openvidu stop\`; \`./openvidu start\` | ${b.checkSeconds} s; ${b.stopTimeoutSeconds} s; ${b.startTimeoutSeconds} s |`,
             `| the last \`FAILED\` line, at the latest | ${t.lastFailedLineAtSeconds} s |`,
+            `| the \`openvidu:boot\` tag (one signed CreateTags of ${b.tagTimeoutSeconds} s), at the latest | ${t.lastTagAtSeconds} s |`,
             `| OpenVidu answering on ${MASTER_TIER.masterPort} after the start (assumed) | ${b.serveAfterStartSeconds} s |`,
             `| healthy: ${t.healthCheck.healthyThreshold} passing checks ${t.healthCheck.intervalSeconds} s apart | ${t.worstCase.healthyAt} s at the latest |`,
             `| **grace period** (the group looks at the target from then on) | **${t.gracePeriodSeconds} s** |`,

@@ -254,7 +254,7 @@ describe("masters' user data", () => {
         const bytes = Buffer.byteLength(longest, "utf8");
         // At least 1 KiB left: EC2 refuses a launch template whose user data is over 16384 bytes.
         assert.ok(bytes <= 15 * 1024, `${bytes} bytes of user data; EC2 refuses more than 16384`);
-        assert.ok(longest.includes("import hashlib"), "the SigV4 signer is in it");
+        assert.ok(longest.includes(`  - path: ${MASTER_BOOT.signerPath}\n`), "the SigV4 signer is in it");
     });
 
     it("is the same text masterUserData renders for the bucket and region", async () => {

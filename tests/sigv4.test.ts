@@ -16,8 +16,10 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
+import { gunzipSync } from "zlib";
 import { AWS_SIGV4_PY } from "../components/envFile/awsSigV4";
-import { bootScript, renderMasterUserData } from "../components/envFile/masterBoot";
+import { bootScript, MASTER_BOOT, renderMasterUserData } from "../components/envFile/masterBoot";
 import { python38, pythonToolsUnavailable, SIGV4_SUPPORT, Standin, startStandin, writeSigner } from "./support/sigv4/python";
 
 const CASES = 600;
@@ -104,11 +106,16 @@ describe("the masters' SigV4 signer (Python standard library, not curl)", functi
             });
         }
 
-        it("finds the signer and the boot script's Python in the user data it checks", () => {
+        it("checks the Python the user data carries: cloud-init writes exactly this signer, and the boot script's snippets", () => {
             const userData = renderMasterUserData(TARGET);
+            const files = (YAML.parse(userData) as { write_files: Array<{ path: string; encoding?: string; content: string }> }).write_files;
+            const signer = files.find((f) => f.path === MASTER_BOOT.signerPath)!;
+            assert.strictEqual(signer.encoding, "gz+b64");
+            assert.strictEqual(gunzipSync(Buffer.from(signer.content, "base64")).toString("utf8"), AWS_SIGV4_PY,
+                "the stored blob is not the signer: run `npx ts-node scripts/signer-blob.ts`");
             const pieces = embeddedPython();
             assert.ok(pieces.length >= 2, "the boot script's python3 -c snippets were not found");
-            for (const { text } of pieces) assert.ok(userData.includes(text.split("\n")[0]));
+            for (const { text } of pieces.slice(1)) assert.ok(userData.includes(text.split("\n")[0]));
         });
 
         it("vermin refuses what 3.8 lacks (the check is real)", () => {

@@ -129,14 +129,15 @@ def main():
     parser.add_argument("--region", required=True)
     parser.add_argument("--method", default="GET")
     parser.add_argument("--header", action="append", default=[], help="'Name: value'")
-    parser.add_argument("--data-file", help="the request body")
+    parser.add_argument("--data", help="the request body (never a secret: it is on the command line)")
+    parser.add_argument("--data-file", help="the request body, from a file")
     parser.add_argument("--timeout", type=float, default=15)
     parser.add_argument("--output", required=True, help="where the answer's body goes")
     parser.add_argument("url")
     args = parser.parse_args()
     credentials = json.load(sys.stdin)
     headers = dict((h.partition(":")[0].strip(), h.partition(":")[2].strip()) for h in args.header)
-    body = open(args.data_file, "rb").read() if args.data_file else None
+    body = open(args.data_file, "rb").read() if args.data_file else (args.data.encode("utf-8") if args.data is not None else None)
     status, answer = send(args.method, args.url, sign(args.method, args.url, headers, body, args.service, args.region, credentials), body, args.timeout)
     with open(args.output, "wb") as out:
         out.write(answer)

@@ -24,7 +24,8 @@
  * here. See docs/env-file.md, "Boot sequence".
  */
 import { BOOT_TIMELINE } from "../../models/bootTimeline";
-import { AWS_SIGV4_PATH, AWS_SIGV4_PY } from "./awsSigV4";
+import { AWS_SIGV4_PATH } from "./awsSigV4";
+import { AWS_SIGV4_GZIP_BASE64 } from "./awsSigV4Blob";
 
 const BUDGET = BOOT_TIMELINE.budget;
 
@@ -48,6 +49,7 @@ export const MASTER_BOOT = {
     stopTimeoutSeconds: BUDGET.stopTimeoutSeconds,
     /** `./openvidu start` returns once the containers are up; this bounds a hang. */
     startTimeoutSeconds: BUDGET.startTimeoutSeconds,
+    tagTimeoutSeconds: BUDGET.tagTimeoutSeconds,
 } as const;
 
 /** Keys the fetched file must have, non-empty, before OpenVidu may start on it. */
@@ -73,6 +75,14 @@ export function defaultObjectUrl(target: MasterBootTarget): string {
         ? `https://s3.${target.region}.${domain}/${target.bucket}/${key}`
         : `https://${target.bucket}.s3.${target.region}.${domain}/${key}`;
 }
+
+/** EC2's regional endpoint, for the boot's outcome tag when `AWS_ENDPOINT_URL_EC2` is unset. */
+export function defaultEc2Url(region: string): string {
+    return `https://ec2.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}/`;
+}
+
+/** The instance tag that records the boot's outcome (`ok` or `failed`); the masters' role may tag its own instances. */
+export const BOOT_OUTCOME_TAG = "openvidu:boot";
 
 /** The `.env` that holds OpenVidu: the AMI's launcher refuses to start with Elasticsearch on and no password. */
 export const HOLD_ENV = [
@@ -160,6 +170,7 @@ readonly CONFIG_BUCKET='${target.bucket}'
 readonly CONFIG_KEY='${target.key}'
 readonly CONFIG_REGION='${target.region}'
 readonly DEFAULT_OBJECT_URL='${defaultObjectUrl(target)}'
+readonly DEFAULT_EC2_URL='${defaultEc2Url(target.region)}'
 readonly OPENVIDU_DIR=${b.openviduDir}
 readonly BOOT_LOG=${b.bootLog}
 readonly ATTEMPTS=${b.attempts}
@@ -176,6 +187,7 @@ if [ -n "\${AWS_ENDPOINT_URL_S3:-}" ]; then
 else
     object_url="\${DEFAULT_OBJECT_URL}"
 fi
+ec2_url="\${AWS_ENDPOINT_URL_EC2:-\${DEFAULT_EC2_URL}}"
 
 log() {
     local line
@@ -187,7 +199,29 @@ log() {
 }
 fail() {
     log "FAILED: $* -- OpenVidu stays stopped (fail closed); the load balancer marks this master unhealthy"
+    tag_outcome failed
     exit 1
+}
+
+# Best effort, never fatal: tags this instance ${BOOT_OUTCOME_TAG}=ok|failed (ec2:CreateTags, signed like the GET).
+tag_outcome() {
+    local answer status code
+    if [ -z "\${instance_id:-}" ] || [ -z "\${credentials:-}" ]; then
+        log "not tagged ${BOOT_OUTCOME_TAG}=$1: no instance id or role credentials"
+        return 0
+    fi
+    answer="$(mktemp)" || return 0
+    status="$(printf '%s' "\${credentials}" | timeout ${b.tagTimeoutSeconds} python3 "\${SIGNER}" --service ec2 \\
+        --region "\${CONFIG_REGION}" --method POST --header 'Content-Type: application/x-www-form-urlencoded; charset=utf-8' \\
+        --data "Action=CreateTags&ResourceId.1=\${instance_id}&Tag.1.Key=${encodeURIComponent(BOOT_OUTCOME_TAG)}&Tag.1.Value=$1&Version=2016-11-15" \\
+        --timeout ${b.tagTimeoutSeconds} --output "\${answer}" "\${ec2_url}" 2>> "\${BOOT_LOG}")"
+    code="$(sed -n 's:.*<Code>\\([A-Za-z.]*\\)</Code>.*:\\1:p' "\${answer}" 2>/dev/null | head -n 1)"
+    rm -f "\${answer}"
+    if [ "\${status}" = "200" ]; then
+        log "tagged this instance ${BOOT_OUTCOME_TAG}=$1"
+    else
+        log "could not tag this instance ${BOOT_OUTCOME_TAG}=$1: HTTP \${status:-000}\${code:+ (\${code})} (ignored)"
+    fi
 }
 
 imds_token=""
@@ -197,7 +231,7 @@ imds_get() {
 
 # One attempt: IMDSv2 token, role credentials, signed GET. Leaves the body in $1; 0 on HTTP 200.
 fetch_once() {
-    local role credentials status code
+    local role status code
     imds_token="$(curl -fsS --max-time ${b.imdsTimeoutSeconds} -X PUT "\${imds}/latest/api/token" \\
         -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600')" || { log "IMDSv2 token: no answer from \${imds}"; return 1; }
     if [ -z "\${instance_id:-}" ]; then
@@ -229,6 +263,7 @@ download="$(mktemp "\${OPENVIDU_DIR}/.env.download.XXXXXX")" || fail "cannot cre
 verified="$(mktemp "\${OPENVIDU_DIR}/.env.verified.XXXXXX")" || fail "cannot create a file in \${OPENVIDU_DIR}"
 trap 'rm -f "\${download}" "\${verified}"' EXIT
 instance_id=""
+credentials=""
 fetched=""
 for attempt in $(seq 1 "\${ATTEMPTS}"); do
     if fetch_once "\${download}"; then
@@ -253,6 +288,7 @@ export FOLLOW_OPENVIDU_LOGS=false
 timeout ${b.stopTimeoutSeconds} ./openvidu stop >> "\${BOOT_LOG}" 2>&1 || log "./openvidu stop failed (ignored: nothing may have been running)"
 if timeout ${b.startTimeoutSeconds} ./openvidu start >> "\${BOOT_LOG}" 2>&1; then
     log "OpenVidu started"
+    tag_outcome ok
 else
     fail "./openvidu start failed (exit $?)"
 fi
@@ -275,8 +311,8 @@ write_files:
   - path: ${MASTER_BOOT.signerPath}
     owner: root:root
     permissions: "0644"
-    content: |
-${indent(AWS_SIGV4_PY, 6)}
+    encoding: gz+b64
+    content: ${AWS_SIGV4_GZIP_BASE64}
   - path: ${MASTER_BOOT.bootScriptPath}
     owner: root:root
     permissions: "0755"
