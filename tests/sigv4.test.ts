@@ -13,8 +13,10 @@
  * The real S3 check is the boot simulation against Ceph RGW (boot.test.ts).
  */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
 import * as path from "path";
 import * as YAML from "yaml";
 import { gunzipSync } from "zlib";
@@ -176,6 +178,29 @@ describe("the masters' SigV4 signer (Python standard library, not curl)", functi
             const nobody = run("python3", [...s3Get, "--timeout", "2", "http://127.0.0.1:9/prod-0123456789/.env"]);
             assert.strictEqual(nobody.status, "000");
             assert.match(nobody.stderr, /no answer/);
+        });
+
+        it("never follows a redirect: the session token is not sent to another host", async () => {
+            const elsewhere: string[] = [];
+            const other = http.createServer((request, response) => { elsewhere.push(request.url ?? ""); response.end("ok"); });
+            const redirecting = http.createServer((_, response) => {
+                response.writeHead(307, { Location: `http://127.0.0.1:${(other.address() as AddressInfo).port}/stolen` });
+                response.end();
+            });
+            await Promise.all([other, redirecting].map((server) => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))));
+            try {
+                const url = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/prod-0123456789/.env`;
+                const child = spawn("python3", [signer.file, ...s3Get, "--output", path.join(signer.dir, "redirected"), url]);
+                child.stdin.end(JSON.stringify(ROLE));
+                let status = "";
+                child.stdout.on("data", (chunk) => { status += chunk; });
+                await new Promise((resolve) => child.on("close", resolve));
+                assert.strictEqual(status.trim(), "307");
+                assert.deepStrictEqual(elsewhere, []);
+            } finally {
+                redirecting.close();
+                other.close();
+            }
         });
 
         it("the endpoint refuses a request whose session token is sent but not signed, as S3 does for curl < 7.86", () => {

@@ -134,6 +134,8 @@ export const MUTANTS: Mutant[] = [
         what: "S3's object path encoded twice, like other services'", tests: t("sigv4") },
     { id: "sigv4-no-answer-not-000", file: "components/envFile/awsSigV4.ts", from: "        return 0, b\"\"\n", to: "        return 200, b\"\"\n",
         what: "no answer from S3 reported as HTTP 200", tests: t("sigv4") },
+    { id: "sigv4-follows-redirects", file: "components/envFile/awsSigV4.ts", from: "urllib.request.build_opener(_NoRedirect)", to: "urllib.request.build_opener()",
+        what: "a redirect would send the signed request and its session token to another host", tests: t("sigv4") },
     { id: "boot-signer-not-written", file: "components/envFile/masterBoot.ts", from: "  - path: ${MASTER_BOOT.signerPath}\n", to: "  - path: /tmp/aws_sigv4.py\n",
         what: "cloud-init writes the signer where the boot script does not look", tests: t("boot", "sigv4") },
     { id: "boot-log-not-on-console", file: "components/envFile/masterBoot.ts", from: "{ printf '%s\\\\n' \"\\${line}\" >> \"\\${CONSOLE}\"; } 2> /dev/null || true", to: "true",
