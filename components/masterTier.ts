@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NodeCounts, SsmAccess } from "../config/types";
+import { BOOT_TIMELINE } from "../models/bootTimeline";
 import { createInstanceRole } from "./instanceRole";
 import { masterPolicyStatements } from "./masterPermissions";
 import { ClusterNames } from "./naming";
@@ -20,24 +21,23 @@ export const MASTER_TIER = {
     healthCheck: {
         path: "/",
         matcher: "401-403",
-        intervalSeconds: 10,
-        timeoutSeconds: 5,
-        healthyThreshold: 3,
-        unhealthyThreshold: 4,
+        /** Interval, timeout and thresholds: models/bootTimeline.ts. */
+        ...BOOT_TIMELINE.healthCheck,
     },
     /** AWS's default is 300 s; a master's requests are short, so a minute drains it. */
-    deregistrationDelaySeconds: 60,
+    deregistrationDelaySeconds: BOOT_TIMELINE.deregistrationDelaySeconds,
     /** TLS 1.3 with 1.2 fallback: AWS's recommended policy for public endpoints. */
     sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    healthCheckGracePeriodSeconds: 180,
+    /** The slowest boot that succeeds is healthy before the group first looks (models/bootTimeline.ts). */
+    healthCheckGracePeriodSeconds: BOOT_TIMELINE.gracePeriodSeconds,
     /**
      * How long `pulumi up` waits for the desired number of masters to pass the
-     * health check: a master's boot (grace period, OpenVidu's start) plus
-     * three healthy checks takes 5-10 minutes; twice that is a failed boot.
+     * health check: one failed boot, its replacement's slowest good boot and
+     * the old masters' draining (models/bootTimeline.ts).
      */
-    healthyMastersTimeout: "20m",
-    /** A rolling refresh adds new masters first and removes old ones once those are healthy. */
-    instanceRefresh: { minHealthyPercentage: 100, maxHealthyPercentage: 200, instanceWarmupSeconds: 180 },
+    healthyMastersTimeout: BOOT_TIMELINE.upWaitTimeout,
+    /** A rolling refresh adds new masters first and removes old ones once those are healthy and warm. */
+    instanceRefresh: { minHealthyPercentage: 100, maxHealthyPercentage: 200, instanceWarmupSeconds: BOOT_TIMELINE.instanceWarmupSeconds },
     /** `ov-cluster-member` tag value of masters (the replication manager reads it). */
     clusterMemberTag: "server",
 } as const;

@@ -8,6 +8,7 @@
  * files, the Automation API and CI set them by name):
  * add keys, never rename them.
  */
+import { BOOT_TIMELINE } from "../models/bootTimeline";
 
 /** The value kinds a key can have, as they appear in a stack file. */
 export type KeyKind = "string" | "secret" | "boolean" | "integer" | "stringList" | "stringMap";
@@ -134,7 +135,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
     { key: "mediaSsmAccess", kind: "string", default: "session",
         description: "SSM on the media nodes: session (Session Manager shell only), managed (AmazonSSMManagedInstanceCore) or none (no role)." },
     { key: "waitForHealthyMasters", kind: "boolean", default: true,
-        description: "`pulumi up` waits (up to 20 minutes) until the desired number of masters pass the load balancer's health check; false skips the wait." },
+        description: `\`pulumi up\` waits (up to ${BOOT_TIMELINE.upWaitTimeoutSeconds / 60} minutes) until the desired number of masters pass the load balancer's health check; false skips the wait.` },
     { key: "overwriteDnsRecord", kind: "boolean", default: false,
         description: "With hostedZoneId: take over a record of domainName that already exists (e.g. the CNAME the CloudFormation guide had you create); false stops before creating anything." },
 ];

@@ -10,6 +10,7 @@
  * See tests/support/bootSim/machine.ts for what is modelled and how.
  */
 import * as assert from "assert";
+import * as fs from "fs";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { EnvFileInputs, envFileProvider } from "../components/envFile/provider";
 import { HOLD_ENV, MASTER_BOOT } from "../components/envFile/masterBoot";
@@ -21,6 +22,7 @@ import { BootOrder, BootOutcome, cloudInitAvailable, LauncherEvent, SimulatedMas
 import { assumeRole, createRole, STS_CONFIGURATION } from "./support/bootSim/roleCredentials";
 import { hasCommand } from "./support/commands";
 import { Rgw, rgwUnavailable, startRgw } from "./support/rgw";
+import { pythonToolsUnavailable, Standin, startStandin } from "./support/sigv4/python";
 import { pointEnvironmentAt } from "./support/s3rver";
 
 /** Jittered concurrent first boots per user data (each a fresh machine). */
@@ -92,6 +94,8 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
     let rgw: Rgw | undefined;
     let s3: S3Client;
     let imds: Imds;
+    /** EC2 for the outcome tag: a stand-in checking signatures with botocore against the master role's credentials. */
+    let ec2: Standin | undefined;
     let bucket: string;
     let userData: string;
     let masterCredentials: RoleCredentials;
@@ -102,7 +106,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
 
     before(async function () {
         const missing = [rgwUnavailable(), hasCommand("curl") ? undefined : "curl not installed",
-            cloudInitAvailable() ? undefined : "cloud-init not installed (apt-get install cloud-init; .ci/run does)"].filter(Boolean);
+            cloudInitAvailable() ? undefined : "cloud-init not installed (apt-get install cloud-init; .ci/run does)", pythonToolsUnavailable()].filter(Boolean);
         if (missing.length > 0) {
             console.log(`      skipped: ${missing.join("; ")}`);
             this.skip();
@@ -116,6 +120,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
         createRole(rgw, "openvidu-master-no-access", []);
         masterCredentials = assumeRole(rgw, "openvidu-master");
         noAccessCredentials = assumeRole(rgw, "openvidu-master-no-access");
+        ec2 = await startStandin({ accessKeyId: masterCredentials.AccessKeyId, secretAccessKey: masterCredentials.SecretAccessKey, token: masterCredentials.Token }, {});
 
         // The program, under mocks, says what the .env holds; its own provider writes it to RGW.
         const run = await runProgram({ ...VALID_CONFIG, license: "boot-sim-license" }, { stackName: "prod" });
@@ -142,6 +147,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
     after(async () => {
         for (const machine of machines) machine.dispose();
         await imds?.close();
+        ec2?.stop();
         rgw?.stop();
         if (Object.keys(legacyFailures).length > 0) {
             console.log("      the user data before issue 8, per scenario:");
@@ -166,10 +172,17 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
             userData: data,
             imdsEndpoint: imds.endpoint,
             s3Endpoint: options.s3Endpoint === null ? undefined : options.s3Endpoint ?? rgw!.endpoint,
+            ec2Endpoint: ec2!.endpoint,
             redirectImdsAddress: options.legacy,
         }, instanceId);
         machines.push(master);
         return master;
+    }
+
+    /** The CreateTags requests EC2 accepted (signature checked) for this instance: the tag values. */
+    function acceptedTags(instanceId: string): string[] {
+        return ec2!.records().filter((r) => r.service === "ec2" && r.status === 200 && r.body.includes(`ResourceId.1=${instanceId}&`))
+            .map((r) => new URLSearchParams(r.body)).map((p) => `${p.get("Action")} ${p.get("Tag.1.Key")}=${p.get("Tag.1.Value")}`);
     }
 
     function resetImds(): void {
@@ -187,6 +200,8 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
                     "the AMI job's start before the fetch is refused (held)");
                 assert.match(outcome.bootLog, /installed the cluster's \.env/);
                 assert.match(outcome.bootLog, /OpenVidu started/);
+                assert.deepStrictEqual(acceptedTags(master.instanceId), ["CreateTags openvidu:boot=ok"], "the outcome tag, signed by the role");
+                assert.match(outcome.bootLog, /tagged this instance openvidu:boot=ok/);
             });
         }
 
@@ -233,6 +248,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
             imds.state.credentials = noAccessCredentials;
             const denied = await machine().boot("concurrent", JITTER_MS);
             assert.deepStrictEqual(failClosedViolations(denied, /HTTP 403 \(AccessDenied\)/), []);
+            assert.match(denied.bootLog, /could not tag this instance openvidu:boot=failed: HTTP 403 \(InvalidAccessKeyId\) \(ignored\)/, "best effort, named");
             assert.match(denied.bootLog, new RegExp(`after ${MASTER_BOOT.attempts} attempts`));
 
             imds.state.credentials = { ...masterCredentials, SecretAccessKey: `x${masterCredentials.SecretAccessKey.slice(1)}` };
@@ -244,10 +260,17 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
             assert.deepStrictEqual(failClosedViolations(tokenless, /HTTP 403/), [], "RGW checks the session token too");
         });
 
-        it("S3 answering 404 (no .env in the bucket): fails closed", async () => {
+        it("S3 answering 404 (no .env in the bucket): fails closed, and the serial console says why (it outlives the instance)", async () => {
             const data = renderMasterUserData({ bucket: "prod-empty-bucket", key: ".env", region: REGION });
-            const outcome = await machine({ userData: data }).boot("concurrent", JITTER_MS);
+            const master = machine({ userData: data });
+            const outcome = await master.boot("concurrent", JITTER_MS);
             assert.deepStrictEqual(failClosedViolations(outcome, /HTTP 404 \(NoSuchKey\)/), []);
+            assert.deepStrictEqual(acceptedTags(master.instanceId), ["CreateTags openvidu:boot=failed"], "the outcome tag, after the FAILED line");
+            assert.match(outcome.bootLog, /FAILED: [^\n]*\n[^\n]*tagged this instance openvidu:boot=failed/);
+            const console = fs.readFileSync(master.path(MASTER_BOOT.console), "utf8");
+            assert.match(console, /HTTP 404 \(NoSuchKey\)[\s\S]*openvidu-boot: FAILED: could not read s3:\/\/prod-empty-bucket\/\.env/);
+            assert.deepStrictEqual(console.split("\n").filter((line) => line.includes("openvidu-boot:") && !outcome.bootLog.includes(line)), [],
+                "the console has the boot log's lines");
         });
 
         it("S3 answering nothing: fails closed", async () => {

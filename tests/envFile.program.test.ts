@@ -201,7 +201,9 @@ describe("masters' user data", () => {
         assert.match(script, /latest\/api\/token/);
         assert.match(script, /X-aws-ec2-metadata-token:/);
         assert.ok(!/\baws s3\b/.test(script), "the master AMI has no AWS CLI");
-        assert.match(script, /--aws-sigv4 "aws:amz:\$\{CONFIG_REGION\}:s3"/);
+        // curl < 7.86 (the AMIs of 2.30 and older) signs neither the session token nor the content hash: S3 says 403.
+        assert.ok(!/--aws-sigv4|\bcurl\b[^\n]*\$\{object_url\}/.test(script), "S3 is never signed or fetched by curl");
+        assert.match(script, /python3 "\$\{SIGNER\}" --service s3/);
         assert.match(script, /export FOLLOW_OPENVIDU_LOGS=false\n(?:.*\n)*.*\.\/openvidu start/);
     });
 
@@ -245,6 +247,14 @@ describe("masters' user data", () => {
         fs.writeFileSync(path.join(dir, "bad.yaml"), userData.replace('permissions: "0755"', "permissions: 755").replace("bootcmd:", "bootcmd: 3\nnot_bootcmd:"));
         const bad = spawnSync("cloud-init", ["schema", "--config-file", path.join(dir, "bad.yaml")], { encoding: "utf8" });
         assert.notStrictEqual(bad.status, 0, "cloud-init schema accepted a broken cloud-config");
+    });
+
+    it("fits EC2's 16 KB user data limit (raw, before base64) with the longest bucket name, with room to spare", () => {
+        const longest = renderMasterUserData({ bucket: "b".repeat(63), key: ".env", region: "ap-southeast-2" });
+        const bytes = Buffer.byteLength(longest, "utf8");
+        // At least 1 KiB left: EC2 refuses a launch template whose user data is over 16384 bytes.
+        assert.ok(bytes <= 15 * 1024, `${bytes} bytes of user data; EC2 refuses more than 16384`);
+        assert.ok(longest.includes(`  - path: ${MASTER_BOOT.signerPath}\n`), "the SigV4 signer is in it");
     });
 
     it("is the same text masterUserData renders for the bucket and region", async () => {

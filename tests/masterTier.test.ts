@@ -222,18 +222,18 @@ describe("master tier: nodes", () => {
         assert.ok(asg.vpcZoneIdentifiers.length >= 2);
     });
 
-    it("registers masters in the target group with ELB health checks and a 180 s grace period", () => {
+    it("registers masters in the target group with ELB health checks and the boot timeline's 720 s grace period", () => {
         const asg = inputsOf(one(run, "aws:autoscaling/group:Group", "master-asg"));
         assert.strictEqual(asg.healthCheckType, "ELB");
-        assert.strictEqual(asg.healthCheckGracePeriod, 180);
+        assert.strictEqual(asg.healthCheckGracePeriod, 720, "models/bootTimeline.ts: the slowest good boot is healthy at 711 s");
         assert.strictEqual(asg.targetGroupArns.length, 1);
         assert.ok(String(asg.targetGroupArns[0]).includes("openvidu-master-targets"));
     });
 
-    it("makes `pulumi up` wait until the desired number of masters are healthy behind the load balancer, 20 minutes at most", () => {
+    it("makes `pulumi up` wait until the desired number of masters are healthy behind the load balancer, 26 minutes at most", () => {
         const asg = inputsOf(one(run, "aws:autoscaling/group:Group", "master-asg"));
         assert.strictEqual(asg.waitForElbCapacity, 3, "desiredMasterNodes");
-        assert.strictEqual(asg.waitForCapacityTimeout, "20m");
+        assert.strictEqual(asg.waitForCapacityTimeout, "26m");
     });
 
     it("skips that wait with openvidu:waitForHealthyMasters false", async () => {
@@ -256,6 +256,7 @@ describe("master tier: nodes", () => {
         assert.strictEqual(asg.instanceRefresh.strategy, "Rolling");
         assert.strictEqual(asg.instanceRefresh.preferences.minHealthyPercentage, 100);
         assert.ok(asg.instanceRefresh.preferences.maxHealthyPercentage > 100);
+        assert.strictEqual(asg.instanceRefresh.preferences.instanceWarmup, "480", "models/bootTimeline.ts: a first-try boot at its bounds");
         assert.strictEqual(String(asg.launchTemplate.version), "1", "follows the template's latest version");
     });
 

@@ -9,16 +9,25 @@
  *   in place on which `./openvidu start` refuses to start (Elasticsearch on
  *   without a password). OpenVidu is *held*.
  * - `write_files` installs the boot script as a cloud-init per-boot script
- *   (final stage, every boot). It fetches the bucket's `.env` with curl's
- *   `--aws-sigv4` and the instance role's credentials from IMDSv2, checks it,
+ *   (final stage, every boot) and the SigV4 signer it uses (awsSigV4.ts). It
+ *   fetches the bucket's `.env` with a GET signed in python3's standard
+ *   library (any curl: 7.68 on the oldest 2.x AMIs cannot sign the session
+ *   token) and the instance role's credentials from IMDSv2, checks it,
  *   adds `AWS_INSTANCE_ID`, swaps it in atomically and starts OpenVidu with
  *   `FOLLOW_OPENVIDU_LOGS=false`. On failure it leaves the placeholder: nothing
  *   starts, the target stays unhealthy and the Auto Scaling group replaces it.
  *
  * The AMI job's `./openvidu stop; ./openvidu start` (from cron, every boot)
  * therefore either refuses (placeholder) or restarts on the verified file.
- * No secret is in here. See docs/env-file.md, "Boot sequence".
+ * Every step is bounded by models/bootTimeline.ts, and every log line also
+ * goes to the serial console, which outlives the instance. No secret is in
+ * here. See docs/env-file.md, "Boot sequence".
  */
+import { BOOT_TIMELINE } from "../../models/bootTimeline";
+import { AWS_SIGV4_PATH } from "./awsSigV4";
+import { AWS_SIGV4_GZIP_BASE64 } from "./awsSigV4Blob";
+
+const BUDGET = BOOT_TIMELINE.budget;
 
 /** Where things are on the master AMI, and the boot's bounds. */
 export const MASTER_BOOT = {
@@ -28,11 +37,19 @@ export const MASTER_BOOT = {
     bootLog: "/var/log/openvidu-boot.log",
     /** A cloud-init per-boot script: run in the final stage of every boot. */
     bootScriptPath: "/var/lib/cloud/scripts/per-boot/openvidu-config.sh",
-    /** 20 attempts 15 s apart: about five minutes for IAM propagation or an S3 hiccup. */
-    attempts: 20,
-    retrySeconds: 15,
+    /** Read by `aws ec2 get-console-output` (the serial console), also after the instance is gone. */
+    console: "/dev/console",
+    /** The SigV4 signer (Python 3.8 standard library), written by cloud-init. */
+    signerPath: AWS_SIGV4_PATH,
+    /** The bounds of models/bootTimeline.ts: the group waits for exactly this. */
+    attempts: BUDGET.attempts,
+    retrySeconds: BUDGET.retryDelaySeconds,
+    imdsTimeoutSeconds: BUDGET.imdsTimeoutSeconds,
+    s3TimeoutSeconds: BUDGET.s3TimeoutSeconds,
+    stopTimeoutSeconds: BUDGET.stopTimeoutSeconds,
     /** `./openvidu start` returns once the containers are up; this bounds a hang. */
-    startTimeoutSeconds: 900,
+    startTimeoutSeconds: BUDGET.startTimeoutSeconds,
+    tagTimeoutSeconds: BUDGET.tagTimeoutSeconds,
 } as const;
 
 /** Keys the fetched file must have, non-empty, before OpenVidu may start on it. */
@@ -58,6 +75,14 @@ export function defaultObjectUrl(target: MasterBootTarget): string {
         ? `https://s3.${target.region}.${domain}/${target.bucket}/${key}`
         : `https://${target.bucket}.s3.${target.region}.${domain}/${key}`;
 }
+
+/** EC2's regional endpoint, for the boot's outcome tag when `AWS_ENDPOINT_URL_EC2` is unset. */
+export function defaultEc2Url(region: string): string {
+    return `https://ec2.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}/`;
+}
+
+/** The instance tag that records the boot's outcome (`ok` or `failed`); the masters' role may tag its own instances. */
+export const BOOT_OUTCOME_TAG = "openvidu:boot";
 
 /**
  * The placeholder `.env` that holds OpenVidu, with two locks, each enough on
@@ -126,14 +151,6 @@ else
 fi`;
 }
 
-/** Reads IMDS role credentials (JSON, stdin) and writes curl config lines (stdout): no secret on a command line. */
-const CURL_CREDENTIALS_PY = String.raw`import json, sys
-c = json.load(sys.stdin)
-q = lambda v: "\"" + str(v).replace("\\", "\\\\").replace("\"", "\\\"") + "\""
-print("user = " + q(c["AccessKeyId"] + ":" + c["SecretAccessKey"]))
-if c.get("Token"):
-    print("header = " + q("x-amz-security-token: " + c["Token"]))`;
-
 /**
  * Checks the downloaded file and writes the file OpenVidu starts with: the
  * bucket's lines, minus any AWS_INSTANCE_ID (a master's /restart may have
@@ -196,11 +213,14 @@ readonly CONFIG_BUCKET='${target.bucket}'
 readonly CONFIG_KEY='${target.key}'
 readonly CONFIG_REGION='${target.region}'
 readonly DEFAULT_OBJECT_URL='${defaultObjectUrl(target)}'
+readonly DEFAULT_EC2_URL='${defaultEc2Url(target.region)}'
 readonly OPENVIDU_DIR=${b.openviduDir}
 readonly BOOT_LOG=${b.bootLog}
 readonly ATTEMPTS=${b.attempts}
 readonly RETRY_SECONDS=${b.retrySeconds}
 readonly REQUIRED_KEYS='${REQUIRED_KEYS.join(",")}'
+readonly SIGNER=${b.signerPath}
+readonly CONSOLE=${b.console}
 
 # The standard variables, for tests and unusual networks; unset on a real master.
 imds="\${AWS_EC2_METADATA_SERVICE_ENDPOINT:-http://169.254.169.254}"
@@ -210,24 +230,52 @@ if [ -n "\${AWS_ENDPOINT_URL_S3:-}" ]; then
 else
     object_url="\${DEFAULT_OBJECT_URL}"
 fi
+ec2_url="\${AWS_ENDPOINT_URL_EC2:-\${DEFAULT_EC2_URL}}"
 
 log() {
-    printf '%s openvidu-boot: %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" | tee -a "\${BOOT_LOG}" >&2
+    local line
+    line="$(date -u +%Y-%m-%dT%H:%M:%SZ) openvidu-boot: $*"
+    printf '%s\\n' "\${line}" >> "\${BOOT_LOG}"
+    printf '%s\\n' "\${line}" >&2
+    # The serial console (aws ec2 get-console-output) outlives a replaced instance; never fatal.
+    { printf '%s\\n' "\${line}" >> "\${CONSOLE}"; } 2> /dev/null || true
 }
 fail() {
     log "FAILED: $* -- OpenVidu stays stopped (fail closed); the load balancer marks this master unhealthy"
+    tag_outcome failed
     exit 1
+}
+
+# Best effort, never fatal: tags this instance ${BOOT_OUTCOME_TAG}=ok|failed (ec2:CreateTags, signed like the GET).
+tag_outcome() {
+    local answer status code
+    if [ -z "\${instance_id:-}" ] || [ -z "\${credentials:-}" ]; then
+        log "not tagged ${BOOT_OUTCOME_TAG}=$1: no instance id or role credentials"
+        return 0
+    fi
+    answer="$(mktemp)" || return 0
+    status="$(printf '%s' "\${credentials}" | timeout ${b.tagTimeoutSeconds} python3 "\${SIGNER}" --service ec2 \\
+        --region "\${CONFIG_REGION}" --method POST --header 'Content-Type: application/x-www-form-urlencoded; charset=utf-8' \\
+        --data "Action=CreateTags&ResourceId.1=\${instance_id}&Tag.1.Key=${encodeURIComponent(BOOT_OUTCOME_TAG)}&Tag.1.Value=$1&Version=2016-11-15" \\
+        --timeout ${b.tagTimeoutSeconds} --output "\${answer}" "\${ec2_url}" 2>> "\${BOOT_LOG}")"
+    code="$(sed -n 's:.*<Code>\\([A-Za-z.]*\\)</Code>.*:\\1:p' "\${answer}" 2>/dev/null | head -n 1)"
+    rm -f "\${answer}"
+    if [ "\${status}" = "200" ]; then
+        log "tagged this instance ${BOOT_OUTCOME_TAG}=$1"
+    else
+        log "could not tag this instance ${BOOT_OUTCOME_TAG}=$1: HTTP \${status:-000}\${code:+ (\${code})} (ignored)"
+    fi
 }
 
 imds_token=""
 imds_get() {
-    curl -fsS --connect-timeout 3 --max-time 10 -H "X-aws-ec2-metadata-token: \${imds_token}" "\${imds}/latest/$1"
+    curl -fsS --max-time ${b.imdsTimeoutSeconds} -H "X-aws-ec2-metadata-token: \${imds_token}" "\${imds}/latest/$1"
 }
 
 # One attempt: IMDSv2 token, role credentials, signed GET. Leaves the body in $1; 0 on HTTP 200.
 fetch_once() {
-    local role credentials status code
-    imds_token="$(curl -fsS --connect-timeout 3 --max-time 10 -X PUT "\${imds}/latest/api/token" \\
+    local role status code
+    imds_token="$(curl -fsS --max-time ${b.imdsTimeoutSeconds} -X PUT "\${imds}/latest/api/token" \\
         -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600')" || { log "IMDSv2 token: no answer from \${imds}"; return 1; }
     if [ -z "\${instance_id:-}" ]; then
         instance_id="$(imds_get meta-data/instance-id)" || { log "IMDS: no instance id"; return 1; }
@@ -235,12 +283,9 @@ fetch_once() {
     role="$(imds_get meta-data/iam/security-credentials/ | head -n 1)"
     [ -n "\${role}" ] || { log "IMDS: no instance role credentials (instance profile missing?)"; return 1; }
     credentials="$(imds_get "meta-data/iam/security-credentials/\${role}")" || { log "IMDS: no credentials for role \${role}"; return 1; }
-    # Credentials reach curl through its config on stdin, never on a command line.
-    status="$(printf '%s' "\${credentials}" | python3 -c '${CURL_CREDENTIALS_PY}' | curl -K - -sS \\
-        --connect-timeout 5 --max-time 30 \\
-        --aws-sigv4 "aws:amz:\${CONFIG_REGION}:s3" \\
-        -H 'x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' \\
-        -o "$1" -w '%{http_code}' "\${object_url}" 2>> "\${BOOT_LOG}")"
+    # Signed in python3, whatever curl's version; the credentials reach it on stdin, never on a command line.
+    status="$(printf '%s' "\${credentials}" | timeout ${b.s3TimeoutSeconds} python3 "\${SIGNER}" --service s3 \\
+        --region "\${CONFIG_REGION}" --timeout ${b.s3TimeoutSeconds} --output "$1" "\${object_url}" 2>> "\${BOOT_LOG}")"
     if [ "\${status}" = "200" ]; then
         return 0
     fi
@@ -262,6 +307,7 @@ download="$(mktemp "\${OPENVIDU_DIR}/.env.download.XXXXXX")" || fail "cannot cre
 verified="$(mktemp "\${OPENVIDU_DIR}/.env.verified.XXXXXX")" || fail "cannot create a file in \${OPENVIDU_DIR}"
 trap 'rm -f "\${download}" "\${verified}"' EXIT
 instance_id=""
+credentials=""
 fetched=""
 for attempt in $(seq 1 "\${ATTEMPTS}"); do
     if fetch_once "\${download}"; then
@@ -283,9 +329,10 @@ log "installed the cluster's .env (\${keys} keys, AWS_INSTANCE_ID=\${instance_id
 
 # Never follow the logs from a boot script: that would never return.
 export FOLLOW_OPENVIDU_LOGS=false
-./openvidu stop >> "\${BOOT_LOG}" 2>&1 || log "./openvidu stop failed (ignored: nothing may have been running)"
+timeout ${b.stopTimeoutSeconds} ./openvidu stop >> "\${BOOT_LOG}" 2>&1 || log "./openvidu stop failed (ignored: nothing may have been running)"
 if timeout ${b.startTimeoutSeconds} ./openvidu start >> "\${BOOT_LOG}" 2>&1; then
     log "OpenVidu started"
+    tag_outcome ok
 else
     fail "./openvidu start failed (exit $?)"
 fi
@@ -305,6 +352,11 @@ bootcmd:
   - |
 ${indent(holdCommand(), 4)}
 write_files:
+  - path: ${MASTER_BOOT.signerPath}
+    owner: root:root
+    permissions: "0644"
+    encoding: gz+b64
+    content: ${AWS_SIGV4_GZIP_BASE64}
   - path: ${MASTER_BOOT.bootScriptPath}
     owner: root:root
     permissions: "0755"

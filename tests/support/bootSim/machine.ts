@@ -8,12 +8,14 @@
  * - it is parsed by cloud-init's own Python code (YAML loader and `shellify`,
  *   which turns `bootcmd` into the script cloud-init runs with `/bin/sh`);
  * - the absolute paths of the master (/opt/openvidu, /var/lib/openvidu,
- *   /var/lib/cloud, /var/log) are rewritten into the sandbox root by plain
+ *   /var/lib/cloud, /var/log, /usr/local/lib/openvidu, and /dev/console,
+ *   which becomes a plain file) are rewritten into the sandbox root by plain
  *   text replacement (so a path the rewrite misses would touch this machine,
  *   not the sandbox: the paths are few and listed in MASTER_BOOT); nothing
  *   test-only is added to the user data;
- * - IMDS and S3 are reached through the standard variables
- *   AWS_EC2_METADATA_SERVICE_ENDPOINT and AWS_ENDPOINT_URL_S3, which the user
+ * - IMDS, S3 and EC2 are reached through the standard variables
+ *   AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_ENDPOINT_URL_S3 and
+ *   AWS_ENDPOINT_URL_EC2 (the outcome tag), which the user
  *   data honours (the old user data hard-codes 169.254.169.254: for it alone,
  *   `redirectImdsAddress` rewrites that address to the stand-in);
  * - `sleep` runs 1000 times faster (a shim on PATH), so bounded retries of
@@ -104,6 +106,8 @@ export interface MachineOptions {
     imdsEndpoint: string;
     /** AWS_ENDPOINT_URL_S3 in cloud-init's environment. */
     s3Endpoint?: string;
+    /** AWS_ENDPOINT_URL_EC2 (the outcome tag); a closed loopback port when unset, so nothing leaves the machine. */
+    ec2Endpoint?: string;
     /** Rewrite the hard-coded IMDS address (only for user data that does not honour the variable). */
     redirectImdsAddress?: boolean;
     /** A process still running after this is killed and reported. @default 60000 */
@@ -115,14 +119,19 @@ interface CloudConfig {
     writeFiles: Array<{ path: string; content: string; permissions?: string }>;
 }
 
-/** Parses `#cloud-config` with cloud-init's own loader and `shellify` (the Debian cloud-init package). */
+/** Parses `#cloud-config` with cloud-init's own loader, `shellify` and write_files decoding (the Debian cloud-init package). */
 export function parseCloudConfig(userData: string): CloudConfig {
     const program = [
         "import json, sys",
         "from cloudinit import util",
+        "from cloudinit.config.cc_write_files import canonicalize_extraction, extract_contents",
         "cfg = util.load_yaml(sys.stdin.read())",
         "boot = cfg.get('bootcmd')",
-        "print(json.dumps({'keys': sorted(cfg), 'bootcmd': util.shellify(boot) if boot else None, 'write_files': cfg.get('write_files', [])}))",
+        "files = cfg.get('write_files', [])",
+        "for f in files:",
+        "    if 'encoding' in f:",
+        "        f['content'] = extract_contents(f['content'], canonicalize_extraction(f.pop('encoding'))).decode('utf-8')",
+        "print(json.dumps({'keys': sorted(cfg), 'bootcmd': util.shellify(boot) if boot else None, 'write_files': files}))",
     ].join("\n");
     const result = spawnSync("/usr/bin/python3", ["-c", program], { input: userData, encoding: "utf8" });
     if (result.status !== 0) throw new Error(`cloud-init could not load the user data: ${result.stderr}`);
@@ -162,7 +171,7 @@ export class SimulatedMaster {
         this.records = path.join(this.root, "sim-records");
         this.shims = path.join(this.root, "sim-bin");
         this.dockerState = path.join(this.root, "sim-docker");
-        for (const dir of ["opt/openvidu", "var/lib", "var/log", "var/lib/cloud/scripts/per-boot", "sim-records", "sim-bin"]) {
+        for (const dir of ["opt/openvidu", "var/lib", "var/log", "var/lib/cloud/scripts/per-boot", "dev", "sim-records", "sim-bin"]) {
             fs.mkdirSync(path.join(this.root, dir), { recursive: true });
         }
         fs.writeFileSync(this.path("/opt/openvidu/.env"), STOCK_ENV, { mode: 0o644 });
@@ -183,7 +192,7 @@ export class SimulatedMaster {
 
     private rewrite(text: string): string {
         let out = text;
-        for (const prefix of ["/opt/openvidu", "/var/lib/openvidu", "/var/lib/cloud/", "/var/log/"]) {
+        for (const prefix of ["/opt/openvidu", "/var/lib/openvidu", "/var/lib/cloud/", "/var/log/", "/usr/local/lib/openvidu/", "/dev/console"]) {
             out = out.split(prefix).join(this.root + prefix);
         }
         if (this.options.redirectImdsAddress) out = out.split("http://169.254.169.254").join(this.options.imdsEndpoint);
@@ -209,6 +218,7 @@ export class SimulatedMaster {
         } else {
             env.AWS_EC2_METADATA_SERVICE_ENDPOINT = this.options.imdsEndpoint;
             if (this.options.s3Endpoint !== undefined) env.AWS_ENDPOINT_URL_S3 = this.options.s3Endpoint;
+            env.AWS_ENDPOINT_URL_EC2 = this.options.ec2Endpoint ?? "http://127.0.0.1:9/";
         }
         return env;
     }
