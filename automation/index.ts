@@ -155,8 +155,8 @@ export class OperationAbortedError extends Error {
 /** No `pulumi` to run: the Automation API drives the Pulumi CLI, which must be installed. */
 export class PulumiCliMissingError extends Error {
     constructor() {
-        super("the Pulumi CLI was not found: the Automation API runs the `pulumi` command, which is not on this process's PATH. " +
-            "Install it (https://www.pulumi.com/docs/iac/download-install/), or pass `workspace.pulumiCommand` " +
+        super("The Pulumi CLI is not installed (no `pulumi` on PATH). The Automation API runs it: install it " +
+            "(https://www.pulumi.com/docs/install/, e.g. `curl -fsSL https://get.pulumi.com | sh`), or pass `workspace.pulumiCommand` " +
             "(automation.PulumiCommand.get({ root: \"<its directory>\" })) in the request");
         this.name = "PulumiCliMissingError";
     }

@@ -7,7 +7,7 @@
  *   OPENVIDU_LICENSE=... npx ts-node examples/two-environments.ts
  *   npx ts-node examples/two-environments.ts --destroy
  */
-import { deploy, destroy, StackRequest } from "../automation";
+import { deploy, destroy, PulumiCliMissingError, StackRequest } from "../automation";
 import { OpenViduStackConfig } from "../config";
 
 const base: OpenViduStackConfig = {
@@ -60,18 +60,12 @@ async function main(): Promise<void> {
 }
 
 /**
- * The message for a failure. The Automation API runs the `pulumi` CLI; when
- * it is not installed, Node.js only says "spawn pulumi ENOENT", so say what
- * to install instead.
+ * The message for a failure: the module's own errors say what to do (a missing
+ * Pulumi CLI, every configuration mistake at once, one line per key).
  */
 export function explainFailure(error: unknown): string {
     const message = error instanceof Error ? error.message : String(error);
-    if (/\bENOENT\b/.test(message) && /\bpulumi\b/.test(message)) {
-        return "The Pulumi CLI is not installed (no `pulumi` on PATH). The Automation API runs it: install it " +
-            "(https://www.pulumi.com/docs/install/, e.g. `curl -fsSL https://get.pulumi.com | sh`), log in to a backend " +
-            "(`pulumi login`, or PULUMI_BACKEND_URL) and run this again.";
-    }
-    // Configuration mistakes arrive here before anything runs, one line per key.
+    if (error instanceof PulumiCliMissingError) return `${message}; then log in to a backend (\`pulumi login\`, or PULUMI_BACKEND_URL) and run this again.`;
     return message;
 }
 

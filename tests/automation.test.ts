@@ -100,7 +100,7 @@ describe("Automation API", () => {
         try {
             await assert.rejects(deploy({ stackName: "dev", region: "eu-west-1", config: CONFIG }), (error: unknown) => {
                 assert.ok(error instanceof PulumiCliMissingError, String(error));
-                assert.match(String((error as Error).message), /the Pulumi CLI was not found.*workspace\.pulumiCommand/);
+                assert.match(String((error as Error).message), /The Pulumi CLI is not installed \(no `pulumi` on PATH\).*workspace\.pulumiCommand/);
                 return true;
             });
         } finally {
