@@ -9,7 +9,10 @@ import * as assert from "assert";
 import FakeTimers from "@sinonjs/fake-timers";
 import { awsRefreshApi, changedInputs, instanceRefreshWaitProvider, InstanceRefreshWaitInputs, InstanceRefreshWaitOutputs, SDK_MAX_ATTEMPTS } from "../components/instanceRefresh/provider";
 import { POLLING, waitForRefresh, WaitOutcome } from "../components/instanceRefresh/waiter";
+import * as fs from "fs";
+import * as path from "path";
 import { refreshWaitSeconds } from "../components/instanceRefresh";
+import { MASTER_TIER } from "../components/masterTier";
 import { AutoScalingStandIn, refreshAt, RefreshScript, startAutoScalingStandIn } from "./support/autoScalingStandIn";
 
 const GROUP = "prod-ASGOpenViduProMasterNode";
@@ -211,6 +214,17 @@ describe("masters' refresh: the timeout and the stand-in's model", () => {
     it("waits one boot budget, the warmup and the drain: 20 min + 180 s + 60 s", () => {
         assert.strictEqual(refreshWaitSeconds({ healthyMastersTimeout: "20m", instanceRefresh: { instanceWarmupSeconds: 180 }, deregistrationDelaySeconds: 60 }), TIMEOUT_SECONDS);
         assert.strictEqual(refreshWaitSeconds({ healthyMastersTimeout: "1h2m3s", instanceRefresh: { instanceWarmupSeconds: 0 }, deregistrationDelaySeconds: 0 }), 3723);
+    });
+
+    it("the docs quote the wait's limit and polling as the program computes them", () => {
+        const minutes = refreshWaitSeconds(MASTER_TIER) / 60;
+        const read = (page: string): string => fs.readFileSync(path.join(__dirname, "..", "docs", page), "utf8").replace(/\s+/g, " ");
+        const scaling = read("scaling.md");
+        assert.ok(scaling.includes(`for **${minutes} minutes** at most`), "docs/scaling.md states the limit");
+        assert.ok(scaling.includes(`every ${POLLING.minDelaySeconds} to ${POLLING.maxDelaySeconds} s`), "docs/scaling.md states the polling");
+        assert.ok(scaling.includes(`plus the ${MASTER_TIER.instanceRefresh.instanceWarmupSeconds} s warm-up and the ${MASTER_TIER.deregistrationDelaySeconds} s the old masters drain`));
+        const operations = read("operations.md");
+        assert.strictEqual(operations.match(new RegExp(`${minutes} minutes`, "g"))?.length, 4, "docs/operations.md states the limit where it speaks of it");
     });
 
     it("the stand-in's refresh moves Pending → InProgress (climbing) → its end status", () => {
