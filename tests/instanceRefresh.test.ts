@@ -7,7 +7,7 @@
  */
 import * as assert from "assert";
 import FakeTimers from "@sinonjs/fake-timers";
-import { awsRefreshApi, changedInputs, instanceRefreshWaitProvider, InstanceRefreshWaitInputs, InstanceRefreshWaitOutputs, SDK_MAX_ATTEMPTS } from "../components/instanceRefresh/provider";
+import { awsRefreshApi, changedInputs, instanceRefreshWaitProvider, InstanceRefreshWaitInputs, SDK_MAX_ATTEMPTS } from "../components/instanceRefresh/provider";
 import { POLLING, waitForRefresh, WaitOutcome } from "../components/instanceRefresh/waiter";
 import * as fs from "fs";
 import * as path from "path";
@@ -36,7 +36,7 @@ const refreshCalls = (standIn: AutoScalingStandIn): number => standIn.calls.filt
 describe("masters' instance refresh wait", function () {
     this.timeout(60_000);
     let standIn: AutoScalingStandIn;
-    let clock: FakeTimers.InstalledClock;
+    let clock: ReturnType<typeof FakeTimers.install>;
     const saved: Record<string, string | undefined> = {};
 
     beforeEach(async () => {
@@ -184,8 +184,8 @@ describe("masters' instance refresh wait", function () {
         it("create records the newest refresh and waits for none; an update without a newer refresh returns at once", async () => {
             standIn.refreshes.push(script("r-before", T0 - 3_600_000, [], { status: "Failed", statusReason: "before this stack managed the wait" }));
             const created = await drive(instanceRefreshWaitProvider.create!(inputs));
-            assert.strictEqual(created.value?.outs.baselineRefreshId, "r-before");
-            const updated = await drive(instanceRefreshWaitProvider.update!(GROUP, created.value!.outs as InstanceRefreshWaitOutputs, { ...inputs, timeoutSeconds: 60 }));
+            assert.strictEqual(created.value?.outs?.baselineRefreshId, "r-before");
+            const updated = await drive(instanceRefreshWaitProvider.update!(GROUP, created.value!.outs!, { ...inputs, timeoutSeconds: 60 }));
             assert.ifError(updated.error);
             assert.strictEqual(updated.value?.outs?.baselineRefreshId, "r-before");
             assert.strictEqual(updated.value?.outs?.lastOutcome, "none");
