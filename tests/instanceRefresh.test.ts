@@ -8,7 +8,7 @@
 import * as assert from "assert";
 import FakeTimers from "@sinonjs/fake-timers";
 import { awsRefreshApi, changedInputs, instanceRefreshWaitProvider, InstanceRefreshWaitInputs, SDK_MAX_ATTEMPTS } from "../components/instanceRefresh/provider";
-import { POLLING, waitForRefresh, WaitOutcome } from "../components/instanceRefresh/waiter";
+import { describeError, isPermanent, POLLING, waitForRefresh, WaitOutcome } from "../components/instanceRefresh/waiter";
 import * as fs from "fs";
 import * as path from "path";
 import { refreshWaitSeconds } from "../components/instanceRefresh";
@@ -207,6 +207,31 @@ describe("masters' instance refresh wait", function () {
             assert.deepStrictEqual(changedInputs({ ...inputs }, inputs), []);
             assert.strictEqual((await instanceRefreshWaitProvider.diff!(GROUP, olds, inputs)).changes, true);
         });
+    });
+});
+
+describe("masters' refresh: each AWS call is time-bounded (real time)", function () {
+    this.timeout(30_000);
+    let standIn: AutoScalingStandIn;
+    before(async () => { standIn = await startAutoScalingStandIn(); });
+    after(async () => { await standIn.close(); });
+
+    it("a call to an API that never answers ends after its bound, with the SDK's attempts, as an error the wait counts as a failed poll", async () => {
+        standIn.hangs = 1_000;
+        const env = { ...process.env };
+        Object.assign(process.env, standIn.env);
+        const start = Date.now();
+        try {
+            await assert.rejects(awsRefreshApi(inputs, 300).refreshes(), (error: Error) => {
+                assert.ok(!isPermanent(error), `${describeError(error)} is retried by the next poll`);
+                return true;
+            });
+        } finally {
+            process.env = env;
+        }
+        const seconds = (Date.now() - start) / 1000;
+        assert.ok(seconds < 5, `the call ended after ${seconds} s`);
+        assert.ok(standIn.calls.length >= 1 && standIn.calls.length <= SDK_MAX_ATTEMPTS, `${standIn.calls.length} attempts`);
     });
 });
 

@@ -48,14 +48,15 @@ function elbSdk(): typeof import("@aws-sdk/client-elastic-load-balancing-v2") {
 }
 
 /** DescribeInstanceRefreshes and DescribeTargetHealth for the inputs' group and target group, each call time-bounded. */
-export function awsRefreshApi(inputs: InstanceRefreshWaitInputs): RefreshApi {
+export function awsRefreshApi(inputs: InstanceRefreshWaitInputs, callTimeoutMs = CALL_TIMEOUT_MS): RefreshApi {
     const { AutoScalingClient, DescribeInstanceRefreshesCommand } = autoScalingSdk();
     const { ElasticLoadBalancingV2Client, DescribeTargetHealthCommand } = elbSdk();
     const common = { region: inputs.region, credentials: credentialsFor(inputs.access ?? {}, inputs.region), maxAttempts: SDK_MAX_ATTEMPTS };
     const env = process.env;
     const autoScaling = new AutoScalingClient({ ...common, endpoint: env.AWS_ENDPOINT_URL_AUTO_SCALING ?? env.AWS_ENDPOINT_URL });
     const elb = new ElasticLoadBalancingV2Client({ ...common, endpoint: env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 ?? env.AWS_ENDPOINT_URL });
-    const bounded = () => ({ abortSignal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+    // A hung connection ends the call (and counts as a failed poll) instead of holding `up` forever.
+    const bounded = () => ({ abortSignal: AbortSignal.timeout(callTimeoutMs) });
     return {
         async refreshes(): Promise<RefreshView[]> {
             // Six weeks of refreshes; a group refreshed more than 100 times in that time is not a master tier.

@@ -199,6 +199,8 @@ export const MUTANTS: Mutant[] = [
         what: "the first update after create waits for (or fails on) a refresh from before the stack managed the wait", tests: t("instanceRefresh") },
     { id: "refresh-baseline-not-advanced", file: "components/instanceRefresh/provider.ts", from: "return { outs: { ...news, baselineRefreshId: outcome.refresh.id,", to: "return { outs: { ...news, baselineRefreshId: olds.baselineRefreshId,",
         what: "a refresh awaited once is awaited again by later updates", tests: t("instanceRefresh") },
+    { id: "refresh-call-unbounded", file: "components/instanceRefresh/provider.ts", from: "const bounded = () => ({ abortSignal: AbortSignal.timeout(callTimeoutMs) });", to: "const bounded = () => ({});",
+        what: "a hung Auto Scaling connection holds `up` forever", tests: t("instanceRefresh") },
     { id: "imds-hop-limit", file: "components/nodeLaunchTemplate.ts", from: "metadataHopLimit: 1,", to: "metadataHopLimit: 2,",
         what: "containers reach the instance metadata", tests: t("masterTier", "mediaTier", "securityDefaults") },
     // Media tier

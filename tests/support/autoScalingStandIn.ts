@@ -86,6 +86,8 @@ export interface AutoScalingStandIn {
     /** Every request, in order: its Action and parameters. */
     calls: Array<Record<string, string>>;
     faults: Fault[];
+    /** Requests (counted down) that get no answer at all: a hung connection. */
+    hangs: number;
     close(): Promise<void>;
 }
 
@@ -141,6 +143,10 @@ export async function startAutoScalingStandIn(): Promise<AutoScalingStandIn> {
         request.on("end", () => {
             const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
             standIn.calls.push(params);
+            if (standIn.hangs > 0) {
+                standIn.hangs--;
+                return;
+            }
             const { status, body } = answer(standIn, params);
             response.writeHead(status, { "content-type": "text/xml" });
             response.end(body);
@@ -161,6 +167,7 @@ export async function startAutoScalingStandIn(): Promise<AutoScalingStandIn> {
         targets: new Map(),
         calls: [],
         faults: [],
+        hangs: 0,
         close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
     };
     return standIn;
