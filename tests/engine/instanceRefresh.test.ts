@@ -14,7 +14,7 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as automation from "@pulumi/pulumi/automation";
 import { InstanceRefreshWait } from "../../components/instanceRefresh";
-import { AutoScalingStandIn, startAutoScalingStandIn } from "../support/autoScalingStandIn";
+import { AutoScalingStandIn, RefreshScript, startAutoScalingStandIn } from "../support/autoScalingStandIn";
 import { EngineSandbox, pulumiCommandOf, sandboxOrSkip, standInPlugins } from "../support/pulumiCli";
 
 const repoRoot = path.join(__dirname, "..", "..");
@@ -101,13 +101,23 @@ describe("the masters' refresh wait under the real Pulumi engine", function () {
 
     it("on a new launch template version, waits until the refresh succeeds, with its progress in up's output", async () => {
         // A new launch template version: the provider starts a refresh (played here), `up` waits until it succeeds.
-        standIn.refreshes.push({ id: "r-ok", groupName: GROUP, startTime: now(), phases: [{ status: "InProgress", seconds: 4 }], end: { status: "Successful" } });
-        const refreshed = await up("2");
+        const refresh: RefreshScript = { id: "r-ok", groupName: GROUP, startTime: now(), phases: [{ status: "InProgress", seconds: 3600 }], end: { status: "Successful" } };
+        standIn.refreshes.push(refresh);
+        const polls = standIn.calls.length;
+        let settled = false;
+        const running = up("2").finally(() => { settled = true; });
+        // However long the engine takes to reach the wait, the refresh ends 2 s after the wait first saw it running.
+        while (standIn.calls.length === polls && !settled) await new Promise((resolve) => setTimeout(resolve, 100));
+        const endsAt = now() + 2_000;
+        refresh.phases[0].seconds = (endsAt - refresh.startTime) / 1000;
+        const refreshed = await running;
         assert.ok(refreshed.ok, refreshed.output);
         assert.strictEqual(refreshed.outputs?.baseline.value, "r-ok");
         assert.strictEqual(refreshed.outputs?.outcome.value, "Successful");
-        assert.ok(refreshed.seconds >= 4, `up returned after ${refreshed.seconds} s, before the refresh ended`);
-        assert.match(refreshed.output, /instance refresh r-ok of engine-ASGOpenViduProMasterNode: InProgress/, "the progress reaches up's output");
+        assert.ok(now() >= endsAt, "up returned before the refresh ended");
+        assert.ok(standIn.calls.length - polls >= 2, "polled until the end");
+        assert.match(refreshed.output, /instance refresh r-ok of engine-ASGOpenViduProMasterNode: InProgress, \d+% complete/, "the progress reaches up's output");
+        assert.match(refreshed.output, /instance refresh r-ok of engine-ASGOpenViduProMasterNode ended Successful/);
     });
 
     it("waits for nothing, and calls nothing, when the program is unchanged", async () => {

@@ -86,6 +86,8 @@ export interface AutoScalingStandIn {
     /** Every request, in order: its Action and parameters. */
     calls: Array<Record<string, string>>;
     faults: Fault[];
+    /** Requests received and not answered yet. */
+    inFlight: number;
     /** Requests (counted down) that get no answer at all: a hung connection. */
     hangs: number;
     close(): Promise<void>;
@@ -140,6 +142,8 @@ export async function startAutoScalingStandIn(): Promise<AutoScalingStandIn> {
     const server = http.createServer((request, response) => {
         const chunks: Buffer[] = [];
         request.on("data", (chunk: Buffer) => chunks.push(chunk));
+        standIn.inFlight++;
+        response.on("close", () => { standIn.inFlight--; });
         request.on("end", () => {
             const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
             standIn.calls.push(params);
@@ -168,6 +172,7 @@ export async function startAutoScalingStandIn(): Promise<AutoScalingStandIn> {
         calls: [],
         faults: [],
         hangs: 0,
+        inFlight: 0,
         close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
     };
     return standIn;
