@@ -194,6 +194,15 @@ describe("masters' instance refresh wait", function () {
             assert.strictEqual(updated.value?.outs?.lastOutcome, "none");
         });
 
+        it("create waits for a refresh still running (an existing stack whose first up with the wait also refreshes the masters)", async () => {
+            standIn.refreshes.push(script("r-before", T0 - 3_600_000, [], { status: "Successful" }));
+            standIn.refreshes.push(script("r-same-up", T0 - 10_000, [{ status: "InProgress", seconds: 300 }], { status: "Failed", statusReason: "health checks failed" }));
+            standIn.targets.set(TARGET_GROUP, []);
+            const created = await drive(instanceRefreshWaitProvider.create!(inputs));
+            assert.match(String(created.error?.message), /r-same-up of the masters' group prod-ASGOpenViduProMasterNode ended: Failed.*health checks failed/);
+            assert.ok(created.seconds >= 290, `failed after ${created.seconds} s`);
+        });
+
         it("an update after a refresh started waits for it and records it as the new baseline", async () => {
             const olds = { ...inputs, launchTemplateVersion: "1", baselineRefreshId: "r-before", lastOutcome: "none" };
             standIn.refreshes.push(script("r-before", T0 - 3_600_000, [], { status: "Successful" }));

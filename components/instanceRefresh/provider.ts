@@ -8,7 +8,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { credentialsFor, S3Access, stackConfig } from "../envFile/s3";
-import { describeError, isPermanent, newestRefresh, RefreshApi, RefreshView, TargetView, waitForRefresh } from "./waiter";
+import { describeError, endOf, isPermanent, newestRefresh, RefreshApi, RefreshView, TargetView, waitForRefresh } from "./waiter";
 
 export interface InstanceRefreshWaitInputs {
     groupName: string;
@@ -94,6 +94,14 @@ export function changedInputs(olds: Partial<InstanceRefreshWaitInputs>, news: In
     return COMPARED.filter((p) => JSON.stringify(olds[p] ?? null) !== JSON.stringify(news[p] ?? null));
 }
 
+/** Waits for the refresh newer than the baseline; the outputs record it as the next baseline (or keep the old one: none). */
+async function waitAndRecord(inputs: InstanceRefreshWaitInputs, baselineRefreshId: string | undefined): Promise<InstanceRefreshWaitOutputs> {
+    const outcome = await waitForRefresh(awsRefreshApi(inputs), { groupName: inputs.groupName, baselineRefreshId, timeoutSeconds: inputs.timeoutSeconds, log });
+    if (outcome.kind === "none") return { ...inputs, baselineRefreshId: baselineRefreshId ?? "", lastOutcome: "none" };
+    log(`instance refresh ${outcome.refresh.id} of ${inputs.groupName} ended ${outcome.refresh.status}`);
+    return { ...inputs, baselineRefreshId: outcome.refresh.id, lastOutcome: outcome.refresh.status };
+}
+
 export const instanceRefreshWaitProvider: pulumi.dynamic.ResourceProvider<InstanceRefreshWaitInputs, InstanceRefreshWaitOutputs> = {
     async configure(request) {
         // aws:accessKey / aws:secretKey at call time, as the .env writer reads them (never stored).
@@ -112,7 +120,7 @@ export const instanceRefreshWaitProvider: pulumi.dynamic.ResourceProvider<Instan
     },
 
     async create(inputs) {
-        // A new group has no refresh, and an existing one's past refreshes are not this `up`'s: record the newest, wait for none.
+        // A new group has no refresh, and an existing group's ended refreshes are not this `up`'s: record the newest.
         let newest: RefreshView | undefined;
         try {
             newest = newestRefresh(await awsRefreshApi(inputs).refreshes());
@@ -120,19 +128,13 @@ export const instanceRefreshWaitProvider: pulumi.dynamic.ResourceProvider<Instan
             throw new Error(`Cannot read the instance refreshes of the masters' group ${inputs.groupName}: ${describeError(error)}` +
                 (isPermanent(error) ? " (the deployer needs autoscaling:DescribeInstanceRefreshes: docs/iam.md)" : "; run `pulumi up` again"), { cause: error });
         }
+        // One still running (an existing stack whose first `up` with this resource also changed the masters): wait for it.
+        if (newest !== undefined && endOf(newest) === undefined) return { id: inputs.groupName, outs: await waitAndRecord(inputs, undefined) };
         return { id: inputs.groupName, outs: { ...inputs, baselineRefreshId: newest?.id ?? "", lastOutcome: "none" } };
     },
 
     async update(_id, olds, news) {
-        const outcome = await waitForRefresh(awsRefreshApi(news), {
-            groupName: news.groupName,
-            baselineRefreshId: olds.baselineRefreshId || undefined,
-            timeoutSeconds: news.timeoutSeconds,
-            log,
-        });
-        if (outcome.kind === "none") return { outs: { ...news, baselineRefreshId: olds.baselineRefreshId ?? "", lastOutcome: "none" } };
-        log(`instance refresh ${outcome.refresh.id} of ${news.groupName} ended ${outcome.refresh.status}`);
-        return { outs: { ...news, baselineRefreshId: outcome.refresh.id, lastOutcome: outcome.refresh.status } };
+        return { outs: await waitAndRecord(news, olds.baselineRefreshId || undefined) };
     },
 
     async delete() {
