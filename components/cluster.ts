@@ -146,6 +146,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             queueArn: state.queueArn,
             userData: masterUserData({ bucketName: storage.bucketName, region: config.region }),
             configuration: envFile,
+            awsAccess: args.s3Access,
             transform: args.transform?.master,
         }, parent);
         resolveMasterRoleArn(master.roleArn);

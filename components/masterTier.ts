@@ -2,6 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NodeCounts, SsmAccess } from "../config/types";
 import { BOOT_TIMELINE } from "../models/bootTimeline";
+import { S3Access } from "./envFile/s3";
+import { InstanceRefreshWait, refreshWaitSeconds } from "./instanceRefresh";
 import { createInstanceRole } from "./instanceRole";
 import { masterPolicyStatements } from "./masterPermissions";
 import { ClusterNames } from "./naming";
@@ -63,8 +65,13 @@ export interface MasterTierArgs {
     /** Root volume, GiB. */
     volumeSize: number;
     nodes: NodeCounts;
-    /** `pulumi up` waits until `nodes.desired` masters are healthy behind the load balancer. @default true */
+    /**
+     * `pulumi up` waits until `nodes.desired` masters are healthy behind the load balancer,
+     * and until the masters' instance refresh ends when it starts one. @default true
+     */
     waitForHealthyMasters?: boolean;
+    /** How the refresh wait's AWS clients authenticate (the stack's `aws:profile`, `aws:assumeRoles`). @default the SDK's chain */
+    awsAccess?: S3Access;
     bucketName: pulumi.Input<string>;
     bucketArn: pulumi.Input<string>;
     queueArn: pulumi.Input<string>;
@@ -168,6 +175,7 @@ export class MasterTier extends pulumi.ComponentResource {
             },
             tags: propagatedTags({ "Name": args.names.masterNodeTag, "ov-cluster-member": MASTER_TIER.clusterMemberTag }),
         }, { ...parent, dependsOn: [args.configuration] }));
+        if (args.waitForHealthyMasters ?? true) this.waitForRefreshes(name, args, group, targetGroup);
 
         this.loadBalancerDnsName = loadBalancer.dnsName;
         this.loadBalancerZoneId = loadBalancer.zoneId;
@@ -184,6 +192,20 @@ export class MasterTier extends pulumi.ComponentResource {
             roleName: this.roleName,
             roleArn: this.roleArn,
         });
+    }
+
+    /** The provider only starts the masters' instance refresh: `up` waits for its end here (components/instanceRefresh). */
+    private waitForRefreshes(name: string, args: MasterTierArgs, group: aws.autoscaling.Group, targetGroup: aws.lb.TargetGroup): void {
+        new InstanceRefreshWait(`${name}-refresh`, {
+            groupName: group.name,
+            // The group's own launch template: what the provider compares to decide on a refresh.
+            launchTemplateId: group.launchTemplate.apply((template) => template?.id ?? ""),
+            launchTemplateVersion: group.launchTemplate.apply((template) => template?.version ?? ""),
+            targetGroupArn: targetGroup.arn,
+            region: args.region,
+            timeoutSeconds: refreshWaitSeconds(MASTER_TIER),
+            access: args.awsAccess,
+        }, { parent: this, dependsOn: [group] });
     }
 
     /** HTTP 80 redirects to HTTPS; HTTPS 443 forwards to the masters, with the reference's rules. */

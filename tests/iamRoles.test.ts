@@ -156,6 +156,8 @@ const DEPLOY_CALLS: Record<string, Call[]> = {
         // The deployer's own role, resolved for the .env's bucket policy (aws.iam.getSessionContext).
         ["iam:GetRole", `arn:aws:iam::${ACCOUNT}:role/openvidu-deploy`],
     ],
+    // `up` waits for the masters' instance refresh and reports the targets' health when it fails.
+    "pulumi-nodejs:dynamic/openvidu:InstanceRefreshWait": [["autoscaling:DescribeInstanceRefreshes"], ["elasticloadbalancing:DescribeTargetHealth"]],
     "aws:acm/certificate:Certificate": [
         ["acm:RequestCertificate"], ["acm:DescribeCertificate"], ["acm:ListTagsForCertificate"], ["acm:AddTagsToCertificate"],
         ["acm:DeleteCertificate"],

@@ -243,6 +243,26 @@ describe("master tier: nodes", () => {
         assert.strictEqual(asg.waitForCapacityTimeout, "0", "the provider's switch for no waiting at all");
     });
 
+    it("makes `pulumi up` wait for the masters' instance refresh: a resource after the group, fed the group's launch template", () => {
+        const wait = one(run, "pulumi-nodejs:dynamic/openvidu:InstanceRefreshWait", "master-refresh");
+        const inputs = inputsOf(wait);
+        const asg = inputsOf(one(run, "aws:autoscaling/group:Group", "master-asg"));
+        assert.strictEqual(inputs.groupName, "prod-abf890-ASGOpenViduProMasterNode");
+        // What the provider compares to start a refresh: the group's launch template id and version.
+        assert.strictEqual(inputs.launchTemplateId, asg.launchTemplate.id);
+        assert.strictEqual(inputs.launchTemplateVersion, "1");
+        assert.strictEqual(inputs.targetGroupArn, "arn:aws:lb:eu-west-1:123456789012:openvidu-master-targets");
+        assert.strictEqual(inputs.region, "eu-west-1");
+        assert.strictEqual(inputs.timeoutSeconds, 35 * 60, "26 minutes' wait for healthy masters, 480 s warmup, 60 s drain");
+        assert.ok(wait.dependencies.includes("openvidu-master-asg"), "declared after the group");
+        assert.strictEqual(wait.parent, "openvidu-master");
+    });
+
+    it("waits for no refresh with openvidu:waitForHealthyMasters false", async () => {
+        const other = await runProgram({ ...VALID_CONFIG, waitForHealthyMasters: "false" }, { stackName: "prod" });
+        assert.strictEqual(all(other, "pulumi-nodejs:dynamic/openvidu:InstanceRefreshWait").length, 0);
+    });
+
     it("tags masters Name=<stack>-Master Node and ov-cluster-member=server, propagated", () => {
         const asg = inputsOf(one(run, "aws:autoscaling/group:Group", "master-asg"));
         assert.deepStrictEqual(asg.tags, [

@@ -139,6 +139,10 @@ describe("offline plan (npm run plan)", function () {
             }
             const byName = (name: string) => json.resources.find((r: { name: string }) => r.name === name);
             assert.deepStrictEqual(byName("openvidu-master-asg").options.dependsOn, ["openvidu-env"]);
+            // `up` waits for the masters' instance refresh after the group (components/instanceRefresh).
+            assert.strictEqual(byName("openvidu-master-refresh").type, "pulumi-nodejs:dynamic/openvidu:InstanceRefreshWait");
+            assert.strictEqual(byName("openvidu-master-refresh").parent, "openvidu-master");
+            assert.strictEqual(byName("openvidu-master-refresh").inputs.timeoutSeconds, 2100);
             assert.strictEqual(byName("openvidu-storage-bucket").options.retainOnDelete, true);
             assert.match(byName("openvidu-env").inputs.__provider, /^\[serialized provider code/);
             assert.strictEqual(JSON.stringify(byName("openvidu-env").inputs.secretSettings), "\"[secret]\"");

@@ -94,7 +94,7 @@ function stackKeys(): StaticCredentials | undefined {
 }
 
 /** The credentials the AWS provider would use; undefined leaves the SDK's default chain (environment, instance role...). */
-function credentialsFor(access: S3Access, region: string): Credentials | undefined {
+export function credentialsFor(access: S3Access, region: string): Credentials | undefined {
     const { fromIni, fromTemporaryCredentials } = credentialSdk();
     let credentials: Credentials | undefined = stackKeys();
     if (access.profile || access.sharedCredentialsFile || access.sharedConfigFile) {

@@ -23,7 +23,8 @@ main({
     async check(_urn, _olds, news) { return { inputs: news }; },
     async diff(_id, olds, news) { return { changes: JSON.stringify(olds) !== JSON.stringify(news) }; },
     async create(urn, inputs) { return { id: `stand-in-${urn.split("::").pop()}`, outs: inputs }; },
-    async update(_id, _olds, news) { return { outs: news }; },
+    // The SDK's provider server passes (id, urn, olds, news): an update's outputs are its new inputs.
+    async update(_id, _urn, _olds, news) { return { outs: news }; },
     async delete() { /* nothing to delete */ },
     async invoke(token, inputs) {
         cloud ??= mockCloud();

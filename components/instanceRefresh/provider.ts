@@ -1,0 +1,143 @@
+/**
+ * The dynamic provider behind InstanceRefreshWait. Its inputs are what makes the
+ * AWS provider start an instance refresh (the group, its launch template id and
+ * version), so it updates exactly when the masters are refreshed; the update
+ * waits for the refresh newer than the one it recorded last (waiter.ts).
+ * SDK clients are built per call, credentials and endpoints read at call time
+ * (as envFile/s3.ts does): nothing secret reaches its inputs or state.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { credentialsFor, S3Access, stackConfig } from "../envFile/s3";
+import { describeError, endOf, isPermanent, newestRefresh, RefreshApi, RefreshView, TargetView, waitForRefresh } from "./waiter";
+
+export interface InstanceRefreshWaitInputs {
+    groupName: string;
+    /** The group's launch template: a new id or version is what starts a refresh. */
+    launchTemplateId: string;
+    launchTemplateVersion: string;
+    /** The masters' target group, whose targets' health a failure reports. */
+    targetGroupArn: string;
+    region: string;
+    /** How long an update waits for the refresh to end. */
+    timeoutSeconds: number;
+    /** How the clients authenticate, as the AWS provider does (profile, roles): never a secret. */
+    access?: S3Access;
+    __provider?: string;
+}
+
+export interface InstanceRefreshWaitOutputs extends InstanceRefreshWaitInputs {
+    /** The newest refresh of the group when this resource last succeeded ("" for none): the next update waits only for a newer one. */
+    baselineRefreshId: string;
+    /** Status of the refresh this resource last waited for, or "none". */
+    lastOutcome: string;
+}
+
+/** One AWS call may take this long, retries included, before the poll counts as failed. */
+export const CALL_TIMEOUT_MS = 20_000;
+/** The SDK's own attempts per call (throttling and 5xx are retried with its backoff). */
+export const SDK_MAX_ATTEMPTS = 3;
+
+function autoScalingSdk(): typeof import("@aws-sdk/client-auto-scaling") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("@aws-sdk/client-auto-scaling");
+}
+
+function elbSdk(): typeof import("@aws-sdk/client-elastic-load-balancing-v2") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("@aws-sdk/client-elastic-load-balancing-v2");
+}
+
+/** DescribeInstanceRefreshes and DescribeTargetHealth for the inputs' group and target group, each call time-bounded. */
+export function awsRefreshApi(inputs: InstanceRefreshWaitInputs, callTimeoutMs = CALL_TIMEOUT_MS): RefreshApi {
+    const { AutoScalingClient, DescribeInstanceRefreshesCommand } = autoScalingSdk();
+    const { ElasticLoadBalancingV2Client, DescribeTargetHealthCommand } = elbSdk();
+    const common = { region: inputs.region, credentials: credentialsFor(inputs.access ?? {}, inputs.region), maxAttempts: SDK_MAX_ATTEMPTS };
+    const env = process.env;
+    const autoScaling = new AutoScalingClient({ ...common, endpoint: env.AWS_ENDPOINT_URL_AUTO_SCALING ?? env.AWS_ENDPOINT_URL });
+    const elb = new ElasticLoadBalancingV2Client({ ...common, endpoint: env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 ?? env.AWS_ENDPOINT_URL });
+    // A hung connection ends the call (and counts as a failed poll) instead of holding `up` forever.
+    const bounded = () => ({ abortSignal: AbortSignal.timeout(callTimeoutMs) });
+    return {
+        async refreshes(): Promise<RefreshView[]> {
+            // Six weeks of refreshes; a group refreshed more than 100 times in that time is not a master tier.
+            const answer = await autoScaling.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: inputs.groupName, MaxRecords: 100 }), bounded());
+            return (answer.InstanceRefreshes ?? []).map((r) => ({
+                id: r.InstanceRefreshId ?? "",
+                status: String(r.Status ?? "unknown"),
+                statusReason: r.StatusReason,
+                percentageComplete: r.PercentageComplete,
+                instancesToUpdate: r.InstancesToUpdate,
+                startTime: r.StartTime,
+            }));
+        },
+        async targets(): Promise<TargetView[]> {
+            const answer = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: inputs.targetGroupArn }), bounded());
+            return (answer.TargetHealthDescriptions ?? []).map((d) => ({
+                id: d.Target?.Id ?? "?",
+                state: String(d.TargetHealth?.State ?? "unknown"),
+                reason: d.TargetHealth?.Reason,
+                description: d.TargetHealth?.Description,
+            }));
+        },
+    };
+}
+
+/** A dynamic provider's console output reaches `pulumi up` (see envFile/provider.ts). */
+function log(line: string): void {
+    console.log(line);
+}
+
+/** Inputs whose change is an update; the update waits only if a newer refresh exists. */
+const COMPARED = ["groupName", "launchTemplateId", "launchTemplateVersion", "targetGroupArn", "region", "timeoutSeconds", "access", "__provider"] as const;
+
+export function changedInputs(olds: Partial<InstanceRefreshWaitInputs>, news: InstanceRefreshWaitInputs): string[] {
+    return COMPARED.filter((p) => JSON.stringify(olds[p] ?? null) !== JSON.stringify(news[p] ?? null));
+}
+
+/** Waits for the refresh newer than the baseline; the outputs record it as the next baseline (or keep the old one: none). */
+async function waitAndRecord(inputs: InstanceRefreshWaitInputs, baselineRefreshId: string | undefined): Promise<InstanceRefreshWaitOutputs> {
+    const outcome = await waitForRefresh(awsRefreshApi(inputs), { groupName: inputs.groupName, baselineRefreshId, timeoutSeconds: inputs.timeoutSeconds, log });
+    if (outcome.kind === "none") return { ...inputs, baselineRefreshId: baselineRefreshId ?? "", lastOutcome: "none" };
+    log(`instance refresh ${outcome.refresh.id} of ${inputs.groupName} ended ${outcome.refresh.status}`);
+    return { ...inputs, baselineRefreshId: outcome.refresh.id, lastOutcome: outcome.refresh.status };
+}
+
+export const instanceRefreshWaitProvider: pulumi.dynamic.ResourceProvider<InstanceRefreshWaitInputs, InstanceRefreshWaitOutputs> = {
+    async configure(request) {
+        // aws:accessKey / aws:secretKey at call time, as the .env writer reads them (never stored).
+        stackConfig.get = (key) => request.config.get(key);
+    },
+
+    async check(_olds, news) {
+        const failures = (["groupName", "launchTemplateId", "targetGroupArn", "region"] as const)
+            .filter((p) => !news[p])
+            .map((property) => ({ property, reason: `${property} is required` }));
+        return { inputs: news, failures };
+    },
+
+    async diff(_id, olds, news) {
+        return { changes: changedInputs(olds, news).length > 0, replaces: [], deleteBeforeReplace: false };
+    },
+
+    async create(inputs) {
+        // A new group has no refresh, and an existing group's ended refreshes are not this `up`'s: record the newest.
+        let newest: RefreshView | undefined;
+        try {
+            newest = newestRefresh(await awsRefreshApi(inputs).refreshes());
+        } catch (error) {
+            throw new Error(`Cannot read the instance refreshes of the masters' group ${inputs.groupName}: ${describeError(error)}` +
+                (isPermanent(error) ? " (the deployer needs autoscaling:DescribeInstanceRefreshes: docs/iam.md)" : "; run `pulumi up` again"), { cause: error });
+        }
+        // One still running (an existing stack whose first `up` with this resource also changed the masters): wait for it.
+        if (newest !== undefined && endOf(newest) === undefined) return { id: inputs.groupName, outs: await waitAndRecord(inputs, undefined) };
+        return { id: inputs.groupName, outs: { ...inputs, baselineRefreshId: newest?.id ?? "", lastOutcome: "none" } };
+    },
+
+    async update(_id, olds, news) {
+        return { outs: await waitAndRecord(news, olds.baselineRefreshId || undefined) };
+    },
+
+    async delete() {
+        // Nothing to delete: the resource only waits.
+    },
+};

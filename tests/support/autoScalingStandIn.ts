@@ -1,0 +1,179 @@
+/**
+ * A stand-in for the two AWS calls the masters' refresh wait makes:
+ * Auto Scaling's DescribeInstanceRefreshes and ELBv2's DescribeTargetHealth,
+ * served on one local port in the AWS query protocol (form-encoded POST,
+ * XML answers and `<ErrorResponse>` errors), so the real SDK v3 clients talk
+ * to it through AWS_ENDPOINT_URL_AUTO_SCALING / _ELASTIC_LOAD_BALANCING_V2.
+ * A refresh follows a script over time (refreshAt: Pending → InProgress →
+ * an end status), read from `Date.now()`, so a test on a fake clock moves it.
+ *
+ * Where the model stops: no signature check, no pagination (NextToken), no
+ * InstanceRefreshIds filter, no other action; a refresh does not launch or
+ * terminate instances, and target health does not follow it (a test sets
+ * both); Auto Scaling's own rules (one active refresh per group, a new start
+ * cancelling the old one) are played by the test's scripts, not enforced.
+ */
+import * as http from "http";
+import * as net from "net";
+
+export interface Phase {
+    status: string;
+    seconds: number;
+    statusReason?: string;
+}
+
+/** A refresh's life: its phases in order, then the status it ends with. */
+export interface RefreshScript {
+    id: string;
+    groupName: string;
+    /** ms since the epoch. */
+    startTime: number;
+    phases: Phase[];
+    end: { status: string; statusReason?: string; percentageComplete?: number };
+    instancesToUpdate?: number;
+}
+
+export interface RefreshState {
+    id: string;
+    status: string;
+    statusReason?: string;
+    percentageComplete: number;
+    instancesToUpdate: number;
+    startTime: number;
+    endTime?: number;
+}
+
+/** The refresh as DescribeInstanceRefreshes would show it at `now` (pure). */
+export function refreshAt(script: RefreshScript, now: number): RefreshState {
+    let elapsed = (now - script.startTime) / 1000;
+    const instances = script.instancesToUpdate ?? 2;
+    for (const phase of script.phases) {
+        if (elapsed < phase.seconds) {
+            // InProgress climbs towards 100 % over its phase; earlier phases have done nothing yet.
+            const done = phase.status === "InProgress" ? Math.floor((100 * elapsed) / phase.seconds) : 0;
+            return { id: script.id, status: phase.status, statusReason: phase.statusReason, percentageComplete: done,
+                instancesToUpdate: Math.ceil(instances * (1 - done / 100)), startTime: script.startTime };
+        }
+        elapsed -= phase.seconds;
+    }
+    const endTime = script.startTime + script.phases.reduce((sum, p) => sum + p.seconds, 0) * 1000;
+    const done = script.end.percentageComplete ?? (script.end.status === "Successful" ? 100 : 0);
+    return { id: script.id, status: script.end.status, statusReason: script.end.statusReason, percentageComplete: done,
+        instancesToUpdate: Math.ceil(instances * (1 - done / 100)), startTime: script.startTime, endTime };
+}
+
+export interface TargetHealth {
+    id: string;
+    state: string;
+    reason?: string;
+    description?: string;
+}
+
+/** An error AWS answers with (query protocol), for the next `count` requests. */
+export interface Fault {
+    httpStatus: number;
+    code: string;
+    message: string;
+    count: number;
+}
+
+export interface AutoScalingStandIn {
+    endpoint: string;
+    /** Environment for clients (and the dynamic provider's host) to reach it. */
+    env: Record<string, string>;
+    refreshes: RefreshScript[];
+    targets: Map<string, TargetHealth[]>;
+    /** Every request, in order: its Action and parameters. */
+    calls: Array<Record<string, string>>;
+    faults: Fault[];
+    /** Requests received and not answered yet. */
+    inFlight: number;
+    /** Requests (counted down) that get no answer at all: a hung connection. */
+    hangs: number;
+    close(): Promise<void>;
+}
+
+const xmlEscape = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const tag = (name: string, value: string | number | undefined): string => value === undefined ? "" : `<${name}>${xmlEscape(String(value))}</${name}>`;
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function refreshesXml(standIn: AutoScalingStandIn, params: Record<string, string>): string {
+    const members = standIn.refreshes
+        .filter((r) => r.groupName === params.AutoScalingGroupName && r.startTime <= Date.now())
+        .map((r) => refreshAt(r, Date.now()))
+        .sort((a, b) => b.startTime - a.startTime)
+        .map((r) => `<member>${tag("InstanceRefreshId", r.id)}${tag("AutoScalingGroupName", params.AutoScalingGroupName)}${tag("Status", r.status)}` +
+            `${tag("StatusReason", r.statusReason)}${tag("StartTime", iso(r.startTime))}${tag("EndTime", r.endTime && iso(r.endTime))}` +
+            `${tag("PercentageComplete", r.percentageComplete)}${tag("InstancesToUpdate", r.instancesToUpdate)}</member>`);
+    return `<DescribeInstanceRefreshesResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><DescribeInstanceRefreshesResult>` +
+        `<InstanceRefreshes>${members.join("")}</InstanceRefreshes></DescribeInstanceRefreshesResult>` +
+        `<ResponseMetadata><RequestId>stand-in</RequestId></ResponseMetadata></DescribeInstanceRefreshesResponse>`;
+}
+
+function targetHealthXml(standIn: AutoScalingStandIn, params: Record<string, string>): string | undefined {
+    const targets = standIn.targets.get(params.TargetGroupArn);
+    if (targets === undefined) return undefined;
+    const members = targets.map((t) => `<member><Target>${tag("Id", t.id)}<Port>4443</Port></Target><HealthCheckPort>4443</HealthCheckPort>` +
+        `<TargetHealth>${tag("State", t.state)}${tag("Reason", t.reason)}${tag("Description", t.description)}</TargetHealth></member>`);
+    return `<DescribeTargetHealthResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><DescribeTargetHealthResult>` +
+        `<TargetHealthDescriptions>${members.join("")}</TargetHealthDescriptions></DescribeTargetHealthResult>` +
+        `<ResponseMetadata><RequestId>stand-in</RequestId></ResponseMetadata></DescribeTargetHealthResponse>`;
+}
+
+function errorXml(code: string, message: string): string {
+    return `<ErrorResponse><Error><Type>Sender</Type>${tag("Code", code)}${tag("Message", message)}</Error><RequestId>stand-in</RequestId></ErrorResponse>`;
+}
+
+function answer(standIn: AutoScalingStandIn, params: Record<string, string>): { status: number; body: string } {
+    const fault = standIn.faults.find((f) => f.count > 0);
+    if (fault) {
+        fault.count--;
+        return { status: fault.httpStatus, body: errorXml(fault.code, fault.message) };
+    }
+    if (params.Action === "DescribeInstanceRefreshes") return { status: 200, body: refreshesXml(standIn, params) };
+    if (params.Action === "DescribeTargetHealth") {
+        const body = targetHealthXml(standIn, params);
+        return body ? { status: 200, body } : { status: 400, body: errorXml("TargetGroupNotFound", "One or more target groups not found") };
+    }
+    return { status: 400, body: errorXml("InvalidAction", `${params.Action} is not modelled by the stand-in`) };
+}
+
+export async function startAutoScalingStandIn(): Promise<AutoScalingStandIn> {
+    const server = http.createServer((request, response) => {
+        const chunks: Buffer[] = [];
+        request.on("data", (chunk: Buffer) => chunks.push(chunk));
+        standIn.inFlight++;
+        response.on("close", () => { standIn.inFlight--; });
+        request.on("end", () => {
+            const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
+            standIn.calls.push(params);
+            if (standIn.hangs > 0) {
+                standIn.hangs--;
+                return;
+            }
+            const { status, body } = answer(standIn, params);
+            response.writeHead(status, { "content-type": "text/xml" });
+            response.end(body);
+        });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const standIn: AutoScalingStandIn = {
+        endpoint,
+        env: {
+            AWS_ENDPOINT_URL_AUTO_SCALING: endpoint,
+            AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: endpoint,
+            AWS_ACCESS_KEY_ID: "STANDINKEY",
+            AWS_SECRET_ACCESS_KEY: "stand-in-secret",
+            AWS_REGION: "eu-west-1",
+        },
+        refreshes: [],
+        targets: new Map(),
+        calls: [],
+        faults: [],
+        hangs: 0,
+        inFlight: 0,
+        close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    };
+    return standIn;
+}
