@@ -124,6 +124,8 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             deleteOnDestroy: config.deleteEnvOnDestroy,
             deleteOnDestroyConfig: `${CONFIG_NAMESPACE}:deleteEnvOnDestroy`,
             access: args.s3Access,
+            takeover: config.envTakeover,
+            takeoverConfig: `${CONFIG_NAMESPACE}:envTakeover`,
         }, { ...parent, dependsOn: storage.policy ? [storage.policy] : [] });
 
         const master = new MasterTier(`${name}-master`, {
@@ -182,10 +184,18 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             bucketName: storage.bucketName,
             masterAsgName: master.asgName,
             mediaAsgName: media.asgName,
-            openviduSecret: pulumi.secret(secrets.openviduSecret),
+            openviduSecret: secretInUse(envFile, secrets.openviduSecret),
         };
         this.registerOutputs({ ...this.outputs });
     }
+}
+
+/**
+ * The OpenVidu secret the cluster's clients use: the file's (an adopted bucket keeps its own,
+ * envFile/content.ts), else the stack's until a first `up` has recorded the file.
+ */
+function secretInUse(envFile: EnvFile, stackSecret: pulumi.Output<string>): pulumi.Output<string> {
+    return pulumi.secret(pulumi.all([envFile.fileAtLastUp, stackSecret]).apply(([file, own]) => file?.OPENVIDU_SECRET ?? own));
 }
 
 /**

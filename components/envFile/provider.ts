@@ -5,8 +5,11 @@
  * No secret value ever appears in a message: only keys and the object's address.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { foreignClusterKeys, foreignClusterMessage } from "./adoption";
 import { parseEnv, renderEnv, settingsOf } from "./dotenv";
+import { AUTORESTART_KEY } from "./keys";
 import { mergeEnv, MergeResult, Settings } from "./merge";
+import { restartNotice } from "./restarts";
 import { deleteObject, LiveObject, ObjectAddress, isReadDenied, readObject, S3Access, stackConfig, WriteConflict, writeObject } from "./s3";
 
 /** The provider's inputs, as the engine passes them (secrets decrypted; during a preview, unknowns as UNKNOWN). */
@@ -31,6 +34,15 @@ export interface EnvFileInputs {
     deleteOnDestroyConfig?: string;
     /** How the S3 client authenticates (profile, roles to assume): never a secret. */
     access?: S3Access;
+    /**
+     * Managed keys whose value is only a default (a generated secret): a file that already has
+     * one keeps it (adopting a bucket keeps the secrets its clients use).
+     */
+    keepExisting?: string[];
+    /** Write a file whose `RM_*` keys name another cluster's resources (refused otherwise). */
+    takeover?: boolean;
+    /** The stack config key that sets `takeover`, named in the refusal. */
+    takeoverConfig?: string;
     /** The serialized provider (set by the SDK, compared by diff). */
     __provider?: string;
 }
@@ -118,6 +130,8 @@ interface WritePlan {
     text: string;
     /** Managed keys a writer that had not seen our last write set back to their values before it. */
     overwritten: string[];
+    /** `RM_*` keys of the live file that name another cluster's resources (adoption.ts). */
+    foreign: string[];
 }
 
 /**
@@ -146,8 +160,38 @@ async function planWrite(inputs: EnvFileInputs, olds: Partial<EnvFileOutputs>): 
     const liveDocument = live && parseEnv(live.text);
     const liveSettings = liveDocument ? settingsOf(liveDocument) : new Map<string, string>();
     const { base, overwritten } = mergeBase(olds, liveDocument && liveSettings, live?.etag);
-    const merge = mergeEnv({ live: liveDocument, lastWritten: base, desired: desiredSettings(inputs), header: inputs.header });
-    return { live, liveSettings, merge, text: renderEnv(merge.document), overwritten };
+    const desired = desiredSettings(inputs);
+    const keepExisting = Array.isArray(inputs.keepExisting) ? inputs.keepExisting : [];
+    const merge = mergeEnv({ live: liveDocument, lastWritten: base, desired, header: inputs.header, keepExisting });
+    const foreign = foreignClusterKeys(liveSettings, desired, olds.lastWritten ?? {});
+    return { live, liveSettings, merge, text: renderEnv(merge.document), overwritten, foreign };
+}
+
+function target(inputs: EnvFileInputs): string {
+    return `s3://${inputs.bucket}/${inputs.key}`;
+}
+
+/** The refusal to write another cluster's file, unless the stack config takes it over. */
+function foreignFileProblem(inputs: EnvFileInputs, plan: WritePlan): string | undefined {
+    if (plan.foreign.length === 0 || inputs.takeover === true) return undefined;
+    return foreignClusterMessage(target(inputs), plan.foreign, inputs.takeoverConfig ?? "openvidu:envTakeover");
+}
+
+/** Keys a write of `plan` changes in the file: none when it writes nothing. */
+function keysWritten(plan: WritePlan): string[] {
+    if (plan.live !== undefined && plan.text === plan.live.text) return [];
+    return [...new Set([...plan.merge.changed, ...plan.merge.removed])];
+}
+
+/** The auto-restart value the masters run with, as far as the state knows (the file unread). */
+function recordedAutoRestart(olds: Partial<EnvFileOutputs>): string | undefined {
+    return (olds.fileAtLastUp ?? olds.lastWritten)?.[AUTORESTART_KEY];
+}
+
+/** Says, before a write, whether applying it restarts every master (restarts.ts); names only. */
+function announceRestart(inputs: EnvFileInputs, keys: string[], runningValue: string | undefined): void {
+    const notice = restartNotice(target(inputs), keys, runningValue);
+    if (notice !== undefined) console.warn(notice);
 }
 
 /** How a key of the live file differs from the file the last `pulumi up` left. */
@@ -225,7 +269,10 @@ interface WriteResult {
 async function mergeAndWrite(inputs: EnvFileInputs, olds: Partial<EnvFileOutputs>): Promise<WriteResult> {
     const target = address(inputs);
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-        const { live, liveSettings: before, merge, text, overwritten } = await planWrite(inputs, olds);
+        const plan = await planWrite(inputs, olds);
+        const { live, liveSettings: before, merge, text, overwritten } = plan;
+        const refusal = foreignFileProblem(inputs, plan);
+        if (refusal !== undefined) throw new Error(refusal);
         if (live !== undefined && text === live.text) return { merge, etag: live.etag, replaced: {} };
         try {
             const etag = await writeObject(target, text, live === undefined ? { ifNoneMatch: true } : { ifMatch: live.etag });
@@ -274,27 +321,66 @@ function deletesOnDestroy(props: EnvFileInputs): boolean {
     return props.deleteOnDestroy === true;
 }
 
+/**
+ * Before a first write to an existing file: refuses another cluster's (unless taken over) and
+ * announces what the write restarts. An unreadable file is left to the write, which fails on it.
+ */
+async function checkAdoption(inputs: EnvFileInputs): Promise<pulumi.dynamic.CheckFailure[]> {
+    let plan: WritePlan;
+    try {
+        plan = await planWrite(inputs, {});
+    } catch (error) {
+        reportUnchecked(error);
+        return [];
+    }
+    const refusal = foreignFileProblem(inputs, plan);
+    if (refusal !== undefined) return [{ property: "bucket", reason: refusal }];
+    if (plan.live !== undefined) announceRestart(inputs, keysWritten(plan), plan.liveSettings.get(AUTORESTART_KEY));
+    return [];
+}
+
 export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, EnvFileOutputs> = {
     async configure(request) {
         stackConfig.get = (key) => request.config.get(key);
     },
 
-    async check(_olds, news) {
-        return { inputs: news, failures: problems(news) };
+    async check(olds, news) {
+        const failures = problems(news);
+        // A new file (a create, or another bucket): whose is the object already there? The
+        // preview of an adoption must fail before anything is created, not the `up` half-way.
+        const newTarget = olds?.bucket !== news.bucket || olds?.key !== news.key;
+        if (failures.length === 0 && newTarget && news.bucket !== UNKNOWN && news.key !== UNKNOWN) {
+            failures.push(...await checkAdoption(news));
+        }
+        return { inputs: news, failures };
     },
 
     async diff(_id, olds, news) {
         const replaces = (["bucket", "key"] as const).filter((p) => olds[p] !== news[p]);
         if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
         // During a preview some values are not known yet: they may change the file.
-        if (hasUnknowns(news)) return { changes: true, replaces: [], deleteBeforeReplace: false };
-        const configChanged = changedKeys(olds.lastWritten ?? {}, desiredSettings(news)).length > 0;
+        const configKeys = changedKeys(olds.lastWritten ?? {}, desiredSettings(news));
+        if (hasUnknowns(news)) {
+            announceRestart(news, configKeys, recordedAutoRestart(olds));
+            return { changes: true, replaces: [], deleteBeforeReplace: false };
+        }
+        const configChanged = configKeys.length > 0;
         let fileChanges = false;
         let changedAtRunTime = false;
+        let plan: WritePlan | undefined;
         try {
             // The live file, not only the last write: a managed key deleted there is restored,
             // and a lost write is made again.
-            const plan = await planWrite(news, olds);
+            plan = await planWrite(news, olds);
+        } catch (error) {
+            // S3 unreadable: the preview still shows the input diff, and says what it could not check;
+            // `up` fails on S3 errors.
+            reportUnchecked(error);
+            announceRestart(news, configKeys, recordedAutoRestart(olds));
+        }
+        if (plan !== undefined) {
+            const refusal = foreignFileProblem(news, plan);
+            if (refusal !== undefined) throw new Error(refusal);
             fileChanges = plan.live === undefined || plan.text !== plan.live.text;
             // A key changed at run time is drift even when `up` keeps it: the preview names it, and
             // the update records the file as the stack's (writing nothing for that key).
@@ -305,10 +391,7 @@ export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, Env
             changedAtRunTime = atRunTime.size > 0;
             reportRunTimeChanges(plan, atRunTime);
             reportOverwritten(address(news), plan.overwritten);
-        } catch (error) {
-            // S3 unreadable: the preview still shows the input diff, and says what it could not check;
-            // `up` fails on S3 errors.
-            reportUnchecked(error);
+            announceRestart(news, keysWritten(plan), plan.live ? plan.liveSettings.get(AUTORESTART_KEY) : recordedAutoRestart(olds));
         }
         return { changes: configChanged || fileChanges || changedAtRunTime || recordedInputsChanged(olds, news), replaces: [], deleteBeforeReplace: false };
     },
