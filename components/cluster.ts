@@ -5,7 +5,7 @@ import { OpenViduConfig } from "../config/types";
 import { deployerPrincipalArn } from "./deployer";
 import { ClusterCertificate, DomainRecord } from "./dns";
 import { EnvFile, S3Access } from "./envFile";
-import { cloudFormationStackArn, clusterEnv, ENV_HEADER, masterUserData } from "./envFile/content";
+import { cloudFormationStackArn, clusterEnv, ENV_HEADER, masterUserData, secretInUse } from "./envFile/content";
 import { NodeImages } from "./images";
 import { MasterTier, MasterTierArgs } from "./masterTier";
 import { MediaTier, MediaTierArgs } from "./mediaTier";
@@ -184,18 +184,10 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             bucketName: storage.bucketName,
             masterAsgName: master.asgName,
             mediaAsgName: media.asgName,
-            openviduSecret: secretInUse(envFile, secrets.openviduSecret),
+            openviduSecret: secretInUse(envFile.fileAtLastUp, secrets.openviduSecret),
         };
         this.registerOutputs({ ...this.outputs });
     }
-}
-
-/**
- * The OpenVidu secret the cluster's clients use: the file's (an adopted bucket keeps its own,
- * envFile/content.ts), else the stack's until a first `up` has recorded the file.
- */
-function secretInUse(envFile: EnvFile, stackSecret: pulumi.Output<string>): pulumi.Output<string> {
-    return pulumi.secret(pulumi.all([envFile.fileAtLastUp, stackSecret]).apply(([file, own]) => file?.OPENVIDU_SECRET ?? own));
 }
 
 /**

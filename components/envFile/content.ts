@@ -91,6 +91,14 @@ export function clusterEnv(inputs: ClusterEnvInputs): ClusterEnv {
     return { settings, secretSettings, keyOrder, keepExisting };
 }
 
+/**
+ * The OpenVidu secret the cluster's clients use: the file's as the last `up` left it (an adopted
+ * bucket keeps its own), else the stack's until a first `up` has recorded the file.
+ */
+export function secretInUse(fileAtLastUp: pulumi.Input<Record<string, string> | undefined>, stackSecret: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.secret(pulumi.all([fileAtLastUp, stackSecret]).apply(([file, own]) => file?.OPENVIDU_SECRET || own));
+}
+
 export interface StackArnParts {
     partition: string;
     region: string;

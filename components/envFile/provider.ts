@@ -189,8 +189,8 @@ function recordedAutoRestart(olds: Partial<EnvFileOutputs>): string | undefined 
 }
 
 /** Says, before a write, whether applying it restarts every master (restarts.ts); names only. */
-function announceRestart(inputs: EnvFileInputs, keys: string[], runningValue: string | undefined): void {
-    const notice = restartNotice(target(inputs), keys, runningValue);
+function announceRestart(inputs: EnvFileInputs, keys: string[], runningValue: string | undefined, pending = false): void {
+    const notice = restartNotice(target(inputs), keys, runningValue, pending);
     if (notice !== undefined) console.warn(notice);
 }
 
@@ -361,7 +361,7 @@ export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, Env
         // During a preview some values are not known yet: they may change the file.
         const configKeys = changedKeys(olds.lastWritten ?? {}, desiredSettings(news));
         if (hasUnknowns(news)) {
-            announceRestart(news, configKeys, recordedAutoRestart(olds));
+            announceRestart(news, configKeys, recordedAutoRestart(olds), true);
             return { changes: true, replaces: [], deleteBeforeReplace: false };
         }
         const configChanged = configKeys.length > 0;

@@ -20,11 +20,12 @@ export function autoRestartsOn(runningValue: string | undefined): boolean {
 
 /**
  * The notice for a write that changes `keys` (names only) in `target`, given the auto-restart
- * value the masters run with; nothing when the write changes nothing.
+ * value the masters run with; nothing when the write changes nothing. `pending`: some values
+ * are known only once applied (a preview), so the keys may change.
  */
-export function restartNotice(target: string, keys: readonly string[], runningValue: string | undefined): string | undefined {
+export function restartNotice(target: string, keys: readonly string[], runningValue: string | undefined, pending = false): string | undefined {
     if (keys.length === 0) return undefined;
-    const changes = `applying this changes ${[...keys].sort().join(", ")} in ${target}`;
+    const changes = `applying this ${pending ? "may change" : "changes"} ${[...keys].sort().join(", ")} in ${target}`;
     if (autoRestartsOn(runningValue)) {
         return `.env: ${RESTART_BANNER}: ${changes} and ${AUTORESTART_KEY} is on, so every master restarts together: ` +
             "the OpenVidu API is down and sessions end until they are back. Schedule it (docs/operations.md, \"Changes that restart every master\").";
