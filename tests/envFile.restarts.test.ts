@@ -7,9 +7,12 @@
  * tests/engine/envFile.test.ts lift the line into the pull request's comment.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { EnvFileInputs, EnvFileOutputs, envFileProvider, UNKNOWN } from "../components/envFile/provider";
-import { autoRestartsOn, NO_RESTART_BANNER, RESTART_BANNER, restartNotice } from "../components/envFile/restarts";
+import { autoRestartsOn, NO_RESTART_BANNER, NOTICES_FILE_VARIABLE, RESTART_BANNER, restartNotice } from "../components/envFile/restarts";
 import { s3Client } from "../components/envFile/s3";
 import { envFileInputs, SECRET_VALUES } from "./support/envFileInputs";
 import { LocalS3, startS3rver } from "./support/s3rver";
@@ -87,6 +90,21 @@ describe("restart notices of the .env provider (s3rver)", function () {
         assert.match(warnings[0], /applying this changes OPENVIDU_CDR in s3:\/\/restarts\/\.env /);
         for (const secret of SECRET_VALUES) assert.ok(!warnings[0].includes(secret));
         assert.ok(!/=|\btrue\b.*\bfalse\b/.test(warnings[0].replace("is on", "")), "no value");
+    });
+
+    it("appends each notice to the file OPENVIDU_ENV_NOTICES_FILE names (what the pull-request workflow reads), only the notices", async () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "env-notices-")), "env-notices.txt");
+        process.env[NOTICES_FILE_VARIABLE] = file;
+        try {
+            const warnings = await warningsOf(async () => {
+                await envFileProvider.diff!(`${BUCKET}/.env`, state, withSetting("true", "OPENVIDU_CDR", "true"));
+                await envFileProvider.diff!(`${BUCKET}/.env`, state, inputs("true", { deleteOnDestroy: true }));
+            });
+            assert.strictEqual(fs.readFileSync(file, "utf8"), `${warnings[0]}\n`);
+        } finally {
+            delete process.env[NOTICES_FILE_VARIABLE];
+            fs.rmSync(path.dirname(file), { recursive: true, force: true });
+        }
     });
 
     it("a config change of a secret names the key only", async () => {

@@ -4,12 +4,13 @@
  * bounded retries). Logic lives in dotenv.ts/merge.ts; S3 calls in s3.ts.
  * No secret value ever appears in a message: only keys and the object's address.
  */
+import { appendFileSync } from "fs";
 import type * as pulumi from "@pulumi/pulumi";
 import { foreignClusterKeys, foreignClusterMessage } from "./adoption";
 import { parseEnv, renderEnv, settingsOf } from "./dotenv";
 import { AUTORESTART_KEY } from "./keys";
 import { mergeEnv, MergeResult, Settings } from "./merge";
-import { restartNotice } from "./restarts";
+import { NOTICES_FILE_VARIABLE, restartNotice } from "./restarts";
 import { deleteObject, LiveObject, ObjectAddress, isReadDenied, readObject, S3Access, stackConfig, WriteConflict, writeObject } from "./s3";
 
 /** The provider's inputs, as the engine passes them (secrets decrypted; during a preview, unknowns as UNKNOWN). */
@@ -188,10 +189,17 @@ function recordedAutoRestart(olds: Partial<EnvFileOutputs>): string | undefined 
     return (olds.fileAtLastUp ?? olds.lastWritten)?.[AUTORESTART_KEY];
 }
 
-/** Says, before a write, whether applying it restarts every master (restarts.ts); names only. */
+/**
+ * Says, before a write, whether applying it restarts every master (restarts.ts); names only.
+ * The line also goes to OPENVIDU_ENV_NOTICES_FILE when set: the pull-request workflow reads it
+ * there (a preview's whole output can be too large to hand to a step).
+ */
 function announceRestart(inputs: EnvFileInputs, keys: string[], runningValue: string | undefined, pending = false): void {
     const notice = restartNotice(target(inputs), keys, runningValue, pending);
-    if (notice !== undefined) console.warn(notice);
+    if (notice === undefined) return;
+    console.warn(notice);
+    const file = process.env[NOTICES_FILE_VARIABLE];
+    if (file) appendFileSync(file, `${notice}\n`);
 }
 
 /** How a key of the live file differs from the file the last `pulumi up` left. */

@@ -9,6 +9,8 @@ import { AUTORESTART_KEY } from "./keys";
 /** The markers `.github/workflows/preview.yml` looks for (docs/pull-requests.md). */
 export const RESTART_BANNER = "RESTARTS EVERY MASTER AT ONCE";
 export const NO_RESTART_BANNER = "NO MASTER RESTART";
+/** The environment variable naming a file the provider appends each notice to (the workflow reads it). */
+export const NOTICES_FILE_VARIABLE = "OPENVIDU_ENV_NOTICES_FILE";
 
 /**
  * The masters react with the value they run with, which is the file's before the write: an
