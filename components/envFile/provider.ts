@@ -4,70 +4,18 @@
  * bounded retries). Logic lives in dotenv.ts/merge.ts; S3 calls in s3.ts.
  * No secret value ever appears in a message: only keys and the object's address.
  */
-import { appendFileSync } from "fs";
 import type * as pulumi from "@pulumi/pulumi";
 import { foreignClusterKeys, foreignClusterMessage } from "./adoption";
 import { parseEnv, renderEnv, settingsOf } from "./dotenv";
 import { AUTORESTART_KEY } from "./keys";
 import { mergeEnv, MergeResult, Settings } from "./merge";
-import { NOTICES_FILE_VARIABLE, restartNotice } from "./restarts";
-import { deleteObject, LiveObject, ObjectAddress, isReadDenied, readObject, S3Access, stackConfig, WriteConflict, writeObject } from "./s3";
+import { EnvFileInputs, EnvFileOutputs } from "./props";
+import { announceRestart, reportOverwritten, reportRunTimeChanges, reportUnchecked, RunTimeChange, runTimeChanges } from "./reports";
+import { deleteObject, LiveObject, ObjectAddress, isReadDenied, readObject, stackConfig, WriteConflict, writeObject } from "./s3";
 
-/** The provider's inputs, as the engine passes them (secrets decrypted; during a preview, unknowns as UNKNOWN). */
-export interface EnvFileInputs {
-    bucket: string;
-    key: string;
-    region: string;
-    /** Managed keys whose values are not secret. */
-    settings: Record<string, string>;
-    /** Managed keys whose values are secret (each value a secret of its own in state). */
-    secretSettings: Record<string, string>;
-    /** Every managed key, in the order a new file lists them. */
-    keyOrder: string[];
-    /** Comment lines a new file starts with. */
-    header: string[];
-    deleteOnDestroy: boolean;
-    /**
-     * A stack config key (`openvidu:deleteEnvOnDestroy`) whose value, when set, decides
-     * deletion at destroy time: `pulumi destroy` runs with the state of the last `up`,
-     * and the current config wins over the value recorded there.
-     */
-    deleteOnDestroyConfig?: string;
-    /** How the S3 client authenticates (profile, roles to assume): never a secret. */
-    access?: S3Access;
-    /**
-     * Managed keys whose value is only a default (a generated secret): a file that already has
-     * one keeps it (adopting a bucket keeps the secrets its clients use).
-     */
-    keepExisting?: string[];
-    /** Write a file whose `RM_*` keys name another cluster's resources (refused otherwise). */
-    takeover?: boolean;
-    /** The stack config key that sets `takeover`, named in the refusal. */
-    takeoverConfig?: string;
-    /** The serialized provider (set by the SDK, compared by diff). */
-    __provider?: string;
-}
+export { RunTimeChange, runTimeChanges } from "./reports";
 
-export interface EnvFileOutputs extends EnvFileInputs {
-    /** What the provider wrote last: the base of the next three-way merge (secret in state). */
-    lastWritten: Record<string, string>;
-    /** Keys in the file that the program does not manage (names only). */
-    unmanagedKeys: string[];
-    /** The object's ETag as this provider left it: any other ETag means someone wrote since. */
-    writtenEtag?: string;
-    /**
-     * The values the last write replaced or removed, by key (secret in state). When the file
-     * changed since and holds these values again, a writer that had not seen that write
-     * overwrote it: the write is made again, and reported.
-     */
-    replacedByLastWrite?: Record<string, string>;
-    /**
-     * Every setting of the file as the last `pulumi up` left it, managed or not (secret in
-     * state): what a run-time change is measured against. Absent in the state of 0.2.0 and
-     * earlier until the next `up` records it.
-     */
-    fileAtLastUp?: Record<string, string>;
-}
+export type { EnvFileInputs, EnvFileOutputs } from "./props";
 
 /** How many times a write is re-read, re-merged and retried when someone else wrote in between. */
 export const MAX_WRITE_ATTEMPTS = 5;
@@ -189,79 +137,6 @@ function recordedAutoRestart(olds: Partial<EnvFileOutputs>): string | undefined 
     return (olds.fileAtLastUp ?? olds.lastWritten)?.[AUTORESTART_KEY];
 }
 
-/**
- * Says, before a write, whether applying it restarts every master (restarts.ts); names only.
- * The line also goes to OPENVIDU_ENV_NOTICES_FILE when set: the pull-request workflow reads it
- * there (a preview's whole output can be too large to hand to a step).
- */
-function announceRestart(inputs: EnvFileInputs, keys: string[], runningValue: string | undefined, pending = false): void {
-    const notice = restartNotice(target(inputs), keys, runningValue, pending);
-    if (notice === undefined) return;
-    console.warn(notice);
-    const file = process.env[NOTICES_FILE_VARIABLE];
-    if (file) appendFileSync(file, `${notice}\n`);
-}
-
-/** How a key of the live file differs from the file the last `pulumi up` left. */
-export type RunTimeChange = "added" | "changed" | "removed";
-
-/** Keys whose live value differs from the file the last `up` left, with how (names only, no value). */
-export function runTimeChanges(atLastUp: Settings, live: Map<string, string>): Map<string, RunTimeChange> {
-    const before = new Map(Object.entries(atLastUp));
-    const changes = new Map<string, RunTimeChange>();
-    for (const [key, value] of live) {
-        if (!before.has(key)) changes.set(key, "added");
-        else if (before.get(key) !== value) changes.set(key, "changed");
-    }
-    for (const key of before.keys()) {
-        if (!live.has(key)) changes.set(key, "removed");
-    }
-    return changes;
-}
-
-/**
- * Names every key changed at run time since the last `up` (`changes`), and what the next `up`
- * does with it: keeps it, or writes the stack config's value (a conflict, or a managed key
- * removed). These warnings are what the drift workflow lists; they carry key names only.
- */
-function reportRunTimeChanges(plan: WritePlan, changes: Map<string, RunTimeChange>): void {
-    for (const key of plan.merge.conflicts) {
-        // The config wins over an operator's run-time change: the preview says so (key only).
-        console.warn(`.env: ${key} was changed at run time and is also changed by the stack config; the config value will be written`);
-    }
-    const live = plan.liveSettings;
-    const merged = settingsOf(plan.merge.document);
-    for (const [key, change] of changes) {
-        // Reported above, or as a lost write (reportOverwritten).
-        if (plan.merge.conflicts.includes(key) || plan.overwritten.includes(key)) continue;
-        if (merged.get(key) === live.get(key)) {
-            console.warn(`.env: ${key} was ${change} at run time; \`pulumi up\` keeps it and records it as the stack's (nothing is written for it)`);
-        } else {
-            console.warn(`.env: ${key} was ${change} at run time; \`pulumi up\` writes the stack config's value`);
-        }
-    }
-}
-
-/**
- * Says that the live file could not be compared (a preview by a role that may not read it, S3
- * not answering): its run-time changes are then unknown, which must not pass for "none".
- */
-function reportUnchecked(error: unknown): void {
-    const message = (error as { message?: unknown } | undefined)?.message;
-    const reason = typeof message === "string" ? message : String(error);
-    const hint = isReadDenied(error)
-        ? " (read-only credentials, e.g. the preview role, may read it once listed in openvidu:envReaderArns: docs/iam.md)"
-        : "";
-    console.warn(`.env: ${reason}; its run-time changes were not checked${hint}`);
-}
-
-function reportOverwritten(target: ObjectAddress, keys: string[]): void {
-    if (keys.length === 0) return;
-    // A dynamic provider's console output reaches the CLI; pulumi.log does not from here.
-    console.warn(`.env: s3://${target.bucket}/${target.key} was overwritten since the last \`pulumi up\` by a writer that had not seen it: ` +
-        `${keys.join(", ")} ${keys.length === 1 ? "is" : "are"} back to the value before that write; the stack config's value will be written again`);
-}
-
 interface WriteResult {
     merge: MergeResult;
     etag: string;
@@ -343,7 +218,7 @@ async function checkAdoption(inputs: EnvFileInputs): Promise<pulumi.dynamic.Chec
     }
     const refusal = foreignFileProblem(inputs, plan);
     if (refusal !== undefined) return [{ property: "bucket", reason: refusal }];
-    if (plan.live !== undefined) announceRestart(inputs, keysWritten(plan), plan.liveSettings.get(AUTORESTART_KEY));
+    if (plan.live !== undefined) announceRestart(target(inputs), keysWritten(plan), plan.liveSettings.get(AUTORESTART_KEY));
     return [];
 }
 
@@ -369,7 +244,7 @@ export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, Env
         // During a preview some values are not known yet: they may change the file.
         const configKeys = changedKeys(olds.lastWritten ?? {}, desiredSettings(news));
         if (hasUnknowns(news)) {
-            announceRestart(news, configKeys, recordedAutoRestart(olds), true);
+            announceRestart(target(news), configKeys, recordedAutoRestart(olds), true);
             return { changes: true, replaces: [], deleteBeforeReplace: false };
         }
         const configChanged = configKeys.length > 0;
@@ -384,7 +259,7 @@ export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, Env
             // S3 unreadable: the preview still shows the input diff, and says what it could not check;
             // `up` fails on S3 errors.
             reportUnchecked(error);
-            announceRestart(news, configKeys, recordedAutoRestart(olds));
+            announceRestart(target(news), configKeys, recordedAutoRestart(olds));
         }
         if (plan !== undefined) {
             const refusal = foreignFileProblem(news, plan);
@@ -399,7 +274,7 @@ export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, Env
             changedAtRunTime = atRunTime.size > 0;
             reportRunTimeChanges(plan, atRunTime);
             reportOverwritten(address(news), plan.overwritten);
-            announceRestart(news, keysWritten(plan), plan.live ? plan.liveSettings.get(AUTORESTART_KEY) : recordedAutoRestart(olds));
+            announceRestart(target(news), keysWritten(plan), plan.live ? plan.liveSettings.get(AUTORESTART_KEY) : recordedAutoRestart(olds));
         }
         return { changes: configChanged || fileChanges || changedAtRunTime || recordedInputsChanged(olds, news), replaces: [], deleteBeforeReplace: false };
     },
