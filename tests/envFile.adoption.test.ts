@@ -129,6 +129,16 @@ describe("mergeEnv keeps a file's existing value of a generated secret (pure)", 
     });
 });
 
+describe("mergeEnv writes a new generated secret over the stack's own earlier one (pure)", () => {
+    it("a key this program wrote before is not adopted: its new generated value is written (a rotation)", () => {
+        const result = mergeEnv({
+            live: parseEnv("COTURN_SHARED_SECRET_KEY=old-generated\n"), lastWritten: { COTURN_SHARED_SECRET_KEY: "old-generated" },
+            desired: { COTURN_SHARED_SECRET_KEY: "new-generated" }, header: [], keepExisting: ["COTURN_SHARED_SECRET_KEY"],
+        });
+        assert.deepStrictEqual([result.changed, result.keptExisting], [["COTURN_SHARED_SECRET_KEY"], []]);
+    });
+});
+
 describe(".env provider adopting a bucket (s3rver)", function () {
     this.timeout(30000);
     let s3: LocalS3;

@@ -9,8 +9,8 @@
  * - a managed key whose desired value changed gets the desired value; if the
  *   operator had changed it too, the config wins and it is reported as a conflict;
  * - a managed key missing from the file gets the desired value;
- * - a key of `keepExisting` (a generated secret) that the file already has keeps
- *   the file's value: a generated value never replaces one in use;
+ * - a key of `keepExisting` (a generated secret) that the file has before this
+ *   program first writes it (an adopted file) keeps the file's value;
  * - a key the program no longer manages (removed from extraEnv) is removed,
  *   unless the operator changed it since the last write (then it is theirs);
  * - every other key, comment and blank line stays as it is, in place;
@@ -58,7 +58,8 @@ export function mergeEnv(input: MergeInput): MergeResult {
     const target = new Map<string, string | undefined>();
     for (const [key, want] of Object.entries(desired)) {
         const had = live.get(key);
-        if (had !== undefined && had !== "" && input.keepExisting?.includes(key)) {
+        // Before this program's first write of the key (an adopted file), the value in use stays.
+        if (had !== undefined && had !== "" && !(key in lastWritten) && input.keepExisting?.includes(key)) {
             if (had !== want) result.keptExisting.push(key);
             continue;
         }

@@ -24,8 +24,8 @@ export interface EnvFileInputs {
     /** How the S3 client authenticates (profile, roles to assume): never a secret. */
     access?: S3Access;
     /**
-     * Managed keys whose value is only a default (a generated secret): a file that already has
-     * one keeps it (adopting a bucket keeps the secrets its clients use).
+     * Managed keys whose value is only a default (a generated secret): a file that has one before
+     * this program first writes the key keeps it (adopting a bucket keeps its clients' secrets).
      */
     keepExisting?: string[];
     /** Write a file whose `RM_*` keys name another cluster's resources (refused otherwise). */
