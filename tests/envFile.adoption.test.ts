@@ -15,6 +15,7 @@ import { parseEnv } from "../components/envFile/dotenv";
 import { mergeEnv } from "../components/envFile/merge";
 import { EnvFileInputs, EnvFileOutputs, envFileProvider } from "../components/envFile/provider";
 import { s3Client } from "../components/envFile/s3";
+import { inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
 import { envFileInputs, SECRET_VALUES } from "./support/envFileInputs";
 import { LocalS3, startS3rver } from "./support/s3rver";
 
@@ -104,7 +105,8 @@ describe("foreignClusterKeys (pure)", () => {
     });
 
     it("values this stack wrote before are its own, even when its names change now", () => {
-        const renamed = { ...OURS, RM_SQS_QUEUE: "prod-ffffff-SQS.fifo" };
+        // The ARN's name part carries the stack's names too: it changes with them.
+        const renamed = { ...OURS, RM_SQS_QUEUE: "prod-ffffff-SQS.fifo", RM_CLOUDFORMATION_ARN: OURS.RM_CLOUDFORMATION_ARN.replace("prod-a1b2c3", "prod-ffffff") };
         assert.deepStrictEqual(foreignClusterKeys(new Map(Object.entries(OURS)), renamed, OURS), []);
     });
 
@@ -186,11 +188,12 @@ describe(".env provider adopting a bucket (s3rver)", function () {
 
     it("never refuses the stack's own file: an update whose RM_* names change (unique names) writes them", async () => {
         const created = (await envFileProvider.create!(inputs("adopt-own"))).outs as EnvFileOutputs;
-        const renamed = inputs("adopt-own", { settings: { ...inputs("adopt-own").settings, RM_SQS_QUEUE: "prod-ffffff-SQS.fifo", RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME: "prod-ffffff-ASGMediaNode" } });
+        const renamed = inputs("adopt-own", { settings: { ...inputs("adopt-own").settings, RM_SQS_QUEUE: "prod-ffffff-SQS.fifo",
+            RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME: "prod-ffffff-ASGMediaNode", RM_CLOUDFORMATION_ARN: OURS.RM_CLOUDFORMATION_ARN.replace("prod-a1b2c3", "prod-ffffff") } });
         assert.deepStrictEqual((await envFileProvider.check!(envFileInputs({}, "adopt-own"), renamed)).failures, []);
         const { result: diff, warnings } = await warningsOf(() => envFileProvider.diff!("adopt-own/.env", created, renamed));
         assert.strictEqual(diff.changes, true);
-        assert.match(warnings.join("\n"), /RESTARTS EVERY MASTER AT ONCE: applying this changes RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME, RM_SQS_QUEUE in/);
+        assert.match(warnings.join("\n"), /RESTARTS EVERY MASTER AT ONCE: applying this changes RM_CLOUDFORMATION_ARN, RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME, RM_SQS_QUEUE in/);
         await envFileProvider.update!("adopt-own/.env", created, renamed);
         assert.match((await readText("adopt-own"))!, /^RM_SQS_QUEUE=prod-ffffff-SQS\.fifo$/m);
     });
@@ -232,5 +235,17 @@ describe("the openviduSecret stack output", () => {
         assert.strictEqual(await value(adopted), "cfn-secret-in-use-8e1f");
         assert.strictEqual(await pulumi.isSecret(adopted), true);
         assert.strictEqual(await value(secretInUse(undefined, pulumi.secret("generated-0000"))), "generated-0000");
+    });
+});
+
+describe("the program hands the .env its adoption rules (mocks)", () => {
+    const ENV_TYPE = "pulumi-nodejs:dynamic/openvidu:EnvFile";
+
+    it("generated secrets yield to an adopted file's; a configured OpenVidu secret does not; the takeover follows openvidu:envTakeover", async () => {
+        const generated = inputsOf(one(await runProgram({ ...VALID_CONFIG, bucketName: "acme-openvidu", envTakeover: "true" }, { cloud: { bucketRegions: { "acme-openvidu": "eu-west-1" } } }), ENV_TYPE));
+        assert.deepStrictEqual([generated.keepExisting, generated.takeover, generated.takeoverConfig],
+            [["COTURN_SHARED_SECRET_KEY", "OPENVIDU_SECRET"], true, "openvidu:envTakeover"]);
+        const configured = inputsOf(one(await runProgram({ ...VALID_CONFIG, openviduSecret: "Configured_Secret-1" }), ENV_TYPE));
+        assert.deepStrictEqual([configured.keepExisting, configured.takeover], [["COTURN_SHARED_SECRET_KEY"], false]);
     });
 });

@@ -126,9 +126,8 @@ function foreignFileProblem(inputs: EnvFileInputs, plan: WritePlan): string | un
     return foreignClusterMessage(target(inputs), plan.foreign, inputs.takeoverConfig ?? "openvidu:envTakeover");
 }
 
-/** Keys a write of `plan` changes in the file: none when it writes nothing. */
+/** Keys a write of `plan` changes in the file (a key's value, added or removed): none when it writes nothing. */
 function keysWritten(plan: WritePlan): string[] {
-    if (plan.live !== undefined && plan.text === plan.live.text) return [];
     return [...new Set([...plan.merge.changed, ...plan.merge.removed])];
 }
 
@@ -154,8 +153,8 @@ async function mergeAndWrite(inputs: EnvFileInputs, olds: Partial<EnvFileOutputs
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
         const plan = await planWrite(inputs, olds);
         const { live, liveSettings: before, merge, text, overwritten } = plan;
-        const refusal = foreignFileProblem(inputs, plan);
-        if (refusal !== undefined) throw new Error(refusal);
+        const refused = foreignFileProblem(inputs, plan);
+        if (refused !== undefined) throw new Error(refused);
         if (live !== undefined && text === live.text) return { merge, etag: live.etag, replaced: {} };
         try {
             const etag = await writeObject(target, text, live === undefined ? { ifNoneMatch: true } : { ifMatch: live.etag });
