@@ -133,7 +133,7 @@ export const MUTANTS: Mutant[] = [
     { id: "foreign-env-not-checked", file: "components/envFile/provider.ts", from: "failures.push(...await checkAdoption(news));", to: "",
         what: "a preview of an adoption of another cluster's .env passes (only the up fails)", tests: t("envFile.adoption") },
     { id: "foreign-env-written", file: "components/envFile/provider.ts", from: "if (refused !== undefined) throw new Error(refused);", to: "",
-        what: "create and update write another cluster's .env", tests: t("envFile.adoption") },
+        what: "create and update write another cluster's .env", tests: t("envFile.rgw", "envFile.adoption") },
     { id: "foreign-env-takeover-ignored", file: "components/envFile/provider.ts", from: "if (plan.foreign.length === 0 || inputs.takeover === true) return undefined;", to: "if (plan.foreign.length === 0) return undefined;",
         what: "openvidu:envTakeover cannot take over another cluster's .env", tests: t("envFile.adoption") },
     { id: "own-env-refused-after-rename", file: "components/envFile/adoption.ts", from: "value !== desired[key] && value !== lastWritten[key]", to: "value !== desired[key]",
