@@ -199,6 +199,8 @@ describe("GitHub workflows", function () {
         });
     });
 
+    // Where the model stops: the stand-in gh only records its call; GitHub's comment API, the
+    // runner's temp directory and pulumi/actions handing its env to the CLI are not played here.
     describe("the preview's .env notice step, run with a stand-in gh", () => {
         const previewJob = (): any => parse(fs.readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8")).jobs.preview;
         const noticeStep = (): any => previewJob().steps.find((s: any) => s.name === "Announce what the .env change does to the masters");
