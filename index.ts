@@ -12,5 +12,5 @@ export const domainName = outputs.domainName;
 export const bucketName = outputs.bucketName;
 export const masterAsgName = outputs.masterAsgName;
 export const mediaAsgName = outputs.mediaAsgName;
-/** The OPENVIDUAPP secret (a Pulumi secret: `pulumi stack output --show-secrets openviduSecret`). */
+/** The OPENVIDUAPP secret in use, from the cluster's .env (a Pulumi secret: `pulumi stack output --show-secrets openviduSecret`). */
 export const openviduSecret = outputs.openviduSecret;

@@ -5,7 +5,7 @@ import { OpenViduConfig } from "../config/types";
 import { deployerPrincipalArn } from "./deployer";
 import { ClusterCertificate, DomainRecord } from "./dns";
 import { EnvFile, S3Access } from "./envFile";
-import { cloudFormationStackArn, clusterEnv, ENV_HEADER, masterUserData } from "./envFile/content";
+import { cloudFormationStackArn, clusterEnv, ENV_HEADER, masterUserData, secretInUse } from "./envFile/content";
 import { NodeImages } from "./images";
 import { MasterTier, MasterTierArgs } from "./masterTier";
 import { MediaTier, MediaTierArgs } from "./mediaTier";
@@ -124,6 +124,8 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             deleteOnDestroy: config.deleteEnvOnDestroy,
             deleteOnDestroyConfig: `${CONFIG_NAMESPACE}:deleteEnvOnDestroy`,
             access: args.s3Access,
+            takeover: config.envTakeover,
+            takeoverConfig: `${CONFIG_NAMESPACE}:envTakeover`,
         }, { ...parent, dependsOn: storage.policy ? [storage.policy] : [] });
 
         const master = new MasterTier(`${name}-master`, {
@@ -183,7 +185,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             bucketName: storage.bucketName,
             masterAsgName: master.asgName,
             mediaAsgName: media.asgName,
-            openviduSecret: pulumi.secret(secrets.openviduSecret),
+            openviduSecret: secretInUse(envFile.fileAtLastUp, secrets.openviduSecret),
         };
         this.registerOutputs({ ...this.outputs });
     }

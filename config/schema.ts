@@ -48,6 +48,8 @@ export const KEY_SPECS: readonly KeySpec[] = [
     { key: "bucketName", kind: "string", defaultText: "unset: a bucket is created (and retained on destroy)",
         cloudFormation: "OpenViduS3BucketName",
         description: "Existing S3 bucket (same region) to adopt for the .env and recordings; unset creates one." },
+    { key: "envTakeover", kind: "boolean", default: false,
+        description: "With bucketName: take over a .env whose RM_* keys name another cluster's Redis, queue, groups or stack (e.g. a deleted CloudFormation stack's); false refuses it before anything is written." },
     { key: "s3ConfigAutoRestart", kind: "boolean", default: true, cloudFormation: "OpenViduS3ConfigAutoRestart",
         description: "Masters restart by themselves when the .env in S3 changes." },
     { key: "recording", kind: "boolean", default: true, cloudFormation: "OpenViduRecording",

@@ -26,6 +26,7 @@ export interface OpenViduStackConfig {
     openviduSecret?: string;
     mediaServer?: MediaServer;
     bucketName?: string;
+    envTakeover?: boolean;
     s3ConfigAutoRestart?: boolean;
     recording?: boolean;
     coturnInMediaNodes?: boolean;
@@ -107,6 +108,8 @@ export interface OpenViduConfig {
     mediaServer: MediaServer;
     /** Set: adopt this existing bucket. Unset: create one. */
     bucketName?: string;
+    /** Write an adopted `.env` that names another cluster's resources (refused otherwise). */
+    envTakeover: boolean;
     s3ConfigAutoRestart: boolean;
     recording: boolean;
     coturnInMediaNodes: boolean;

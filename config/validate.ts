@@ -119,6 +119,7 @@ function buildConfig(c: Checker, stackName: string, region: string): OpenViduCon
         openviduSecret: openviduSecret === undefined ? undefined : pulumi.secret(openviduSecret),
         mediaServer: mediaServer(c),
         bucketName: c.string("bucketName", rules.bucketName),
+        envTakeover: envTakeover(c),
         s3ConfigAutoRestart: c.bool("s3ConfigAutoRestart"),
         recording: c.bool("recording"),
         coturnInMediaNodes: c.bool("coturnInMediaNodes"),
@@ -146,6 +147,15 @@ function buildConfig(c: Checker, stackName: string, region: string): OpenViduCon
         waitForHealthyMasters: c.bool("waitForHealthyMasters"),
         overwriteDnsRecord: c.bool("overwriteDnsRecord"),
     };
+}
+
+/** A takeover is of an adopted bucket's file: a created bucket has no other cluster's. */
+function envTakeover(c: Checker): boolean {
+    const takeover = c.bool("envTakeover");
+    if (takeover && c.typed("envTakeover", "bucketName") && !c.has("bucketName")) {
+        c.report("envTakeover", "is true but openvidu:bucketName is unset: only an adopted bucket's .env can belong to another cluster; unset envTakeover or set bucketName");
+    }
+    return takeover;
 }
 
 const SSM_ACCESS: readonly SsmAccess[] = ["managed", "session", "none"];

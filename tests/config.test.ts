@@ -104,6 +104,8 @@ const BAD: BadCase[] = [
     { why: "extraEnv value quoted", config: { extraEnv: '{"OPENVIDU_WEBHOOK_ENDPOINT":"\\"https://hook\\""}' }, key: "openvidu:extraEnv", says: /quote/ },
     { why: "extraEnv value with a leading space", config: { extraEnv: '{"OPENVIDU_WEBHOOK_ENDPOINT":" https://hook"}' }, key: "openvidu:extraEnv", says: /spaces/ },
     { why: "boolean deleteEnvOnDestroy 'maybe'", config: { deleteEnvOnDestroy: "maybe" }, key: "openvidu:deleteEnvOnDestroy" },
+    { why: "envTakeover without an adopted bucket", config: { envTakeover: "true" }, key: "openvidu:envTakeover", says: /openvidu:bucketName is unset/ },
+    { why: "boolean envTakeover 'yes'", config: { envTakeover: "yes", bucketName: "acme-openvidu" }, key: "openvidu:envTakeover" },
     { why: "boolean waitForHealthyMasters 'later'", config: { waitForHealthyMasters: "later" }, key: "openvidu:waitForHealthyMasters" },
     { why: "unknown key (wrong case)", config: { domainname: "x.example.com" }, key: "openvidu:domainname", says: /did you mean openvidu:domainName\?/ },
     { why: "unknown key (typo)", config: { maxMediaNode: "3" }, key: "openvidu:maxMediaNode", says: /did you mean openvidu:maxMediaNodes\?/ },
@@ -230,6 +232,9 @@ describe("stack configuration: the edges of what is allowed", () => {
             expect: (c) => [c.bucketName], is: [`acme.recordings-2026.${"b".repeat(42)}`] },
         { why: "a bucket name merely containing xn-- or s3alias", config: { bucketName: "acme-xn--s3alias-data" },
             expect: (c) => [c.bucketName], is: ["acme-xn--s3alias-data"] },
+        { why: "envTakeover with an adopted bucket; off by default", config: { envTakeover: "true", bucketName: "acme-openvidu" },
+            expect: (c) => [c.envTakeover, validateConfig({ ...VALID_CONFIG, bucketName: "acme-openvidu" }, { stackName: "dev", region: "eu-west-1", secretKeys: "all" }).envTakeover],
+            is: [true, false] },
         { why: "volumes of exactly 20 GiB", config: { masterVolumeSize: "20", mediaVolumeSize: "20" },
             expect: (c) => [c.masterVolumeSize, c.mediaVolumeSize], is: [20, 20] },
         { why: ".env readers: a role with a path, a user, one twice (kept once); none by default", config: {

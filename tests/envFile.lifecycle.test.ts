@@ -153,7 +153,9 @@ describe(".env provider over a stack's life (s3rver)", function () {
             const warnings = await warningsOf(async () => {
                 assert.strictEqual((await envFileProvider.diff!("runtime/.env", olds, inputs({}, "runtime"))).changes, true);
             });
-            assert.deepStrictEqual(warnings, [".env: OPENVIDU_RECORDING was removed at run time; `pulumi up` writes the stack config's value"]);
+            assert.deepStrictEqual(warnings.slice(0, 1), [".env: OPENVIDU_RECORDING was removed at run time; `pulumi up` writes the stack config's value"]);
+            assert.match(warnings[1], /^\.env: RESTARTS EVERY MASTER AT ONCE: applying this changes OPENVIDU_RECORDING in s3:\/\/runtime\/\.env /, "writing it back restarts the masters");
+            assert.strictEqual(warnings.length, 2);
         });
 
         it("credentials that may not read the file (a read-only role): diff and read say the run-time changes were not checked, and refresh keeps the state", async () => {
@@ -209,8 +211,9 @@ describe(".env provider over a stack's life (s3rver)", function () {
                 const diff = await envFileProvider.diff!("overwrite/.env", afterSecond, news);
                 assert.strictEqual(diff.changes, true, "not silently taken as an operator's change");
             });
-            assert.strictEqual(warnings.length, 2, warnings.join("\n"));
+            assert.strictEqual(warnings.length, 3, warnings.join("\n"));
             assert.match(warnings[1], /overwritten since the last `pulumi up` by a writer that had not seen it: OPENVIDU_CDR is back/);
+            assert.match(warnings[2], /RESTARTS EVERY MASTER AT ONCE: applying this changes OPENVIDU_CDR in /);
             assert.doesNotMatch(warnings[1], /=|false|true/, "keys only, no value");
             assert.strictEqual(warnings[0], ".env: OPENVIDU_WEBHOOK was added at run time; `pulumi up` keeps it and records it as the stack's (nothing is written for it)",
                 "the other writer's own change is named as kept, CDR only as the lost write");

@@ -29,7 +29,7 @@ describe(".env provider against Ceph RGW: concurrent writers", function () {
             region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true,
             credentials: { accessKeyId: rgw.accessKey, secretAccessKey: rgw.secretKey },
         });
-        for (const bucket of ["rgw-create", "rgw-update", "rgw-busy", "rgw-stale"]) await direct.send(new CreateBucketCommand({ Bucket: bucket }));
+        for (const bucket of ["rgw-create", "rgw-update", "rgw-busy", "rgw-stale", "rgw-foreign"]) await direct.send(new CreateBucketCommand({ Bucket: bucket }));
     });
     after(async () => {
         for (const proxy of proxies) await proxy.close();
@@ -71,6 +71,15 @@ describe(".env provider against Ceph RGW: concurrent writers", function () {
         const text = await read("rgw-create");
         assert.match(text, /^OPENVIDU_WEBHOOK=true$/m, "the other writer's key survives");
         assert.match(text, /^DOMAIN_OR_PUBLIC_IP=ov\.example\.com$/m, "the provider's keys landed");
+    });
+
+    it("create: another cluster's file written between the provider's read and write is refused on the re-read, not overwritten", async () => {
+        const theirs = "RM_SQS_QUEUE=OpenViduHA-SQS.fifo\nRM_REDIS_IP=cfn.cache.amazonaws.com\nOPENVIDU_SECRET=theirs-in-use\n";
+        const attempt = withCompetitor(async (count) => {
+            if (count === 1) await write("rgw-foreign", theirs);
+        }, () => envFileProvider.create!(inputs({ takeoverConfig: "openvidu:envTakeover" }, "rgw-foreign")));
+        await assert.rejects(attempt, /belongs to another cluster: its RM_REDIS_IP, RM_SQS_QUEUE name resources .*openvidu:envTakeover/);
+        assert.strictEqual(await read("rgw-foreign"), theirs, "the If-None-Match write failed and nothing else was written");
     });
 
     it("update: an operator's /restart between read and write is caught, re-read and kept", async () => {

@@ -95,9 +95,10 @@ describe(".env provider against s3rver", function () {
         } finally {
             console.warn = warn;
         }
-        assert.strictEqual(warnings.length, 1);
+        assert.strictEqual(warnings.length, 2, warnings.join("\n"));
         assert.match(warnings[0], /OPENVIDU_CDR was changed at run time and is also changed by the stack config/);
-        assert.ok(!/operator|=config/.test(warnings[0].replace("by the stack config", "")), "no value in the warning");
+        assert.match(warnings[1], /^\.env: RESTARTS EVERY MASTER AT ONCE: applying this changes OPENVIDU_CDR in s3:\/\/cluster-bucket\/\.env /);
+        for (const warning of warnings) assert.ok(!/operator|=config/.test(warning.replace("by the stack config", "")), "no value in the warning");
         await envFileProvider.update!(created.bucket, created, news);
         assert.match((await readText(BUCKET))!, /^OPENVIDU_CDR=config$/m);
         created = (await envFileProvider.update!(created.bucket, created, news)).outs as EnvFileOutputs;

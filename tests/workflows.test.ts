@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { NO_RESTART_BANNER, NOTICES_FILE_VARIABLE, RESTART_BANNER, restartNotice } from "../components/envFile/restarts";
 import { hasCommand } from "./support/commands";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -195,6 +196,67 @@ describe("GitHub workflows", function () {
             const result = runDriftStep({ steps: [], changeSummary: { same: 90 } }, 0);
             assert.strictEqual(result.status, 0, result.output);
             assert.match(result.summary, /No drift: the stack matches the code\./);
+        });
+    });
+
+    // Where the model stops: the stand-in gh only records its call; GitHub's comment API, the
+    // runner's temp directory and pulumi/actions handing its env to the CLI are not played here.
+    describe("the preview's .env notice step, run with a stand-in gh", () => {
+        const previewJob = (): any => parse(fs.readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8")).jobs.preview;
+        const noticeStep = (): any => previewJob().steps.find((s: any) => s.name === "Announce what the .env change does to the masters");
+        /** Runs the step in bash with a `gh` that records its arguments and the comment's body. */
+        function runNoticeStep(notices: string | undefined): { status: number | null; comment?: { args: string; body: string }; summary: string; output: string } {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "notice-step-"));
+            fs.mkdirSync(path.join(dir, "bin"));
+            const noticesFile = path.join(dir, "env-notices.txt");
+            if (notices !== undefined) fs.writeFileSync(noticesFile, notices);
+            fs.writeFileSync(path.join(dir, "bin", "gh"),
+                `#!/bin/bash\necho "$*" > "${dir}/gh-args"\nwhile [ $# -gt 0 ]; do if [ "$1" = --body-file ]; then cp "$2" "${dir}/gh-body"; fi; shift; done\n`, { mode: 0o755 });
+            const summary = path.join(dir, "summary.md");
+            const result = spawnSync("bash", ["-e", "-c", noticeStep().run], {
+                cwd: dir, encoding: "utf8",
+                env: { ...process.env, PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, NOTICES_FILE: noticesFile, STACK: "prod", PR_NUMBER: "42", GITHUB_STEP_SUMMARY: summary },
+            });
+            const read = (file: string): string | undefined => fs.existsSync(path.join(dir, file)) ? fs.readFileSync(path.join(dir, file), "utf8") : undefined;
+            const args = read("gh-args");
+            const out = { status: result.status, comment: args === undefined ? undefined : { args, body: read("gh-body") ?? "" }, summary: read("summary.md") ?? "", output: result.stdout + result.stderr };
+            fs.rmSync(dir, { recursive: true, force: true });
+            return out;
+        }
+
+        it("the preview step hands the provider the file the notice step reads", () => {
+            const pulumiStep = previewJob().steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
+            assert.strictEqual(pulumiStep.env[NOTICES_FILE_VARIABLE], noticeStep().env.NOTICES_FILE);
+            assert.match(noticeStep().env.NOTICES_FILE, /^\$\{\{ runner\.temp \}\}\//);
+        });
+
+        it("puts a restart of every master on top of the PR: a comment with a heading and the provider's lines, once each", () => {
+            const restart = restartNotice("s3://prod-bucket/.env", ["OPENVIDU_RECORDING", "DOMAIN_OR_PUBLIC_IP"], "true")!;
+            const result = runNoticeStep([restart, restart, ".env: OPENVIDU_CDR was changed at run time; `pulumi up` keeps it", ""].join("\n"));
+            assert.strictEqual(result.status, 0, result.output);
+            assert.ok(result.comment, "no comment posted");
+            assert.strictEqual(result.comment.args.trim(), `pr comment 42 --body-file env-notice.md`);
+            assert.match(result.comment.body, /^## :warning: Merging this restarts every OpenVidu master of `prod` at once$/m);
+            assert.strictEqual(result.comment.body.split("\n").filter((line) => line === `> ${restart}`).length, 1, result.comment.body);
+            assert.ok(!result.comment.body.includes("OPENVIDU_CDR"), "only the restart notices");
+            assert.strictEqual(result.summary, result.comment.body, "the job summary says the same");
+        });
+
+        it("with auto-restart off, says the masters are not restarted", () => {
+            const result = runNoticeStep(`${restartNotice("s3://prod-bucket/.env", ["OPENVIDU_CDR"], "false")}\n`);
+            assert.strictEqual(result.status, 0, result.output);
+            assert.match(result.comment?.body ?? "", /^## `prod`: the cluster's `\.env` changes; masters are not restarted$/m);
+            assert.match(result.comment?.body ?? "", new RegExp(`^> \\.env: ${NO_RESTART_BANNER}: `, "m"));
+            assert.ok(!(result.comment?.body ?? "").includes(RESTART_BANNER));
+        });
+
+        it("posts nothing when the preview writes nothing to the .env (no file, or no notice in it)", () => {
+            for (const notices of [undefined, "", ".env: OPENVIDU_WEBHOOK was added at run time; `pulumi up` keeps it\n"]) {
+                const result = runNoticeStep(notices);
+                assert.strictEqual(result.status, 0, result.output);
+                assert.strictEqual(result.comment, undefined, `commented for ${JSON.stringify(notices)}`);
+                assert.match(result.output, /no master restarts for it/);
+            }
         });
     });
 

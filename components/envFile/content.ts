@@ -1,7 +1,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { OpenViduConfig } from "../../config/types";
-import { STOCK_DEFAULTS } from "./keys";
+import { AUTORESTART_KEY, STOCK_DEFAULTS } from "./keys";
 import { renderMasterUserData } from "./masterBoot";
 
 /** What the `.env` is built from: the config and values from the other components. */
@@ -25,6 +25,8 @@ export interface ClusterEnv {
     secretSettings: Record<string, pulumi.Output<string>>;
     /** Every managed key, in the order a new file lists them. */
     keyOrder: string[];
+    /** Generated secrets: a value already in the file (an adopted bucket's) is kept. */
+    keepExisting: string[];
 }
 
 /** The comment a new `.env` starts with. */
@@ -59,7 +61,7 @@ export function clusterEnv(inputs: ClusterEnvInputs): ClusterEnv {
         // The latest 2.x AMI's first boot sets it; the bucket (and the recordings) are in the stack's region.
         OPENVIDU_PRO_AWS_REGION: config.region,
         OPENVIDU_PRO_COTURN_IN_MEDIA_NODES: flag(config.coturnInMediaNodes),
-        OPENVIDU_ENTERPRISE_S3_CONFIG_AUTORESTART: flag(config.s3ConfigAutoRestart),
+        [AUTORESTART_KEY]: flag(config.s3ConfigAutoRestart),
         RM_REDIS_IP: inputs.redisAddress,
         RM_REDIS_PORT: pulumi.output(inputs.redisPort).apply(String),
         RM_SQS_QUEUE: inputs.queueName,
@@ -84,7 +86,17 @@ export function clusterEnv(inputs: ClusterEnvInputs): ClusterEnv {
         ...Object.keys(settings).filter((key) => key !== "DOMAIN_OR_PUBLIC_IP"),
         ...Object.keys(secretSettings).filter((key) => !["OPENVIDU_PRO_LICENSE", "OPENVIDU_SECRET"].includes(key)),
     ];
-    return { settings, secretSettings, keyOrder };
+    // A generated secret never replaces the one the cluster's clients use; a configured one does.
+    const keepExisting = ["COTURN_SHARED_SECRET_KEY", ...(config.openviduSecret === undefined ? ["OPENVIDU_SECRET"] : [])];
+    return { settings, secretSettings, keyOrder, keepExisting };
+}
+
+/**
+ * The OpenVidu secret the cluster's clients use: the file's as the last `up` left it (an adopted
+ * bucket keeps its own), else the stack's until a first `up` has recorded the file.
+ */
+export function secretInUse(fileAtLastUp: pulumi.Input<Record<string, string> | undefined>, stackSecret: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.secret(pulumi.all([fileAtLastUp, stackSecret]).apply(([file, own]) => file?.OPENVIDU_SECRET || own));
 }
 
 export interface StackArnParts {

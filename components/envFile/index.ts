@@ -28,6 +28,15 @@ export interface EnvFileArgs {
     deleteOnDestroyConfig?: string;
     /** How the S3 client authenticates, as the AWS provider does (see s3AccessFromStackConfig). */
     access?: pulumi.Input<S3Access>;
+    /** Managed keys whose value is only a default (a generated secret): a file that has one keeps it. */
+    keepExisting?: string[];
+    /**
+     * Write a file whose `RM_*` keys name another cluster's resources; without it such a file is
+     * refused before anything is written. @default false
+     */
+    takeover?: boolean;
+    /** The stack config key that sets `takeover` (e.g. `openvidu:envTakeover`), named in the refusal. */
+    takeoverConfig?: string;
 }
 
 /**
@@ -42,6 +51,8 @@ export interface EnvFileArgs {
 export class EnvFile extends pulumi.dynamic.Resource {
     /** Keys in the file that the program does not manage (names only). */
     declare readonly unmanagedKeys: pulumi.Output<string[]>;
+    /** Every setting of the file as the last `pulumi up` left it (a secret). */
+    declare readonly fileAtLastUp: pulumi.Output<Record<string, string> | undefined>;
 
     /**
      * @param provider the provider's code; tests pass a later revision of it to play a
@@ -61,6 +72,9 @@ export class EnvFile extends pulumi.dynamic.Resource {
             deleteOnDestroy: args.deleteOnDestroy ?? false,
             deleteOnDestroyConfig: args.deleteOnDestroyConfig,
             access: args.access ?? {},
+            keepExisting: args.keepExisting ?? [],
+            takeover: args.takeover ?? false,
+            takeoverConfig: args.takeoverConfig,
             lastWritten: undefined,
             unmanagedKeys: undefined,
             writtenEtag: undefined,

@@ -40,6 +40,12 @@ export const INFRA_OWNED_KEYS = [
     "RM_MASTER_NODES_AUTOSCALING_GROUP_NAME",
 ] as const;
 
+/**
+ * With `true` (OpenVidu's default, also when absent), any change to the bucket's `.env`
+ * restarts every master at once; with `false` a master reads it at its next start only.
+ */
+export const AUTORESTART_KEY = "OPENVIDU_ENTERPRISE_S3_CONFIG_AUTORESTART";
+
 /** Per instance: each master writes its own; never in the shared file. */
 export const PER_INSTANCE_KEYS = ["AWS_INSTANCE_ID"] as const;
 

@@ -9,6 +9,8 @@
  * - a managed key whose desired value changed gets the desired value; if the
  *   operator had changed it too, the config wins and it is reported as a conflict;
  * - a managed key missing from the file gets the desired value;
+ * - a key of `keepExisting` (a generated secret) that the file has before this
+ *   program first writes it (an adopted file) keeps the file's value;
  * - a key the program no longer manages (removed from extraEnv) is removed,
  *   unless the operator changed it since the last write (then it is theirs);
  * - every other key, comment and blank line stays as it is, in place;
@@ -27,6 +29,8 @@ export interface MergeInput {
     desired: Settings;
     /** Comment lines to start a new file with. */
     header: string[];
+    /** Keys whose desired value is only a default (a generated secret): a value in the file wins. */
+    keepExisting?: readonly string[];
 }
 
 export interface MergeResult {
@@ -39,6 +43,8 @@ export interface MergeResult {
     keptOperatorValues: string[];
     /** Keys no longer managed and removed from the file. */
     removed: string[];
+    /** Keys of `keepExisting` whose value in the file differs from the desired one, and stays. */
+    keptExisting: string[];
 }
 
 export function mergeEnv(input: MergeInput): MergeResult {
@@ -47,11 +53,16 @@ export function mergeEnv(input: MergeInput): MergeResult {
         ? { crlf: input.live.crlf, lines: input.live.lines.map((line) => ({ ...line })) }
         : { crlf: false, lines: input.header.map((text) => ({ kind: "other", text }) as EnvLine) };
     const live = settingsOf(document);
-    const result: MergeResult = { document, changed: [], conflicts: [], keptOperatorValues: [], removed: [] };
+    const result: MergeResult = { document, changed: [], conflicts: [], keptOperatorValues: [], removed: [], keptExisting: [] };
 
     const target = new Map<string, string | undefined>();
     for (const [key, want] of Object.entries(desired)) {
         const had = live.get(key);
+        // Before this program's first write of the key (an adopted file), the value in use stays.
+        if (had !== undefined && had !== "" && !(key in lastWritten) && input.keepExisting?.includes(key)) {
+            if (had !== want) result.keptExisting.push(key);
+            continue;
+        }
         const configChanged = lastWritten[key] !== want;
         const operatorChanged = had !== undefined && key in lastWritten && had !== lastWritten[key];
         if (had === undefined || configChanged) {

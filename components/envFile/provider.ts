@@ -5,56 +5,17 @@
  * No secret value ever appears in a message: only keys and the object's address.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { foreignClusterKeys, foreignClusterMessage } from "./adoption";
 import { parseEnv, renderEnv, settingsOf } from "./dotenv";
+import { AUTORESTART_KEY } from "./keys";
 import { mergeEnv, MergeResult, Settings } from "./merge";
-import { deleteObject, LiveObject, ObjectAddress, isReadDenied, readObject, S3Access, stackConfig, WriteConflict, writeObject } from "./s3";
+import { EnvFileInputs, EnvFileOutputs } from "./props";
+import { announceRestart, reportOverwritten, reportRunTimeChanges, reportUnchecked, RunTimeChange, runTimeChanges } from "./reports";
+import { deleteObject, LiveObject, ObjectAddress, isReadDenied, readObject, stackConfig, WriteConflict, writeObject } from "./s3";
 
-/** The provider's inputs, as the engine passes them (secrets decrypted; during a preview, unknowns as UNKNOWN). */
-export interface EnvFileInputs {
-    bucket: string;
-    key: string;
-    region: string;
-    /** Managed keys whose values are not secret. */
-    settings: Record<string, string>;
-    /** Managed keys whose values are secret (each value a secret of its own in state). */
-    secretSettings: Record<string, string>;
-    /** Every managed key, in the order a new file lists them. */
-    keyOrder: string[];
-    /** Comment lines a new file starts with. */
-    header: string[];
-    deleteOnDestroy: boolean;
-    /**
-     * A stack config key (`openvidu:deleteEnvOnDestroy`) whose value, when set, decides
-     * deletion at destroy time: `pulumi destroy` runs with the state of the last `up`,
-     * and the current config wins over the value recorded there.
-     */
-    deleteOnDestroyConfig?: string;
-    /** How the S3 client authenticates (profile, roles to assume): never a secret. */
-    access?: S3Access;
-    /** The serialized provider (set by the SDK, compared by diff). */
-    __provider?: string;
-}
+export { RunTimeChange, runTimeChanges } from "./reports";
 
-export interface EnvFileOutputs extends EnvFileInputs {
-    /** What the provider wrote last: the base of the next three-way merge (secret in state). */
-    lastWritten: Record<string, string>;
-    /** Keys in the file that the program does not manage (names only). */
-    unmanagedKeys: string[];
-    /** The object's ETag as this provider left it: any other ETag means someone wrote since. */
-    writtenEtag?: string;
-    /**
-     * The values the last write replaced or removed, by key (secret in state). When the file
-     * changed since and holds these values again, a writer that had not seen that write
-     * overwrote it: the write is made again, and reported.
-     */
-    replacedByLastWrite?: Record<string, string>;
-    /**
-     * Every setting of the file as the last `pulumi up` left it, managed or not (secret in
-     * state): what a run-time change is measured against. Absent in the state of 0.2.0 and
-     * earlier until the next `up` records it.
-     */
-    fileAtLastUp?: Record<string, string>;
-}
+export type { EnvFileInputs, EnvFileOutputs } from "./props";
 
 /** How many times a write is re-read, re-merged and retried when someone else wrote in between. */
 export const MAX_WRITE_ATTEMPTS = 5;
@@ -118,6 +79,8 @@ interface WritePlan {
     text: string;
     /** Managed keys a writer that had not seen our last write set back to their values before it. */
     overwritten: string[];
+    /** `RM_*` keys of the live file that name another cluster's resources (adoption.ts). */
+    foreign: string[];
 }
 
 /**
@@ -146,68 +109,31 @@ async function planWrite(inputs: EnvFileInputs, olds: Partial<EnvFileOutputs>): 
     const liveDocument = live && parseEnv(live.text);
     const liveSettings = liveDocument ? settingsOf(liveDocument) : new Map<string, string>();
     const { base, overwritten } = mergeBase(olds, liveDocument && liveSettings, live?.etag);
-    const merge = mergeEnv({ live: liveDocument, lastWritten: base, desired: desiredSettings(inputs), header: inputs.header });
-    return { live, liveSettings, merge, text: renderEnv(merge.document), overwritten };
+    const desired = desiredSettings(inputs);
+    const keepExisting = Array.isArray(inputs.keepExisting) ? inputs.keepExisting : [];
+    const merge = mergeEnv({ live: liveDocument, lastWritten: base, desired, header: inputs.header, keepExisting });
+    const foreign = foreignClusterKeys(liveSettings, desired, olds.lastWritten ?? {});
+    return { live, liveSettings, merge, text: renderEnv(merge.document), overwritten, foreign };
 }
 
-/** How a key of the live file differs from the file the last `pulumi up` left. */
-export type RunTimeChange = "added" | "changed" | "removed";
-
-/** Keys whose live value differs from the file the last `up` left, with how (names only, no value). */
-export function runTimeChanges(atLastUp: Settings, live: Map<string, string>): Map<string, RunTimeChange> {
-    const before = new Map(Object.entries(atLastUp));
-    const changes = new Map<string, RunTimeChange>();
-    for (const [key, value] of live) {
-        if (!before.has(key)) changes.set(key, "added");
-        else if (before.get(key) !== value) changes.set(key, "changed");
-    }
-    for (const key of before.keys()) {
-        if (!live.has(key)) changes.set(key, "removed");
-    }
-    return changes;
+function target(inputs: EnvFileInputs): string {
+    return `s3://${inputs.bucket}/${inputs.key}`;
 }
 
-/**
- * Names every key changed at run time since the last `up` (`changes`), and what the next `up`
- * does with it: keeps it, or writes the stack config's value (a conflict, or a managed key
- * removed). These warnings are what the drift workflow lists; they carry key names only.
- */
-function reportRunTimeChanges(plan: WritePlan, changes: Map<string, RunTimeChange>): void {
-    for (const key of plan.merge.conflicts) {
-        // The config wins over an operator's run-time change: the preview says so (key only).
-        console.warn(`.env: ${key} was changed at run time and is also changed by the stack config; the config value will be written`);
-    }
-    const live = plan.liveSettings;
-    const merged = settingsOf(plan.merge.document);
-    for (const [key, change] of changes) {
-        // Reported above, or as a lost write (reportOverwritten).
-        if (plan.merge.conflicts.includes(key) || plan.overwritten.includes(key)) continue;
-        if (merged.get(key) === live.get(key)) {
-            console.warn(`.env: ${key} was ${change} at run time; \`pulumi up\` keeps it and records it as the stack's (nothing is written for it)`);
-        } else {
-            console.warn(`.env: ${key} was ${change} at run time; \`pulumi up\` writes the stack config's value`);
-        }
-    }
+/** The refusal to write another cluster's file, unless the stack config takes it over. */
+function foreignFileProblem(inputs: EnvFileInputs, plan: WritePlan): string | undefined {
+    if (plan.foreign.length === 0 || inputs.takeover === true) return undefined;
+    return foreignClusterMessage(target(inputs), plan.foreign, inputs.takeoverConfig ?? "openvidu:envTakeover");
 }
 
-/**
- * Says that the live file could not be compared (a preview by a role that may not read it, S3
- * not answering): its run-time changes are then unknown, which must not pass for "none".
- */
-function reportUnchecked(error: unknown): void {
-    const message = (error as { message?: unknown } | undefined)?.message;
-    const reason = typeof message === "string" ? message : String(error);
-    const hint = isReadDenied(error)
-        ? " (read-only credentials, e.g. the preview role, may read it once listed in openvidu:envReaderArns: docs/iam.md)"
-        : "";
-    console.warn(`.env: ${reason}; its run-time changes were not checked${hint}`);
+/** Keys a write of `plan` changes in the file (a key's value, added or removed): none when it writes nothing. */
+function keysWritten(plan: WritePlan): string[] {
+    return [...new Set([...plan.merge.changed, ...plan.merge.removed])];
 }
 
-function reportOverwritten(target: ObjectAddress, keys: string[]): void {
-    if (keys.length === 0) return;
-    // A dynamic provider's console output reaches the CLI; pulumi.log does not from here.
-    console.warn(`.env: s3://${target.bucket}/${target.key} was overwritten since the last \`pulumi up\` by a writer that had not seen it: ` +
-        `${keys.join(", ")} ${keys.length === 1 ? "is" : "are"} back to the value before that write; the stack config's value will be written again`);
+/** The auto-restart value the masters run with, as far as the state knows (the file unread). */
+function recordedAutoRestart(olds: Partial<EnvFileOutputs>): string | undefined {
+    return (olds.fileAtLastUp ?? olds.lastWritten)?.[AUTORESTART_KEY];
 }
 
 interface WriteResult {
@@ -225,7 +151,10 @@ interface WriteResult {
 async function mergeAndWrite(inputs: EnvFileInputs, olds: Partial<EnvFileOutputs>): Promise<WriteResult> {
     const target = address(inputs);
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-        const { live, liveSettings: before, merge, text, overwritten } = await planWrite(inputs, olds);
+        const plan = await planWrite(inputs, olds);
+        const { live, liveSettings: before, merge, text, overwritten } = plan;
+        const refused = foreignFileProblem(inputs, plan);
+        if (refused !== undefined) throw new Error(refused);
         if (live !== undefined && text === live.text) return { merge, etag: live.etag, replaced: {} };
         try {
             const etag = await writeObject(target, text, live === undefined ? { ifNoneMatch: true } : { ifMatch: live.etag });
@@ -274,27 +203,66 @@ function deletesOnDestroy(props: EnvFileInputs): boolean {
     return props.deleteOnDestroy === true;
 }
 
+/**
+ * Before a first write to an existing file: refuses another cluster's (unless taken over) and
+ * announces what the write restarts. An unreadable file is left to the write, which fails on it.
+ */
+async function checkAdoption(inputs: EnvFileInputs): Promise<pulumi.dynamic.CheckFailure[]> {
+    let plan: WritePlan;
+    try {
+        plan = await planWrite(inputs, {});
+    } catch (error) {
+        reportUnchecked(error);
+        return [];
+    }
+    const refusal = foreignFileProblem(inputs, plan);
+    if (refusal !== undefined) return [{ property: "bucket", reason: refusal }];
+    if (plan.live !== undefined) announceRestart(target(inputs), keysWritten(plan), plan.liveSettings.get(AUTORESTART_KEY));
+    return [];
+}
+
 export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, EnvFileOutputs> = {
     async configure(request) {
         stackConfig.get = (key) => request.config.get(key);
     },
 
-    async check(_olds, news) {
-        return { inputs: news, failures: problems(news) };
+    async check(olds, news) {
+        const failures = problems(news);
+        // A new file (a create, or another bucket): whose is the object already there? The
+        // preview of an adoption must fail before anything is created, not the `up` half-way.
+        const newTarget = olds?.bucket !== news.bucket || olds?.key !== news.key;
+        if (failures.length === 0 && newTarget && news.bucket !== UNKNOWN && news.key !== UNKNOWN) {
+            failures.push(...await checkAdoption(news));
+        }
+        return { inputs: news, failures };
     },
 
     async diff(_id, olds, news) {
         const replaces = (["bucket", "key"] as const).filter((p) => olds[p] !== news[p]);
         if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
         // During a preview some values are not known yet: they may change the file.
-        if (hasUnknowns(news)) return { changes: true, replaces: [], deleteBeforeReplace: false };
-        const configChanged = changedKeys(olds.lastWritten ?? {}, desiredSettings(news)).length > 0;
+        const configKeys = changedKeys(olds.lastWritten ?? {}, desiredSettings(news));
+        if (hasUnknowns(news)) {
+            announceRestart(target(news), configKeys, recordedAutoRestart(olds), true);
+            return { changes: true, replaces: [], deleteBeforeReplace: false };
+        }
+        const configChanged = configKeys.length > 0;
         let fileChanges = false;
         let changedAtRunTime = false;
+        let plan: WritePlan | undefined;
         try {
             // The live file, not only the last write: a managed key deleted there is restored,
             // and a lost write is made again.
-            const plan = await planWrite(news, olds);
+            plan = await planWrite(news, olds);
+        } catch (error) {
+            // S3 unreadable: the preview still shows the input diff, and says what it could not check;
+            // `up` fails on S3 errors.
+            reportUnchecked(error);
+            announceRestart(target(news), configKeys, recordedAutoRestart(olds));
+        }
+        if (plan !== undefined) {
+            const refusal = foreignFileProblem(news, plan);
+            if (refusal !== undefined) throw new Error(refusal);
             fileChanges = plan.live === undefined || plan.text !== plan.live.text;
             // A key changed at run time is drift even when `up` keeps it: the preview names it, and
             // the update records the file as the stack's (writing nothing for that key).
@@ -305,10 +273,7 @@ export const envFileProvider: pulumi.dynamic.ResourceProvider<EnvFileInputs, Env
             changedAtRunTime = atRunTime.size > 0;
             reportRunTimeChanges(plan, atRunTime);
             reportOverwritten(address(news), plan.overwritten);
-        } catch (error) {
-            // S3 unreadable: the preview still shows the input diff, and says what it could not check;
-            // `up` fails on S3 errors.
-            reportUnchecked(error);
+            announceRestart(target(news), keysWritten(plan), plan.live ? plan.liveSettings.get(AUTORESTART_KEY) : recordedAutoRestart(olds));
         }
         return { changes: configChanged || fileChanges || changedAtRunTime || recordedInputsChanged(olds, news), replaces: [], deleteBeforeReplace: false };
     },

@@ -10,6 +10,10 @@
  * - `pulumi destroy --run-program` follows `openvidu:deleteEnvOnDestroy` as
  *   set now; a plain `pulumi destroy` hands the provider the configuration of
  *   the last `up` (engine behaviour, documented in docs/env-file.md).
+ * - Adopting a bucket whose `.env` is another cluster's: preview and up fail
+ *   with the provider's refusal, writing nothing; with openvidu:envTakeover the
+ *   preview announces the restart (and the pull-request workflow's step posts
+ *   it), and up keeps the file's OpenVidu secret, which the output then is.
  * - The drift workflow's step, as written, names every `.env` key changed at
  *   run time (kept by `up` or overwritten by the config), never a value, and
  *   passes again once an `up` has recorded the file.
@@ -19,15 +23,17 @@
  * @pulumi/random (no plugin either), with its output secret as RandomBytes's.
  */
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import * as pulumi from "@pulumi/pulumi";
 import * as automation from "@pulumi/pulumi/automation";
+import { parse } from "yaml";
 import { loadConfig } from "../../config";
 import { EnvFile } from "../../components/envFile";
-import { clusterEnv, ENV_HEADER } from "../../components/envFile/content";
+import { clusterEnv, ENV_HEADER, secretInUse } from "../../components/envFile/content";
 import { envFileProvider } from "../../components/envFile/provider";
 import { hasCommand } from "../support/commands";
 import { runDriftStep } from "../support/driftStep";
@@ -36,7 +42,7 @@ import { LocalS3, startS3rver } from "../support/s3rver";
 import { EngineSandbox, pulumiCommandOf, sandboxOrSkip } from "../support/pulumiCli";
 
 const repoRoot = path.join(__dirname, "..", "..");
-const BUCKETS = ["engine-secrets", "engine-upgrade", "engine-destroy-on", "engine-destroy-off", "engine-destroy-plain", "engine-drift", "engine-drift-conflict", "engine-drift-unreadable"];
+const BUCKETS = ["engine-adopt", "engine-secrets", "engine-upgrade", "engine-destroy-on", "engine-destroy-off", "engine-destroy-plain", "engine-drift", "engine-drift-conflict", "engine-drift-unreadable"];
 /** Versioned, to count writes. Only this one: RGW (Ceph 16) answers 412 to every If-Match on a versioned bucket (S3 does not). */
 const VERSIONED_BUCKET = "engine-upgrade";
 
@@ -76,9 +82,10 @@ function envProgram(bucket: string, provider: pulumi.dynamic.ResourceProvider = 
     return async () => {
         const config = loadConfig();
         const coturn = new GeneratedSecret("coturn");
+        const openviduSecret = config.openviduSecret ?? new GeneratedSecret("openvidu-secret").hex;
         const env = clusterEnv({
             config,
-            openviduSecret: config.openviduSecret as pulumi.Output<string>,
+            openviduSecret,
             coturnSharedSecret: coturn.hex,
             bucketName: bucket,
             redisAddress: "redis.internal",
@@ -91,9 +98,27 @@ function envProgram(bucket: string, provider: pulumi.dynamic.ResourceProvider = 
         const file = new EnvFile("openvidu-env", {
             bucket, region: config.region, ...env, header: ENV_HEADER,
             deleteOnDestroy: config.deleteEnvOnDestroy, deleteOnDestroyConfig: "openvidu:deleteEnvOnDestroy",
+            takeover: config.envTakeover, takeoverConfig: "openvidu:envTakeover",
         }, {}, provider);
-        return { unmanagedKeys: file.unmanagedKeys };
+        return { unmanagedKeys: file.unmanagedKeys, openviduSecret: secretInUse(file.fileAtLastUp, openviduSecret) };
     };
+}
+
+/** Runs preview.yml's notice step on `noticesFile` with a `gh` that keeps the comment's body. */
+function runPreviewNoticeStep(noticesFile: string): { status: number | null; comment: string; output: string } {
+    const step = parse(fs.readFileSync(path.join(repoRoot, ".github", "workflows", "preview.yml"), "utf8")).jobs.preview.steps
+        .find((s: { name?: string }) => s.name === "Announce what the .env change does to the masters");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "notice-step-"));
+    fs.mkdirSync(path.join(dir, "bin"));
+    fs.writeFileSync(path.join(dir, "bin", "gh"), `#!/bin/bash\nwhile [ $# -gt 0 ]; do if [ "$1" = --body-file ]; then cp "$2" "${dir}/gh-body"; fi; shift; done\n`, { mode: 0o755 });
+    const result = spawnSync("bash", ["-e", "-c", step.run], {
+        cwd: dir, encoding: "utf8",
+        env: { ...process.env, PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, NOTICES_FILE: noticesFile, STACK: "prod", PR_NUMBER: "7", GITHUB_STEP_SUMMARY: path.join(dir, "summary.md") },
+    });
+    const body = path.join(dir, "gh-body");
+    const comment = fs.existsSync(body) ? fs.readFileSync(body, "utf8") : "";
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { status: result.status, comment, output: result.stdout + result.stderr };
 }
 
 describe("the .env resource under the real Pulumi engine", function () {
@@ -143,13 +168,13 @@ describe("the .env resource under the real Pulumi engine", function () {
     });
 
     /** A stack of project `openvidu` running `program`; the provider host reaches the S3 server through its environment. */
-    async function stackOf(stackName: string, program: automation.PulumiFn): Promise<automation.Stack> {
+    async function stackOf(stackName: string, program: automation.PulumiFn, env: Record<string, string> = {}): Promise<automation.Stack> {
         return automation.LocalWorkspace.createOrSelectStack({ stackName, projectName: "openvidu", program }, {
             workDir,
             pulumiCommand,
             // The CLI starts the dynamic provider in `main`: this package, with its node_modules.
             projectSettings: { name: "openvidu", runtime: "nodejs", main: repoRoot },
-            envVars: { ...sandbox.env, ...s3Environment() },
+            envVars: { ...sandbox.env, ...s3Environment(), ...env },
         });
     }
 
@@ -209,6 +234,66 @@ describe("the .env resource under the real Pulumi engine", function () {
         assert.ok(resource, "the .env resource is in the state");
         return resource;
     }
+
+    describe("adopting a bucket whose .env is another cluster's (docs/migrating-from-cloudformation.md)", () => {
+        const bucket = "engine-adopt";
+        const CFN_SECRET = "cfn-secret-in-use-3b8e";
+        const CFN_FILE = [
+            "DOMAIN_OR_PUBLIC_IP=old.example.com",
+            "OPENVIDU_PRO_LICENSE=cfn-license-6c1a",
+            `OPENVIDU_SECRET=${CFN_SECRET}`,
+            "OPENVIDU_ENTERPRISE_S3_CONFIG_AUTORESTART=true",
+            "RM_REDIS_IP=cfn.abc.ng.0001.use1.cache.amazonaws.com",
+            "RM_REDIS_PORT=6379",
+            "RM_SQS_QUEUE=OpenViduHA-SQS.fifo",
+            "RM_CLOUDFORMATION_ARN=arn:aws:cloudformation:us-east-1:123456789012:stack/OpenViduHA/9b1c0d2e-0000-1111-2222-333344445555",
+            "RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME=OpenViduHA-ASGMediaNode",
+            "RM_MASTER_NODES_AUTOSCALING_GROUP_NAME=OpenViduHA-ASGMasterNode",
+            "",
+        ].join("\n");
+
+        it("preview and up fail naming the RM_* keys and openvidu:envTakeover, writing nothing; with the takeover the preview announces the restart and up keeps the file's secret", async function () {
+            await writeEnv(bucket, CFN_FILE);
+            const notices = path.join(workDir, "adopt-notices.txt");
+            const stack = await stackOf("adopt", envProgram(bucket), { OPENVIDU_ENV_NOTICES_FILE: notices });
+            await configure(stack, { "openvidu:bucketName": { value: bucket } });
+            await stack.removeConfig("openvidu:openviduSecret");
+
+            for (const run of [() => stack.preview(), () => stack.up()]) {
+                const error = await run().then(() => undefined, (e: unknown) => e as Error);
+                assert.ok(error, "the adoption was not refused");
+                assert.match(error.message, /s3:\/\/engine-adopt\/\.env belongs to another cluster: its RM_REDIS_IP, RM_SQS_QUEUE, RM_CLOUDFORMATION_ARN, RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME, RM_MASTER_NODES_AUTOSCALING_GROUP_NAME name resources/);
+                assert.match(error.message, /pulumi config set openvidu:envTakeover true/);
+                assert.ok(!error.message.includes(CFN_SECRET) && !error.message.includes("OpenViduHA-SQS"), "a value in the error");
+            }
+            assert.strictEqual(await readEnv(bucket), CFN_FILE, "nothing written");
+
+            await stack.setConfig("openvidu:envTakeover", { value: "true" });
+            const preview = await stack.preview();
+            assert.match(preview.stdout, /^ *\.env: RESTARTS EVERY MASTER AT ONCE: applying this changes .*RM_SQS_QUEUE.* in s3:\/\/engine-adopt\/\.env/m);
+            assert.ok(!preview.stdout.includes(CFN_SECRET));
+            const up = await stack.up();
+            const file = (await readEnv(bucket))!;
+            assert.match(file, new RegExp(`^OPENVIDU_SECRET=${CFN_SECRET}$`, "m"), "the generated secret replaced the one the clients use");
+            assert.match(file, /^RM_SQS_QUEUE=engine-SQS\.fifo$/m, "taken over");
+            assert.strictEqual(up.outputs.openviduSecret.value, CFN_SECRET, "the output is the secret in use");
+            assert.strictEqual(up.outputs.openviduSecret.secret, true);
+
+            // The pull-request workflow's step, on what the real provider wrote for the preview (and the up).
+            if (!hasCommand("bash")) this.skip();
+            const step = runPreviewNoticeStep(notices);
+            assert.strictEqual(step.status, 0, step.output);
+            assert.match(step.comment, /^## :warning: Merging this restarts every OpenVidu master of `prod` at once$/m);
+            assert.match(step.comment, /^> \.env: RESTARTS EVERY MASTER AT ONCE: applying this changes .*RM_SQS_QUEUE/m);
+            assert.ok(!step.comment.includes(CFN_SECRET));
+
+            // The stack's own file from now on: a later up is no refusal, and no write.
+            await stack.setConfig("openvidu:envTakeover", { value: "false" });
+            const again = await stack.preview();
+            assert.strictEqual(again.changeSummary.update ?? 0, 0, JSON.stringify(again.changeSummary));
+            assert.ok(!/RESTARTS EVERY MASTER/.test(again.stdout));
+        });
+    });
 
     it("previews a new stack while a generated secret is unknown, then keeps every secret out of the state file in plain text", async () => {
         const stack = await stackOf("secrets", envProgram("engine-secrets"));
