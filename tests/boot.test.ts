@@ -5,7 +5,7 @@
  * session tokens) holding the `.env` the program's own provider wrote. Every
  * start of OpenVidu is recorded by a stand-in launcher and checked: it must
  * be the bucket's `.env` plus this instance's AWS_INSTANCE_ID, nothing else.
- * The same scenarios run against the user data before issue 8, which must
+ * The same scenarios run against the user data of 0.1.0 (before the cloud-config boot), which must
  * fail them (otherwise the simulation proves nothing).
  * See tests/support/bootSim/machine.ts for what is modelled and how.
  */
@@ -150,7 +150,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
         ec2?.stop();
         rgw?.stop();
         if (Object.keys(legacyFailures).length > 0) {
-            console.log("      the user data before issue 8, per scenario:");
+            console.log("      the user data of 0.1.0 (before the cloud-config boot), per scenario:");
             for (const [scenario, problems] of Object.entries(legacyFailures)) {
                 console.log(`        ${scenario}:`);
                 for (const problem of [...new Set(problems)]) console.log(`          - ${problem}`);
@@ -355,7 +355,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
         });
     });
 
-    describe("the user data before issue 8 (must fail the same simulation)", () => {
+    describe("the user data of 0.1.0, before the cloud-config boot (must fail the same simulation)", () => {
         const record = (scenario: string, problems: string[]): void => {
             legacyFailures[scenario] = problems;
             assert.ok(problems.length > 0, `the old user data passed "${scenario}": the simulation would prove nothing`);

@@ -27,7 +27,7 @@ import { composeDotenvReader, composeReads, modelReads } from "./support/compose
 const SIM = path.join(__dirname, "support", "bootSim");
 const CREDENTIALS = { AccessKeyId: "AKIDEXAMPLE", SecretAccessKey: "not-a-secret", Token: "token" };
 
-/** The placeholder before issue 15 (Elasticsearch `true`, an empty password), kept to show the AMI job lifts it. */
+/** The placeholder of 0.2.0 (Elasticsearch `true`, an empty password), kept to show the AMI job lifts it. */
 const HOLD_ENV_BEFORE_ISSUE_15 = ["OPENVIDU_PRO_ELASTICSEARCH=true", "ELASTICSEARCH_PASSWORD="];
 
 /** Every key the AMI job reads from the user data (openvidu-init.sh's extractions). */
@@ -237,7 +237,7 @@ describe("the hold placeholder holds on its own", function () {
         });
     }
 
-    it("the placeholder before issue 15 is lifted by the same edits (the scenario has teeth)", async () => {
+    it("the placeholder of 0.2.0 is lifted by the same edits (the scenario has teeth)", async () => {
         imds.state.userData = ourUserData;
         const run = await sandbox(lines(...HOLD_ENV_BEFORE_ISSUE_15)).amiJob(imds);
         assert.deepStrictEqual(run.events, ["stop", "start"]);
