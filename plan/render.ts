@@ -210,8 +210,12 @@ export function planText(plan: PlanJson, run: MockRun, options: { wide?: boolean
     if (plan.amiLookups.length > 0) {
         lines.push("", "AMIs looked up by name (aws.ec2.getAmi, exact name, that owner only; offline the ids are placeholders, " +
             "`pulumi preview` shows the real ones):",
-            ...plan.amiLookups.map((l) => `  ${l.keys.join(", ") || "(AMI)"} = "${l.name}" owned by ${l.ownerId} in ${l.region} → ` +
-                `${l.imageId}${l.placeholder ? " (placeholder)" : ""}`));
+            // Wrapped, never cut: which image a name resolved to is what a reviewer checks here.
+            ...plan.amiLookups.flatMap((l) => {
+                const line = `  ${l.keys.join(", ") || "(AMI)"} = "${l.name}" owned by ${l.ownerId} in ${l.region} → ` +
+                    `${l.imageId}${l.placeholder ? " (placeholder)" : ""}`;
+                return options.wide ? [line] : wrap(line, width, "      ");
+            }));
     }
     if (plan.placeholders.length > 0) {
         lines.push("", "Placeholders (secrets not decrypted or not set; pass --secret KEY=VALUE to supply one):",

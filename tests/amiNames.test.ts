@@ -246,10 +246,13 @@ describe("the offline plan of AMIs given by name", function () {
             ]);
             const template = parsed.resources.find((r: { name: string }) => r.name === "openvidu-master-template");
             assert.strictEqual(template.inputs.imageId, placeholder);
-            const text = plan();
+            const text = plan("--wide");
             assert.strictEqual(text.status, 0, text.stderr);
             assert.match(text.stdout, /AMIs looked up by name/);
             assert.ok(text.stdout.includes(`openvidu:masterAmiId = "${MASTER_NAME}" owned by ${OWNER} in eu-west-1 → ${placeholder} (placeholder)`), text.stdout);
+            // In 100 columns the line wraps, nothing of it cut.
+            const narrow = plan();
+            assert.ok(narrow.stdout.replace(/\n +/g, " ").includes(`openvidu:masterAmiId = "${MASTER_NAME}" owned by ${OWNER} in eu-west-1 → ${placeholder} (placeholder)`), narrow.stdout);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
