@@ -10,35 +10,12 @@
  * body is used only once checked against what S3 says of the object, and a
  * write or delete whose outcome is unknown is settled by reading the object.
  */
-import type { GetObjectCommandOutput, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
+import type { GetObjectCommandOutput, S3Client } from "@aws-sdk/client-s3";
+import { credentialsFor, S3Access } from "./s3Credentials";
 import { causeOf, codeOf, isDeadlineExceeded, refusedOutright, S3_TIME_BOUNDS, statusOf, withDeadline } from "./s3Faults";
 import { checkBody, md5Base64 } from "./s3Integrity";
 
-/** How the S3 client authenticates, as the AWS provider would (`aws:*` stack config); nothing secret. */
-export interface S3Access {
-    /** `aws:profile`: a profile of the shared config and credentials files. */
-    profile?: string;
-    /** `aws:sharedCredentialsFiles` / `aws:sharedConfigFiles`: one file each (the SDK reads one). */
-    sharedCredentialsFile?: string;
-    sharedConfigFile?: string;
-    /** `aws:assumeRoles`: roles assumed in turn, each with the credentials of the one before. */
-    assumeRoles?: AssumedRole[];
-    /** `aws:endpoints[].s3`: a custom S3 endpoint. */
-    endpoint?: string;
-}
-
-/** One role of `aws:assumeRoles`, as STS AssumeRole takes it. */
-export interface AssumedRole {
-    roleArn: string;
-    sessionName?: string;
-    externalId?: string;
-    durationSeconds?: number;
-    policy?: string;
-    policyArns?: string[];
-    sourceIdentity?: string;
-    tags?: Record<string, string>;
-    transitiveTagKeys?: string[];
-}
+export { AssumedRole, S3Access, stackConfig } from "./s3Credentials";
 
 export interface ObjectAddress {
     bucket: string;
@@ -67,62 +44,12 @@ export function isReadDenied(error: unknown): boolean {
 }
 
 /**
- * The stack's configuration as the engine hands it to the provider (`configure`),
- * by full key (`aws:secretKey`, `openvidu:deleteEnvOnDestroy`). Held in memory
- * only: it reaches neither the inputs nor the state.
- */
-export const stackConfig: { get?: (key: string) => string | undefined } = {};
-
-/**
  * The AWS SDK, loaded at call time: the provider is serialized by Pulumi, and a
  * module required inside a function is captured as a `require` call instead of by value.
  */
 function sdk(): typeof import("@aws-sdk/client-s3") {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require("@aws-sdk/client-s3");
-}
-
-function credentialSdk(): typeof import("@aws-sdk/credential-providers") {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require("@aws-sdk/credential-providers");
-}
-
-type Credentials = NonNullable<S3ClientConfig["credentials"]>;
-type StaticCredentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-/** Static keys from the stack config (`aws:accessKey`/`aws:secretKey`/`aws:token`), when set there. */
-function stackKeys(): StaticCredentials | undefined {
-    const accessKeyId = stackConfig.get?.("aws:accessKey");
-    const secretAccessKey = stackConfig.get?.("aws:secretKey");
-    if (!accessKeyId || !secretAccessKey) return undefined;
-    return { accessKeyId, secretAccessKey, sessionToken: stackConfig.get?.("aws:token") || undefined };
-}
-
-/** The credentials the AWS provider would use; undefined leaves the SDK's default chain (environment, instance role...). */
-function credentialsFor(access: S3Access, region: string): Credentials | undefined {
-    const { fromIni, fromTemporaryCredentials } = credentialSdk();
-    let credentials: Credentials | undefined = stackKeys();
-    if (access.profile || access.sharedCredentialsFile || access.sharedConfigFile) {
-        credentials = fromIni({ profile: access.profile, filepath: access.sharedCredentialsFile, configFilepath: access.sharedConfigFile });
-    }
-    for (const role of access.assumeRoles ?? []) {
-        credentials = fromTemporaryCredentials({
-            masterCredentials: credentials,
-            params: {
-                RoleArn: role.roleArn,
-                RoleSessionName: role.sessionName ?? "openvidu-env-file",
-                ExternalId: role.externalId,
-                DurationSeconds: role.durationSeconds,
-                Policy: role.policy,
-                PolicyArns: role.policyArns?.map((arn) => ({ arn })),
-                SourceIdentity: role.sourceIdentity,
-                Tags: role.tags && Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value })),
-                TransitiveTagKeys: role.transitiveTagKeys,
-            },
-            clientConfig: { region },
-        });
-    }
-    return credentials;
 }
 
 export function s3Client(region: string, access: S3Access = {}): S3Client {
@@ -177,16 +104,20 @@ export function s3ErrorMessage(action: string, address: ObjectAddress, error: un
 /** How many times a body that fails its check (or breaks off) is read again before the read fails. */
 export const READ_ATTEMPTS = 3;
 
-/** Marks a read whose every body failed its check. */
-class BodyCheckFailed extends Error {
-    readonly name = "BodyCheckFailed";
+/** A read whose body failed its check: a marked Error (see isReadDenied). */
+function bodyCheckFailed(why: string): Error {
+    return Object.assign(new Error(why), { bodyCheckFailed: true });
+}
+
+function isBodyCheckFailed(error: unknown): boolean {
+    return (error as { bodyCheckFailed?: unknown } | undefined)?.bodyCheckFailed === true;
 }
 
 export async function readObject(address: ObjectAddress): Promise<LiveObject | undefined> {
     try {
         return await withDeadline((signal) => readWhole(address, signal));
     } catch (error) {
-        const message = error instanceof BodyCheckFailed ? `cannot read ${objectUrl(address)}: ${error.message}` : s3ErrorMessage("read", address, error);
+        const message = isBodyCheckFailed(error) ? `cannot read ${objectUrl(address)}: ${(error as Error).message}` : s3ErrorMessage("read", address, error);
         if (codeOf(error) === "AccessDenied" || statusOf(error) === 403) throw Object.assign(new Error(message, { cause: error }), { readDenied: true });
         throw new Error(message, { cause: error });
     }
@@ -218,10 +149,10 @@ async function readWhole(address: ObjectAddress, signal: AbortSignal): Promise<L
         if (check.verdict === "whole" || (check.verdict === "unproven" && await confirmedByHead(client, address, answer.ETag, bytes.length, signal))) {
             return { text: Buffer.from(bytes).toString("utf8"), etag: answer.ETag ?? "" };
         }
-        failure = new BodyCheckFailed(check.verdict === "damaged" ? check.why : "length not confirmed by HEAD");
+        failure = bodyCheckFailed(check.verdict === "damaged" ? check.why : "length not confirmed by HEAD");
     }
-    if (failure instanceof BodyCheckFailed) {
-        throw new BodyCheckFailed(`the body S3 sent was not the whole object in ${READ_ATTEMPTS} reads (${failure.message}); nothing was used`);
+    if (isBodyCheckFailed(failure)) {
+        throw bodyCheckFailed(`the body S3 sent was not the whole object in ${READ_ATTEMPTS} reads (${(failure as Error).message}); nothing was used`);
     }
     throw failure;
 }
@@ -266,14 +197,18 @@ export async function writeObject(address: ObjectAddress, text: string, conditio
     }
 }
 
-async function settleWrite(address: ObjectAddress, text: string, condition: WriteCondition, error: unknown): Promise<string> {
-    let current: LiveObject | undefined;
+/** The object read back after a write or delete whose outcome is unknown; if that fails too, the change may have been applied. */
+async function readBack(address: ObjectAddress, action: "write" | "delete", error: unknown): Promise<LiveObject | undefined> {
     try {
-        current = await readObject(address);
+        return await readObject(address);
     } catch (readError) {
         const why = causeOf((readError as { cause?: unknown }).cause ?? readError);
-        throw new Error(`${s3ErrorMessage("write", address, error)}; the write may have been applied (reading the object back failed too: ${why})`, { cause: error });
+        throw new Error(`${s3ErrorMessage(action, address, error)}; the ${action} may have been applied (reading the object back failed too: ${why})`, { cause: readError });
     }
+}
+
+async function settleWrite(address: ObjectAddress, text: string, condition: WriteCondition, error: unknown): Promise<string> {
+    const current = await readBack(address, "write", error);
     // Our write landed (its response was lost, or a retry of it met it as a 412).
     if (current?.text === text) return current.etag;
     const unquoted = "ifMatch" in condition ? condition.ifMatch.replace(/^"|"$/g, "") : "";
@@ -313,13 +248,7 @@ export async function deleteObject(address: ObjectAddress): Promise<void> {
     } catch (error) {
         if (codeOf(error) === "NoSuchBucket") return;
         if (refusedOutright(error)) throw new Error(s3ErrorMessage("delete", address, error), { cause: error });
-        let current: LiveObject | undefined;
-        try {
-            current = await readObject(address);
-        } catch (readError) {
-            const why = causeOf((readError as { cause?: unknown }).cause ?? readError);
-            throw new Error(`${s3ErrorMessage("delete", address, error)}; the delete may have been applied (reading the object back failed too: ${why})`, { cause: error });
-        }
+        const current = await readBack(address, "delete", error);
         if (current !== undefined) throw new Error(`${s3ErrorMessage("delete", address, error)}; the object is still there`, { cause: error });
     }
 }

@@ -30,9 +30,12 @@ export const deadlineClock: {
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-/** Marks the error of an operation that ran out of S3_TIME_BOUNDS.operationMs. */
-export class DeadlineExceeded extends Error {
-    readonly deadlineExceeded = true;
+/**
+ * An operation that ran out of S3_TIME_BOUNDS.operationMs: a marked Error, not a subclass (in the
+ * serialized provider a subclass of Error loses its message).
+ */
+function deadlineExceeded(message: string): Error {
+    return Object.assign(new Error(message), { deadlineExceeded: true });
 }
 
 export function isDeadlineExceeded(error: unknown): boolean {
@@ -49,7 +52,7 @@ export async function withDeadline<T>(operation: (signal: AbortSignal) => Promis
     let handle: unknown;
     const expired = new Promise<never>((_resolve, reject) => {
         handle = deadlineClock.setTimeout(() => {
-            const error = new DeadlineExceeded(`S3 did not finish within ${seconds} s (the bound of one S3 operation)`);
+            const error = deadlineExceeded(`S3 did not finish within ${seconds} s (the bound of one S3 operation)`);
             controller.abort(error);
             reject(error);
         }, S3_TIME_BOUNDS.operationMs);
@@ -94,7 +97,9 @@ export function causeOf(error: unknown): string {
     // The SDK wraps some errors (a body aborted mid-way) in others: follow the chain a little.
     for (let depth = 0; e && depth < 3; depth++, e = e.cause as ErrorShape | undefined) {
         add(e.Code);
-        add(e.name);
+        // The SDK names a connection reset "TimeoutError" (it retries both alike): the errno says which.
+        const errno = typeof e.code === "string" && /^E[A-Z]+$/.test(e.code) ? e.code : undefined;
+        if (!(e.name === "TimeoutError" && errno !== undefined && errno !== "ETIMEDOUT")) add(e.name);
         add(e.code);
         if (typeof e.errno === "string") add(e.errno);
         const message = typeof e.message === "string" ? e.message : "";
