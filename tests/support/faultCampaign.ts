@@ -1,0 +1,163 @@
+/**
+ * One run of the `.env` fault campaign, decided by its seed: a scenario
+ * (a new file, an adopted operator file, an update that changes a secret),
+ * faults drawn request by request (S3 errors, resets before and after S3
+ * applied a write, truncated and aborted bodies, delays, a hang, spurious
+ * 412s), another writer editing just before a write, a stale writer saving
+ * its older copy just after one. Then the invariants: a well-formed file, no
+ * operator key lost, the desired values after success, the previous object
+ * after a failure that says nothing was applied, no secret in any message,
+ * bounded time, and a repeat without faults that converges and then writes
+ * nothing. Returns what was violated (nothing, when all holds).
+ */
+import { EnvFileInputs, EnvFileOutputs, envFileProvider } from "../../components/envFile/provider";
+import { envFileInputs, SECRET_VALUES } from "./envFileInputs";
+import { FaultFixture, seededRandom } from "./faultFixture";
+import { Fault, Seen } from "./faultProxy";
+
+const FAULTS: Record<string, Fault[]> = {
+    GET: ["500", "503", "reset-before", "truncate", "abort-body", "delay", "hang"],
+    PUT: ["500", "503", "412", "reset-before", "reset-after", "delay", "hang"],
+    HEAD: ["500", "503", "delay"],
+    DELETE: ["500", "reset-after"],
+};
+/** Fault kinds left out (OPENVIDU_FAULT_SKIP=hang,truncate), e.g. to run the campaign against code that hangs. */
+const SKIPPED = (process.env.OPENVIDU_FAULT_SKIP ?? "").split(",");
+/** Faults per run at most, so that the SDK's backoffs keep a run short. */
+const MAX_FAULTS = 5;
+/** A run (its repeat included) takes at most this long, in real time. */
+export const RUN_BOUND_MS = 30_000;
+const OPERATOR_SECRET = "coturn-Kd8w2Zr5";
+
+export interface RunReport {
+    seed: number;
+    scenario: string;
+    faults: Fault[];
+    outcome: "written" | "failed";
+    violations: string[];
+    ms: number;
+}
+
+function settings(text: string | undefined): Map<string, string> {
+    const map = new Map<string, string>();
+    for (const line of (text ?? "").split("\n")) {
+        const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+        if (match) map.set(match[1], match[2]);
+    }
+    return map;
+}
+
+/** OpenVidu's launcher and the masters' check read this: KEY=value, comments, blank lines, no key twice. */
+function malformed(text: string): string | undefined {
+    if (!text.endsWith("\n")) return "no final newline";
+    const seen = new Set<string>();
+    for (const line of text.slice(0, -1).split("\n")) {
+        if (line === "" || line.startsWith("#")) continue;
+        const key = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(line)?.[1];
+        if (key === undefined) return `a line that is not KEY=value (${line.length} characters)`;
+        if (seen.has(key)) return `${key} twice`;
+        seen.add(key);
+    }
+    return undefined;
+}
+
+export async function runSeed(seed: number, f: FaultFixture, bucketPrefix: string): Promise<RunReport> {
+    const started = Date.now();
+    const random = seededRandom(seed);
+    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+    const bucket = `${bucketPrefix}-${seed}`;
+    await f.createBucket(bucket);
+    const scenario = pick(["create", "adopt", "update"]);
+    const newSecret = `secret-${seed}Nq`;
+    const secrets = [...SECRET_VALUES, newSecret, OPERATOR_SECRET];
+    const news: EnvFileInputs = envFileInputs({
+        settings: { ...envFileInputs().settings, OPENVIDU_CDR: "true" },
+        secretSettings: { ...envFileInputs().secretSettings, OPENVIDU_SECRET: newSecret },
+    }, bucket);
+    let olds: EnvFileOutputs | undefined;
+    if (scenario === "adopt") {
+        await f.write(bucket, `# the operator's file\nDOMAIN_OR_PUBLIC_IP=old.example.com\nOPENVIDU_SECRET=${SECRET_VALUES[1]}\nCOTURN_SHARED_SECRET_KEY=${OPERATOR_SECRET}\n# a note\nOPENVIDU_WEBHOOK=true\n`);
+    }
+    if (scenario === "update") {
+        olds = (await envFileProvider.create!(envFileInputs({}, bucket))).outs as EnvFileOutputs;
+        await f.write(bucket, `${await f.read(bucket)}COTURN_SHARED_SECRET_KEY=${OPERATOR_SECRET}\n`);
+    }
+    const before = await f.read(bucket);
+    const operatorKeys = new Map([...settings(before)].filter(([key]) => !news.keyOrder.includes(key)));
+
+    const faults: Fault[] = [];
+    let hung = false;
+    const plan = (seen: Seen): Fault => {
+        if (faults.length >= MAX_FAULTS || random() >= 0.3) return "none";
+        const fault = pick(FAULTS[seen.method] ?? ["none"]);
+        if (SKIPPED.includes(fault)) return "none";
+        if (fault === "hang" && hung) return "none";
+        hung ||= fault === "hang";
+        faults.push(fault);
+        return fault;
+    };
+    const editor = random() < 0.3;
+    const stale = scenario !== "create" && random() < 0.3;
+    let staleCopy: string | undefined;
+    let staleWritten = false;
+    let puts = 0;
+    const run = await f.through({
+        plan,
+        async beforeWrite() {
+            if (++puts === 1 && editor) {
+                await f.write(bucket, `${(await f.read(bucket)) ?? ""}EDITOR_KEY=${seed}\n`);
+                operatorKeys.set("EDITOR_KEY", String(seed));
+            }
+            staleCopy = await f.read(bucket);
+        },
+        async afterWrite(_seen, status) {
+            if (!stale || staleWritten || status !== 200 || staleCopy === undefined) return;
+            staleWritten = true;
+            await f.write(bucket, staleCopy);
+        },
+    }, () => olds ? envFileProvider.update!(`${bucket}/.env`, olds, news) : envFileProvider.create!(news));
+
+    const violations: string[] = [];
+    const after = await f.read(bucket);
+    const message = run.error?.message;
+    for (const text of [message ?? "", ...run.warnings]) {
+        if (secrets.some((secret) => text.includes(secret))) violations.push(`a secret in a message: ${text.slice(0, 60)}...`);
+    }
+    if (message !== undefined && (message.includes("\n") || !/^(cannot (read|write) |s3:\/\/)/.test(message))) violations.push(`message not one line naming the object: ${message}`);
+    if (after !== undefined && malformed(after)) violations.push(`malformed file: ${malformed(after)}`);
+    const live = settings(after);
+    for (const [key, value] of operatorKeys) {
+        if (live.get(key) !== value) violations.push(`operator key ${key} lost or changed`);
+    }
+    const desired = { ...news.settings, ...news.secretSettings };
+    const prior = settings(before);
+    if (run.error === undefined && !staleWritten) {
+        for (const [key, value] of Object.entries(desired)) if (live.get(key) !== value) violations.push(`after success, ${key} is not the desired value`);
+    }
+    if (run.error !== undefined && !message!.includes("may have been applied")) {
+        for (const key of ["OPENVIDU_CDR", "OPENVIDU_SECRET"]) {
+            if (live.get(key) !== prior.get(key)) violations.push(`a failure that says nothing was applied, yet ${key} changed: ${message}`);
+        }
+    }
+    violations.push(...await repeat(f, bucket, run.error === undefined ? run.result!.outs as EnvFileOutputs : olds, news, operatorKeys, desired));
+    const ms = Date.now() - started;
+    if (ms > RUN_BOUND_MS) violations.push(`took ${ms} ms`);
+    return { seed, scenario, faults, outcome: run.error ? "failed" : "written", violations, ms };
+}
+
+/** Without faults, `pulumi up` again converges (desired values, operator keys kept), and once more writes nothing. */
+async function repeat(f: FaultFixture, bucket: string, olds: EnvFileOutputs | undefined, news: EnvFileInputs,
+    operatorKeys: Map<string, string>, desired: Record<string, string>): Promise<string[]> {
+    const violations: string[] = [];
+    const up = (from: EnvFileOutputs | undefined): Promise<unknown> => from ? envFileProvider.update!(`${bucket}/.env`, from, news) : envFileProvider.create!(news);
+    const again = await f.through({ plan: () => "none" }, () => up(olds));
+    if (again.error) return [`the repeat failed: ${again.error.message}`];
+    const live = settings(await f.read(bucket));
+    for (const [key, value] of Object.entries(desired)) if (live.get(key) !== value) violations.push(`after the repeat, ${key} is not the desired value`);
+    for (const [key, value] of operatorKeys) if (live.get(key) !== value) violations.push(`after the repeat, operator key ${key} lost`);
+    const outs = (again.result as { outs: EnvFileOutputs }).outs;
+    const third = await f.through({ plan: () => "none" }, () => up(outs));
+    if (third.error) violations.push(`the second repeat failed: ${third.error.message}`);
+    if (third.proxy.log.some((r) => r.method === "PUT")) violations.push("the second repeat wrote again (not idempotent)");
+    return violations;
+}
