@@ -6,30 +6,9 @@
  * OPENVIDU_FAULT_SEED=<seed> one run, OPENVIDU_FAULT_SKIP=<kind,...> leaves fault kinds out.
  */
 import * as assert from "assert";
-import { runSeed, RunReport } from "./support/faultCampaign";
+import { assertNoViolations, campaignSeeds, runSeed, RunReport, summarize } from "./support/faultCampaign";
 import { FaultFixture, faultFixture } from "./support/faultFixture";
 import { LocalS3, startS3rver } from "./support/s3rver";
-
-/** Seeds of the default run: short enough for `npm test`, every fault kind drawn (checked below). */
-export function campaignSeeds(defaultRuns: number): number[] {
-    const one = process.env.OPENVIDU_FAULT_SEED;
-    if (one !== undefined) return [Number(one)];
-    const runs = Number(process.env.OPENVIDU_FAULT_RUNS ?? defaultRuns);
-    return Array.from({ length: runs }, (_, i) => i + 1);
-}
-
-export function summarize(reports: RunReport[]): string {
-    const kinds = new Map<string, number>();
-    for (const fault of reports.flatMap((r) => r.faults)) kinds.set(fault, (kinds.get(fault) ?? 0) + 1);
-    const written = reports.filter((r) => r.outcome === "written").length;
-    const slowest = Math.max(...reports.map((r) => r.ms));
-    return `${reports.length} runs: ${written} written, ${reports.length - written} failed cleanly; faults ${[...kinds].map(([k, n]) => `${k}×${n}`).join(" ")}; slowest run ${slowest} ms`;
-}
-
-export function assertNoViolations(reports: RunReport[]): void {
-    const broken = reports.filter((r) => r.violations.length > 0);
-    assert.deepStrictEqual(broken.map((r) => `seed ${r.seed} (${r.scenario}; faults ${r.faults.join(",") || "none"}; rerun with OPENVIDU_FAULT_SEED=${r.seed}): ${r.violations.join("; ")}`), []);
-}
 
 describe(".env fault campaign against s3rver (seeded)", function () {
     this.timeout(600000);

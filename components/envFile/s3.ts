@@ -129,6 +129,8 @@ async function readWhole(address: ObjectAddress, signal: AbortSignal): Promise<L
     const client = s3Client(address.region, address.access);
     let failure: unknown;
     for (let attempt = 1; attempt <= READ_ATTEMPTS && !signal.aborted; attempt++) {
+        // A damaged body is often a moment's fault (a write still landing on an S3-compatible server): wait a little.
+        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, S3_TIME_BOUNDS.rereadDelayMs * (attempt - 1)));
         let answer: GetObjectCommandOutput;
         try {
             // ChecksumMode: S3 returns the checksum stored with the object, if any.
@@ -154,7 +156,7 @@ async function readWhole(address: ObjectAddress, signal: AbortSignal): Promise<L
     if (isBodyCheckFailed(failure)) {
         throw bodyCheckFailed(`the body S3 sent was not the whole object in ${READ_ATTEMPTS} reads (${(failure as Error).message}); nothing was used`);
     }
-    throw failure;
+    throw failure ?? signal.reason;
 }
 
 /** Neither an MD5 ETag nor a checksum: S3's HEAD must give the same ETag and this length. */

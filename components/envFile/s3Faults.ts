@@ -14,6 +14,8 @@ export const S3_TIME_BOUNDS = {
     socketIdleMs: 15_000,
     /** Requests per call, the SDK's retries of 5xx, throttling and network errors included. */
     maxAttempts: 3,
+    /** Before reading a damaged body again: this, then twice this. */
+    rereadDelayMs: 100,
     /** One S3 operation in all: a read (re-reads of a body that fails its check included), a write, a delete. */
     operationMs: 60_000,
 } as const;

@@ -10,6 +10,7 @@
  * bounded time, and a repeat without faults that converges and then writes
  * nothing. Returns what was violated (nothing, when all holds).
  */
+import * as assert from "assert";
 import { EnvFileInputs, EnvFileOutputs, envFileProvider } from "../../components/envFile/provider";
 import { envFileInputs, SECRET_VALUES } from "./envFileInputs";
 import { FaultFixture, seededRandom } from "./faultFixture";
@@ -139,6 +140,11 @@ export async function runSeed(seed: number, f: FaultFixture, bucketPrefix: strin
             if (live.get(key) !== prior.get(key)) violations.push(`a failure that says nothing was applied, yet ${key} changed: ${message}`);
         }
     }
+    if (violations.length > 0 || process.env.OPENVIDU_FAULT_DEBUG) {
+        // What the run did, for the seed's rerun (never a value: statuses, faults, lengths).
+        const requests = run.proxy.log.map((r) => `${r.method}${r.conditional ? "?" : ""}:${r.fault}:${r.status ?? "-"}`).join(" ");
+        console.log(`      seed ${seed}: ${requests}; editor ${editor}, stale ${staleWritten}; ${before?.length ?? 0} -> ${after?.length ?? 0} bytes`);
+    }
     violations.push(...await repeat(f, bucket, run.error === undefined ? run.result!.outs as EnvFileOutputs : olds, news, operatorKeys, desired));
     const ms = Date.now() - started;
     if (ms > RUN_BOUND_MS) violations.push(`took ${ms} ms`);
@@ -160,4 +166,25 @@ async function repeat(f: FaultFixture, bucket: string, olds: EnvFileOutputs | un
     if (third.error) violations.push(`the second repeat failed: ${third.error.message}`);
     if (third.proxy.log.some((r) => r.method === "PUT")) violations.push("the second repeat wrote again (not idempotent)");
     return violations;
+}
+
+/** Seeds of the default run: short enough for `npm test`, every fault kind drawn (checked below). */
+export function campaignSeeds(defaultRuns: number): number[] {
+    const one = process.env.OPENVIDU_FAULT_SEED;
+    if (one !== undefined) return [Number(one)];
+    const runs = Number(process.env.OPENVIDU_FAULT_RUNS ?? defaultRuns);
+    return Array.from({ length: runs }, (_, i) => i + 1);
+}
+
+export function summarize(reports: RunReport[]): string {
+    const kinds = new Map<string, number>();
+    for (const fault of reports.flatMap((r) => r.faults)) kinds.set(fault, (kinds.get(fault) ?? 0) + 1);
+    const written = reports.filter((r) => r.outcome === "written").length;
+    const slowest = Math.max(...reports.map((r) => r.ms));
+    return `${reports.length} runs: ${written} written, ${reports.length - written} failed cleanly; faults ${[...kinds].map(([k, n]) => `${k}×${n}`).join(" ")}; slowest run ${slowest} ms`;
+}
+
+export function assertNoViolations(reports: RunReport[]): void {
+    const broken = reports.filter((r) => r.violations.length > 0);
+    assert.deepStrictEqual(broken.map((r) => `seed ${r.seed} (${r.scenario}; faults ${r.faults.join(",") || "none"}; rerun with OPENVIDU_FAULT_SEED=${r.seed}): ${r.violations.join("; ")}`), []);
 }

@@ -5,7 +5,8 @@
  * captured so no message escapes the secret check.
  */
 import * as FakeTimers from "@sinonjs/fake-timers";
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { createHash } from "crypto";
+import { CreateBucketCommand, GetObjectCommand, GetObjectCommandOutput, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { deadlineClock, S3_TIME_BOUNDS } from "../../components/envFile/s3Faults";
 import { FaultHooks, faultProxy, FaultProxy, Upstream } from "./faultProxy";
 import { pointEnvironmentAt } from "./s3rver";
@@ -38,11 +39,20 @@ export function faultFixture(upstream: Upstream): FaultFixture {
             await direct.send(new CreateBucketCommand({ Bucket: bucket }));
         },
         async read(bucket) {
-            try {
-                return await (await direct.send(new GetObjectCommand({ Bucket: bucket, Key: ".env" }))).Body!.transformToString();
-            } catch (error) {
-                if ((error as { name?: string }).name === "NoSuchKey") return undefined;
-                throw error;
+            // s3rver answers a PUT before its file is fully on disk: a read just after it may see part of it.
+            // The tests' own reads take only a body that matches the ETag (an MD5 on both servers).
+            for (let attempt = 1; ; attempt++) {
+                let answer: GetObjectCommandOutput;
+                try {
+                    answer = await direct.send(new GetObjectCommand({ Bucket: bucket, Key: ".env" }));
+                } catch (error) {
+                    if ((error as { name?: string }).name === "NoSuchKey") return undefined;
+                    throw error;
+                }
+                const text = await answer.Body!.transformToString();
+                if (`"${createHash("md5").update(text).digest("hex")}"` === answer.ETag) return text;
+                if (attempt === 50) throw new Error(`s3://${bucket}/.env: no whole body in 50 reads`);
+                await new Promise((resolve) => setTimeout(resolve, 10));
             }
         },
         async write(bucket, text) {

@@ -28,6 +28,7 @@ export interface Seen {
     method: string;
     path: string;
     conditional: boolean;
+    ifMatch?: string;
     /** Which request this is, from 1, over the proxy's life. */
     index: number;
 }
@@ -117,6 +118,7 @@ export async function faultProxy(upstream: Upstream, hooks: FaultHooks): Promise
         const seen: Seen = {
             method: request.method ?? "", path: (request.url ?? "").split("?")[0], index: ++count,
             conditional: request.headers["if-match"] !== undefined || request.headers["if-none-match"] !== undefined,
+            ifMatch: request.headers["if-match"] as string | undefined,
         };
         const fault = hooks.plan(seen);
         const entry: FaultProxy["log"][number] = { ...seen, fault };
