@@ -146,6 +146,28 @@ describe(".env provider under S3 faults: the five holes", function () {
             noSecretIn(run.error!.message);
         });
 
+        it("after 'may have been applied', the next up finds the write landed and keeps its record: a stale copy saved later is undone", async () => {
+            const b = await bucket();
+            const first = (await envFileProvider.create!(inputs({}, b))).outs as EnvFileOutputs;
+            const before = (await f.read(b))!;
+            let applied = false;
+            const plan = (seen: Seen): Fault => {
+                if (applied) return "reset-before";
+                applied = seen.method === "PUT";
+                return applied ? "reset-after" : "none";
+            };
+            const news = inputs({ secretSettings: { ...inputs().secretSettings, OPENVIDU_SECRET: NEW_SECRET } }, b);
+            const failed = await f.through({ plan }, () => envFileProvider.update!(`${b}/.env`, first, news));
+            assert.match(failed.error?.message ?? "", /may have been applied/);
+            // The engine kept the state of the last successful up: the next up starts from it.
+            const again = (await envFileProvider.update!(`${b}/.env`, first, news)).outs as EnvFileOutputs;
+            assert.deepStrictEqual(again.replacedByLastWrite, { OPENVIDU_SECRET: SECRET_VALUES[1] });
+            await f.write(b, `${before}OPENVIDU_WEBHOOK=true\n`);
+            const warnings = (await f.through({ plan: () => "none" }, () => envFileProvider.update!(`${b}/.env`, again, news))).warnings;
+            assert.match((await f.read(b))!, new RegExp(`^OPENVIDU_SECRET=${NEW_SECRET}$`, "m"), "the lost write is made again");
+            assert.match(warnings.join("\n"), /OPENVIDU_SECRET is back to the value before that write/);
+        });
+
         it("a write that never reached S3 says it was not applied, and the object is as it was", async () => {
             const b = await bucket();
             const first = (await envFileProvider.create!(inputs({}, b))).outs as EnvFileOutputs;
