@@ -7,6 +7,7 @@
  * every fault is envFile.faultCampaign.test.ts.
  */
 import * as assert from "assert";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { EnvFileOutputs, envFileProvider } from "../components/envFile/provider";
@@ -94,6 +95,16 @@ describe(".env provider under S3 faults: the five holes", function () {
             assert.match(run.error?.message ?? "", /^cannot read s3:\/\/holes-\d+\/\.env: the body S3 sent was not the whole object in 3 reads \(MD5 of the ETag mismatch\); nothing was used$/);
             assert.strictEqual(await f.read(b), OPERATOR_FILE);
             assert.strictEqual(run.proxy.log.filter((r) => r.method === "PUT").length, 0);
+        });
+
+        it("every write carries Content-MD5 and a SHA-256 checksum of exactly its body; every read asks for S3's checksum", async () => {
+            const b = await bucket();
+            const run = await f.through({ plan: () => "none" }, () => envFileProvider.create!(inputs({}, b)));
+            const body = Buffer.from((await f.read(b))!);
+            const [put] = run.proxy.log.filter((r) => r.method === "PUT");
+            assert.strictEqual(put.headers["content-md5"], createHash("md5").update(body).digest("base64"));
+            assert.strictEqual(put.headers["x-amz-checksum-sha256"], createHash("sha256").update(body).digest("base64"));
+            for (const get of run.proxy.log.filter((r) => r.method === "GET")) assert.strictEqual(get.headers["x-amz-checksum-mode"], "ENABLED");
         });
     });
 

@@ -47,7 +47,7 @@ export interface FaultHooks {
 export interface FaultProxy {
     endpoint: string;
     /** Every request seen, with the fault it got. */
-    log: Array<Seen & { fault: Fault; status?: number }>;
+    log: Array<Seen & { fault: Fault; status?: number; headers: http.IncomingHttpHeaders }>;
     close(): Promise<void>;
 }
 
@@ -121,7 +121,7 @@ export async function faultProxy(upstream: Upstream, hooks: FaultHooks): Promise
             ifMatch: request.headers["if-match"] as string | undefined,
         };
         const fault = hooks.plan(seen);
-        const entry: FaultProxy["log"][number] = { ...seen, fault };
+        const entry: FaultProxy["log"][number] = { ...seen, fault, headers: request.headers };
         log.push(entry);
         if (fault in ERRORS) {
             const [status, code] = ERRORS[fault];
