@@ -11,6 +11,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { EnvFileOutputs, envFileProvider } from "../components/envFile/provider";
+import { s3Client } from "../components/envFile/s3";
 import { S3_TIME_BOUNDS } from "../components/envFile/s3Faults";
 import { envFileInputs as inputs, SECRET_VALUES } from "./support/envFileInputs";
 import { Fault, Seen } from "./support/faultProxy";
@@ -241,10 +242,19 @@ describe(".env provider under S3 faults: the five holes", function () {
             assert.strictEqual(await f.read(b), before);
         });
 
+        it("the S3 client times out connections (5 s) and requests (15 s, an error, not a warning), 3 requests at most", async () => {
+            const client = s3Client("us-east-1");
+            const handler = client.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> };
+            const config = await handler.configProvider;
+            assert.deepStrictEqual([config.connectionTimeout, config.requestTimeout, config.socketTimeout, config.throwOnRequestTimeout], [5000, 15000, 15000, true]);
+            assert.strictEqual(await client.config.maxAttempts(), 3);
+        });
+
         it("docs/env-file.md gives every bound as the code sets it", () => {
             const docs = fs.readFileSync(path.join(__dirname, "../docs/env-file.md"), "utf8");
             const seconds = (ms: number): string => `${ms / 1000} s`;
-            for (const figure of [seconds(S3_TIME_BOUNDS.connectionMs), seconds(S3_TIME_BOUNDS.requestMs), seconds(S3_TIME_BOUNDS.socketIdleMs), seconds(S3_TIME_BOUNDS.operationMs)]) {
+            const figures = [S3_TIME_BOUNDS.connectionMs, S3_TIME_BOUNDS.requestMs, S3_TIME_BOUNDS.socketIdleMs, S3_TIME_BOUNDS.operationMs].map(seconds);
+            for (const figure of [...figures, `${S3_TIME_BOUNDS.rereadDelayMs} ms`, `${2 * S3_TIME_BOUNDS.rereadDelayMs} ms`]) {
                 assert.ok(docs.includes(figure), `docs/env-file.md quotes ${figure}`);
             }
             assert.match(docs, new RegExp(`${S3_TIME_BOUNDS.maxAttempts} requests`));
