@@ -34,7 +34,7 @@ const OPERATOR_FILE = [
 const NEW_SECRET = "secret-Nw4";
 
 function noSecretIn(message: string): void {
-    for (const secret of [...SECRET_VALUES, NEW_SECRET, "coturn-Hv3x9Qw2"]) assert.ok(!message.includes(secret), `no secret in: ${message}`);
+    for (const secret of [...SECRET_VALUES, NEW_SECRET, "coturn-Hv3x9Qw2", "secret-Op1"]) assert.ok(!message.includes(secret), `no secret in: ${message}`);
 }
 
 /** The fault for the n-th request of a method (1-based), none for the others. */
@@ -113,6 +113,8 @@ describe(".env provider under S3 faults: the five holes", function () {
         it("the retry's 412 meets our own write: replacedByLastWrite is kept, and a stale copy saved over it later is undone", async () => {
             const b = await bucket();
             const first = (await envFileProvider.create!(inputs({}, b))).outs as EnvFileOutputs;
+            // An operator changed the secret at run time; the config changes it too (and wins).
+            await f.write(b, (await f.read(b))!.replace(`OPENVIDU_SECRET=${SECRET_VALUES[1]}`, "OPENVIDU_SECRET=secret-Op1"));
             const before = (await f.read(b))!;
             const news = inputs({ secretSettings: { ...inputs().secretSettings, OPENVIDU_SECRET: NEW_SECRET } }, b);
             // The PUT lands, its answer is lost; the SDK sends it again and gets 412 (the object changed: by us).
@@ -120,7 +122,7 @@ describe(".env provider under S3 faults: the five holes", function () {
             assert.strictEqual(run.error, undefined, run.error?.message);
             assert.deepStrictEqual(run.proxy.log.filter((r) => r.method === "PUT").map((r) => r.status), [200, 412]);
             const second = run.result!.outs as EnvFileOutputs;
-            assert.deepStrictEqual(second.replacedByLastWrite, { OPENVIDU_SECRET: SECRET_VALUES[1] });
+            assert.deepStrictEqual(second.replacedByLastWrite, { OPENVIDU_SECRET: "secret-Op1" }, "the value this write replaced, read before it");
             // A writer that read the file before that write saves its copy (with a key of its own) after it.
             await f.write(b, `${before}OPENVIDU_WEBHOOK=true\n`);
             const third = await envFileProvider.update!(`${b}/.env`, second, news);
