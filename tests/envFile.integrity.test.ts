@@ -6,6 +6,7 @@
  * (`openssl dgst -sha256 -binary | base64`, `python3 -c 'zlib.crc32'`).
  */
 import * as assert from "assert";
+import { causeOf, refusedOutright } from "../components/envFile/s3Faults";
 import { checkBody, md5OfEtag } from "../components/envFile/s3Integrity";
 
 const BODY = Buffer.from("A=1\nB=2\n");
@@ -41,5 +42,32 @@ describe(".env body checks (pure)", () => {
         const kms = { ETag: '"0123456789abcdef0123456789abcdef"', ServerSideEncryption: "aws:kms" };
         assert.deepStrictEqual(checkBody(BODY, kms), { verdict: "unproven" });
         assert.deepStrictEqual(checkBody(BODY, { ...kms, ChecksumType: "COMPOSITE", ChecksumSHA256: "AAAA-2" }), { verdict: "unproven" });
+    });
+});
+
+describe(".env S3 failure causes (pure)", () => {
+    it("the SDK's checksum failure is named, never the checksums it quotes", () => {
+        const error = new Error('Checksum mismatch: expected "3DxOOw==" but received "Ir7BOg==" in response header "x-amz-checksum-crc32".');
+        assert.strictEqual(causeOf(error), "Checksum mismatch");
+    });
+
+    it("a connection reset is ECONNRESET, though the SDK names it TimeoutError; a real timeout stays one", () => {
+        const reset = Object.assign(new Error("socket hang up"), { name: "TimeoutError", code: "ECONNRESET" });
+        assert.strictEqual(causeOf(reset), 'ECONNRESET, "socket hang up"');
+        const timeout = Object.assign(new Error("a request has exceeded the configured 15000 ms requestTimeout."), { name: "TimeoutError", code: "ETIMEDOUT" });
+        assert.strictEqual(causeOf(timeout), "TimeoutError, ETIMEDOUT");
+    });
+
+    it("S3's code and HTTP status; a free-text message is left out", () => {
+        const s3 = Object.assign(new Error("We encountered an internal error. Please try again."), { name: "InternalError", Code: "InternalError", $metadata: { httpStatusCode: 500 } });
+        assert.strictEqual(causeOf(s3), "InternalError (HTTP 500)");
+        assert.strictEqual(causeOf(new Error("OPENVIDU_SECRET=secret-Yx7")), "unknown error");
+    });
+
+    it("a write refused outright is settled without reading; a 5xx, a 412, a reset or a timeout is not", () => {
+        const status = (httpStatusCode: number): unknown => ({ $metadata: { httpStatusCode } });
+        assert.deepStrictEqual([400, 403, 404].map((s) => refusedOutright(status(s))), [true, true, true]);
+        assert.deepStrictEqual([408, 409, 412, 429, 500, 503].map((s) => refusedOutright(status(s))), [false, false, false, false, false, false]);
+        assert.strictEqual(refusedOutright(Object.assign(new Error("aborted"), { code: "ECONNRESET" })), false);
     });
 });

@@ -105,7 +105,7 @@ export function causeOf(error: unknown): string {
         add(e.code);
         if (typeof e.errno === "string") add(e.errno);
         const message = typeof e.message === "string" ? e.message : "";
-        if (/^Checksum mismatch/.test(message)) add("Checksum mismatch");
+        if (/^Checksum mismatch/.test(message) && !parts.includes("Checksum mismatch")) parts.push("Checksum mismatch");
         else if (PLAIN_MESSAGES.includes(message)) parts.push(`"${message}"`);
     }
     const status = (error as ErrorShape | undefined)?.$metadata?.httpStatusCode;
