@@ -1,11 +1,9 @@
 /**
  * The S3 side of the `.env` provider: read with the ETag, write conditionally,
  * and turn S3's failures into messages that name the object and never a value.
- * A client is built per call from the resource's access settings (profile,
- * roles to assume: never a secret, they are kept in state) and, for what is
- * secret, from the environment or the stack's `aws:accessKey`/`aws:secretKey`
- * as the engine hands them to the provider at run time (never stored). A test
- * points it at a local server with `AWS_ENDPOINT_URL_S3`.
+ * A client is built per call from the resource's access settings
+ * (s3Credentials.ts: never a secret in state). A test points it at a local
+ * server with `AWS_ENDPOINT_URL_S3`.
  * Under faults (s3Faults.ts, s3Integrity.ts): every call is bounded in time, a
  * body is used only once checked against what S3 says of the object, and a
  * write or delete whose outcome is unknown is settled by reading the object.

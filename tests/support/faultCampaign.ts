@@ -62,15 +62,18 @@ function malformed(text: string): string | undefined {
     return undefined;
 }
 
-export async function runSeed(seed: number, f: FaultFixture, bucketPrefix: string): Promise<RunReport> {
-    const started = Date.now();
-    const random = seededRandom(seed);
-    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
-    const bucket = `${bucketPrefix}-${seed}`;
-    await f.createBucket(bucket);
-    const scenario = pick(["create", "adopt", "update"]);
+interface Start {
+    scenario: string;
+    olds?: EnvFileOutputs;
+    news: EnvFileInputs;
+    /** The file before the run (undefined: none). */
+    before?: string;
+    secrets: string[];
+}
+
+/** A new file, an operator's file to adopt, or an update (with a key the operator added) that changes a secret. */
+async function start(seed: number, f: FaultFixture, bucket: string, scenario: string): Promise<Start> {
     const newSecret = `secret-${seed}Nq`;
-    const secrets = [...SECRET_VALUES, newSecret, OPERATOR_SECRET];
     const news: EnvFileInputs = envFileInputs({
         settings: { ...envFileInputs().settings, OPENVIDU_CDR: "true" },
         secretSettings: { ...envFileInputs().secretSettings, OPENVIDU_SECRET: newSecret },
@@ -83,46 +86,49 @@ export async function runSeed(seed: number, f: FaultFixture, bucketPrefix: strin
         olds = (await envFileProvider.create!(envFileInputs({}, bucket))).outs as EnvFileOutputs;
         await f.write(bucket, `${await f.read(bucket)}COTURN_SHARED_SECRET_KEY=${OPERATOR_SECRET}\n`);
     }
-    const before = await f.read(bucket);
-    const operatorKeys = new Map([...settings(before)].filter(([key]) => !news.keyOrder.includes(key)));
+    return { scenario, olds, news, before: await f.read(bucket), secrets: [...SECRET_VALUES, newSecret, OPERATOR_SECRET] };
+}
 
-    const faults: Fault[] = [];
+/** Draws a fault for some requests (at most MAX_FAULTS, one hang), recording what it drew. */
+function faultPlan(random: () => number, faults: Fault[]): (seen: Seen) => Fault {
     let hung = false;
-    const plan = (seen: Seen): Fault => {
+    return (seen) => {
         if (faults.length >= MAX_FAULTS || random() >= 0.3) return "none";
-        const fault = pick(FAULTS[seen.method] ?? ["none"]);
-        if (SKIPPED.includes(fault)) return "none";
-        if (fault === "hang" && hung) return "none";
+        const kinds = FAULTS[seen.method] ?? ["none"];
+        const fault = kinds[Math.floor(random() * kinds.length)];
+        if (SKIPPED.includes(fault) || (fault === "hang" && hung)) return "none";
         hung ||= fault === "hang";
         faults.push(fault);
         return fault;
     };
-    const editor = random() < 0.3;
-    const stale = scenario !== "create" && random() < 0.3;
-    let staleCopy: string | undefined;
-    let staleWritten = false;
-    let puts = 0;
-    const run = await f.through({
-        plan,
-        async beforeWrite() {
-            if (++puts === 1 && editor) {
+}
+
+/** Another writer just before our first write (a key of its own), a stale writer just after our first applied one. */
+function otherWriters(f: FaultFixture, bucket: string, seed: number, editor: boolean, stale: boolean, operatorKeys: Map<string, string>) {
+    const state = { staleCopy: undefined as string | undefined, staleWritten: false, puts: 0 };
+    return {
+        state,
+        async beforeWrite(): Promise<void> {
+            if (++state.puts === 1 && editor) {
                 await f.write(bucket, `${(await f.read(bucket)) ?? ""}EDITOR_KEY=${seed}\n`);
                 operatorKeys.set("EDITOR_KEY", String(seed));
             }
-            staleCopy = await f.read(bucket);
+            state.staleCopy = await f.read(bucket);
         },
-        async afterWrite(_seen, status) {
-            if (!stale || staleWritten || status !== 200 || staleCopy === undefined) return;
-            staleWritten = true;
-            await f.write(bucket, staleCopy);
+        async afterWrite(_seen: Seen, status: number): Promise<void> {
+            if (!stale || state.staleWritten || status !== 200 || state.staleCopy === undefined) return;
+            state.staleWritten = true;
+            await f.write(bucket, state.staleCopy);
         },
-    }, () => olds ? envFileProvider.update!(`${bucket}/.env`, olds, news) : envFileProvider.create!(news));
+    };
+}
 
+/** The invariants right after the run (the repeat is checked apart). */
+function checkRun(s: Start, after: string | undefined, error: Error | undefined, warnings: string[], operatorKeys: Map<string, string>, staleWritten: boolean): string[] {
     const violations: string[] = [];
-    const after = await f.read(bucket);
-    const message = run.error?.message;
-    for (const text of [message ?? "", ...run.warnings]) {
-        if (secrets.some((secret) => text.includes(secret))) violations.push(`a secret in a message: ${text.slice(0, 60)}...`);
+    const message = error?.message;
+    for (const text of [message ?? "", ...warnings]) {
+        if (s.secrets.some((secret) => text.includes(secret))) violations.push(`a secret in a message: ${text.slice(0, 60)}...`);
     }
     if (message !== undefined && (message.includes("\n") || !/^(cannot (read|write) |s3:\/\/)/.test(message))) violations.push(`message not one line naming the object: ${message}`);
     if (after !== undefined && malformed(after)) violations.push(`malformed file: ${malformed(after)}`);
@@ -130,25 +136,46 @@ export async function runSeed(seed: number, f: FaultFixture, bucketPrefix: strin
     for (const [key, value] of operatorKeys) {
         if (live.get(key) !== value) violations.push(`operator key ${key} lost or changed`);
     }
-    const desired = { ...news.settings, ...news.secretSettings };
-    const prior = settings(before);
-    if (run.error === undefined && !staleWritten) {
-        for (const [key, value] of Object.entries(desired)) if (live.get(key) !== value) violations.push(`after success, ${key} is not the desired value`);
+    if (error === undefined && !staleWritten) {
+        for (const [key, value] of Object.entries(desiredOf(s.news))) if (live.get(key) !== value) violations.push(`after success, ${key} is not the desired value`);
     }
-    if (run.error !== undefined && !message!.includes("may have been applied")) {
+    if (message !== undefined && !message.includes("may have been applied")) {
+        const prior = settings(s.before);
         for (const key of ["OPENVIDU_CDR", "OPENVIDU_SECRET"]) {
             if (live.get(key) !== prior.get(key)) violations.push(`a failure that says nothing was applied, yet ${key} changed: ${message}`);
         }
     }
+    return violations;
+}
+
+function desiredOf(news: EnvFileInputs): Record<string, string> {
+    return { ...news.settings, ...news.secretSettings };
+}
+
+export async function runSeed(seed: number, f: FaultFixture, bucketPrefix: string): Promise<RunReport> {
+    const started = Date.now();
+    const random = seededRandom(seed);
+    const bucket = `${bucketPrefix}-${seed}`;
+    await f.createBucket(bucket);
+    const s = await start(seed, f, bucket, ["create", "adopt", "update"][Math.floor(random() * 3)]);
+    const operatorKeys = new Map([...settings(s.before)].filter(([key]) => !s.news.keyOrder.includes(key)));
+    const faults: Fault[] = [];
+    const plan = faultPlan(random, faults);
+    const editor = random() < 0.3;
+    const writers = otherWriters(f, bucket, seed, editor, s.scenario !== "create" && random() < 0.3, operatorKeys);
+    const run = await f.through({ plan, beforeWrite: writers.beforeWrite, afterWrite: writers.afterWrite },
+        () => s.olds ? envFileProvider.update!(`${bucket}/.env`, s.olds, s.news) : envFileProvider.create!(s.news));
+    const after = await f.read(bucket);
+    const violations = checkRun(s, after, run.error, run.warnings, operatorKeys, writers.state.staleWritten);
     if (violations.length > 0 || process.env.OPENVIDU_FAULT_DEBUG) {
         // What the run did, for the seed's rerun (never a value: statuses, faults, lengths).
         const requests = run.proxy.log.map((r) => `${r.method}${r.conditional ? "?" : ""}:${r.fault}:${r.status ?? "-"}`).join(" ");
-        console.log(`      seed ${seed}: ${requests}; editor ${editor}, stale ${staleWritten}; ${before?.length ?? 0} -> ${after?.length ?? 0} bytes`);
+        console.log(`      seed ${seed}: ${requests}; editor ${editor}, stale ${writers.state.staleWritten}; ${s.before?.length ?? 0} -> ${after?.length ?? 0} bytes`);
     }
-    violations.push(...await repeat(f, bucket, run.error === undefined ? run.result!.outs as EnvFileOutputs : olds, news, operatorKeys, desired));
+    violations.push(...await repeat(f, bucket, run.error === undefined ? run.result!.outs as EnvFileOutputs : s.olds, s.news, operatorKeys, desiredOf(s.news)));
     const ms = Date.now() - started;
     if (ms > RUN_BOUND_MS) violations.push(`took ${ms} ms`);
-    return { seed, scenario, faults, outcome: run.error ? "failed" : "written", violations, ms };
+    return { seed, scenario: s.scenario, faults, outcome: run.error ? "failed" : "written", violations, ms };
 }
 
 /** Without faults, `pulumi up` again converges (desired values, operator keys kept), and once more writes nothing. */
