@@ -144,6 +144,20 @@ interface WriteResult {
 }
 
 /**
+ * The record of a write of ours that landed after its `up` failed ("may have been applied"): the
+ * file already holds the config's new values, so nothing is written, and what those keys held at
+ * the last `up` is what that write replaced. Kept, so lost-write detection stays on.
+ */
+function landedUnrecorded(olds: Partial<EnvFileOutputs>, live: Map<string, string>, desired: Settings): Record<string, string> {
+    const replaced: Record<string, string> = {};
+    for (const key of changedKeys(olds.lastWritten ?? {}, desired)) {
+        const atLastUp = olds.fileAtLastUp?.[key];
+        if (key in desired && live.get(key) === desired[key] && atLastUp !== undefined && atLastUp !== desired[key]) replaced[key] = atLastUp;
+    }
+    return replaced;
+}
+
+/**
  * Reads, merges and writes until the write lands on the version it merged
  * with. A conflicting writer (the cluster's `/restart`) makes it start over.
  * Writes nothing when the merged file is the live file.
@@ -155,7 +169,7 @@ async function mergeAndWrite(inputs: EnvFileInputs, olds: Partial<EnvFileOutputs
         const { live, liveSettings: before, merge, text, overwritten } = plan;
         const refused = foreignFileProblem(inputs, plan);
         if (refused !== undefined) throw new Error(refused);
-        if (live !== undefined && text === live.text) return { merge, etag: live.etag, replaced: {} };
+        if (live !== undefined && text === live.text) return { merge, etag: live.etag, replaced: landedUnrecorded(olds, before, desiredSettings(inputs)) };
         try {
             const etag = await writeObject(target, text, live === undefined ? { ifNoneMatch: true } : { ifMatch: live.etag });
             reportOverwritten(target, overwritten);
