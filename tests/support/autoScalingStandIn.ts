@@ -152,6 +152,9 @@ export async function startAutoScalingStandIn(): Promise<AutoScalingStandIn> {
                 return;
             }
             const { status, body } = answer(standIn, params);
+            // No Date header: the tests run the SDK on a fake clock, and a Date of real time makes the
+            // SDK see clock skew and retry any error once corrected (even a 403), which AWS would not.
+            response.sendDate = false;
             response.writeHead(status, { "content-type": "text/xml" });
             response.end(body);
         });
