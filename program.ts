@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadConfig, OpenViduConfig } from "./config";
+import { exampleValues } from "./config/examples";
 import { OpenViduCluster, OpenViduClusterArgs, OpenViduStackOutputs } from "./components/cluster";
 import { s3AccessFromStackConfig } from "./components/envFile/access";
 import { checkDomainRecord } from "./components/dns";
@@ -21,6 +22,7 @@ export interface OpenViduProgramOptions {
  */
 export function openviduProgram(options: OpenViduProgramOptions = {}): OpenViduStackOutputs {
     const config = loadConfig(); // throws on invalid config, before any resource exists
+    for (const example of exampleValues(config)) pulumi.log.warn(`${example.key} ${example.message}`);
     const s3Access = s3AccessFromStackConfig(); // the .env writer authenticates as the AWS provider does
     const cluster = new OpenViduCluster("openvidu", { config, s3Access, transform: options.transform }, options.resourceOptions);
     return cluster.outputs;

@@ -32,6 +32,11 @@ export interface PlanJson {
      * `pulumi preview` looks the name up in AWS and shows the real id.
      */
     amiLookups: AmiLookup[];
+    /**
+     * Config keys still holding an example value (AWS's documentation account, an
+     * example domain, the stack files' sample ids: config/examples.ts); empty when none.
+     */
+    exampleValues?: Array<{ key: string; message: string }>;
 }
 
 export interface AmiLookup {
@@ -216,6 +221,10 @@ export function planText(plan: PlanJson, run: MockRun, options: { wide?: boolean
                     `${l.imageId}${l.placeholder ? " (placeholder)" : ""}`;
                 return options.wide ? [line] : wrap(line, width, "      ");
             }));
+    }
+    if ((plan.exampleValues ?? []).length > 0) {
+        lines.push("", "Example values still in the stack file (replace them before `pulumi up`):",
+            ...(plan.exampleValues ?? []).flatMap((e) => (options.wide ? [`  ${e.key} ${e.message}`] : wrap(`  ${e.key} ${e.message}`, width, "      "))));
     }
     if (plan.placeholders.length > 0) {
         lines.push("", "Placeholders (secrets not decrypted or not set; pass --secret KEY=VALUE to supply one):",

@@ -25,23 +25,29 @@ function assumedSubnetZones(config: Record<string, string>, region: string): Rec
 }
 
 /** The program's own validation of this config (config/validate.ts), as problems; nothing is registered. */
-async function programProblems(config: Record<string, string>, secretKeys: string[], stackName: string): Promise<Array<{ key: string; message: string }>> {
+/** The program's own validation of the stack's config: the typed config, or its problems. */
+async function validated(config: Record<string, string>, secretKeys: string[], stackName: string):
+    Promise<{ typed?: import("../config").OpenViduConfig; problems: Array<{ key: string; message: string }> }> {
     const { validateConfig, CONFIG_NAMESPACE } = await import("../config");
     const prefix = `${CONFIG_NAMESPACE}:`;
     const raw = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
     const secrets = new Set(secretKeys.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
     try {
-        validateConfig(raw, {
+        const typed = validateConfig(raw, {
             stackName,
             region: config["aws:region"] ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
             secretKeys: secrets,
             otherKeys: Object.keys(config).filter((k) => !k.startsWith(prefix)),
         });
-        return [];
+        return { typed, problems: [] };
     } catch (error) {
-        if (isConfigError(error)) return error.problems as Array<{ key: string; message: string }>;
+        if (isConfigError(error)) return { problems: error.problems as Array<{ key: string; message: string }> };
         throw error;
     }
+}
+
+async function programProblems(config: Record<string, string>, secretKeys: string[], stackName: string): Promise<Array<{ key: string; message: string }>> {
+    return (await validated(config, secretKeys, stackName)).problems;
 }
 
 async function main(): Promise<number> {
@@ -79,7 +85,9 @@ async function main(): Promise<number> {
             bucketRegions: stack.config["openvidu:bucketName"] ? { [stack.config["openvidu:bucketName"]]: region } : {},
         },
     });
-    const plan = planJson(stackName, run, stack.placeholders, stack.config);
+    const { exampleValues } = await import("../config/examples");
+    const { typed } = await validated(stack.config, stack.secretKeys, stackName);
+    const plan = { ...planJson(stackName, run, stack.placeholders, stack.config), exampleValues: typed ? exampleValues(typed) : [] };
     if (values.json) {
         console.error(OFFLINE_NOTICE);
         process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
