@@ -36,6 +36,8 @@ export class AlarmTopic extends pulumi.ComponentResource {
                 description: `Encrypts the OpenVidu alarm topic ${args.namePrefix}-alarms`,
                 enableKeyRotation: true,
                 deletionWindowInDays: 7,
+                // The deploy role may manage only keys so tagged (docs/iam/).
+                tags: { "openvidu:purpose": "alarm-topic" },
                 policy: pulumi.all([identity.accountId, partition.partition]).apply(([account, part]) => JSON.stringify({
                     Version: "2012-10-17",
                     Statement: [
