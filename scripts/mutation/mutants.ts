@@ -391,7 +391,7 @@ export const MUTANTS: Mutant[] = [
         what: "the media tier at its maximum never reaches the alarm's threshold", tests: t("operations", "operations.alarms") },
     { id: "ops-media-metrics-off", file: "components/mediaTier.ts", from: "            enabledMetrics: [...MEDIA_GROUP_METRICS],\n", to: "",
         what: "the media group publishes no group metrics: the at-maximum alarm has no data", tests: t("operations") },
-    { id: "ops-launch-rule-master-only", file: "components/operations.ts", from: "detail: { AutoScalingGroupName: [master, media] },", to: "detail: { AutoScalingGroupName: [master] },",
+    { id: "ops-launch-rule-master-only", file: "components/operations.ts", from: "AutoScalingGroupName: [master, media] },", to: "AutoScalingGroupName: [master] },",
         what: "failed media launches reach nobody", tests: t("operations") },
     { id: "ops-topic-unencrypted", file: "components/operations.ts", from: "                kmsMasterKeyId: key.arn,\n", to: "",
         what: "the alarm topic is not encrypted", tests: t("operations", "policy") },
