@@ -7,6 +7,9 @@
  * The alarms' behaviour over time: tests/operations.alarms.test.ts.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { outputsFrom } from "../automation";
 import { dashboardUrl, loadBalancerDimension, targetGroupDimension } from "../components/operations";
 import { OPERATIONS_ALARMS } from "../components/operationsAlarms";
 import { ConfigError } from "../config/errors";
@@ -167,5 +170,33 @@ describe("operations: CloudWatch's dimensions and the dashboard's address", () =
     it("the URL opens the dashboard in its region", () => {
         assert.strictEqual(dashboardUrl("eu-west-1", "prod-abc123-openvidu"),
             "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=prod-abc123-openvidu");
+    });
+});
+
+describe("operations: the new outputs wherever the project lists outputs", function () {
+    this.timeout(120_000);
+    const read = (file: string) => fs.readFileSync(path.resolve(__dirname, "..", file), "utf8");
+
+    it("index.ts exports every output the program returns, and the README's outputs table names each", async () => {
+        const run = await runProgram({ ...VALID_CONFIG });
+        const keys = Object.keys(run.outputs).sort();
+        assert.ok(keys.includes("dashboardUrl") && keys.includes("alarmTopicArn"));
+        const exported = [...read("index.ts").matchAll(/^export const (\w+) = outputs\.(\w+);/gm)].map((m) => m[1]).sort();
+        assert.deepStrictEqual(exported, keys);
+        const readme = read("README.md");
+        const table = readme.slice(readme.indexOf("### Outputs"), readme.indexOf("###", readme.indexOf("### Outputs") + 4));
+        for (const key of keys) assert.ok(table.includes(`\`${key}\``), `the README's outputs table names ${key}`);
+    });
+
+    it("the Automation API returns them, and \"\" for a stack last deployed before they existed", () => {
+        const base = Object.fromEntries(["loadBalancerUrl", "inspectorUrl", "domainName", "bucketName", "masterAsgName", "mediaAsgName", "openviduSecret"]
+            .map((key) => [key, { value: `${key}-value`, secret: false }]));
+        const before = outputsFrom(base);
+        assert.strictEqual(before.dashboardUrl, "");
+        assert.strictEqual(before.alarmTopicArn, "");
+        const after = outputsFrom({ ...base, dashboardUrl: { value: "https://x", secret: false }, alarmTopicArn: { value: OWN_TOPIC, secret: false } });
+        assert.strictEqual(after.dashboardUrl, "https://x");
+        assert.strictEqual(after.alarmTopicArn, OWN_TOPIC);
+        assert.throws(() => outputsFrom({ ...base, loadBalancerUrl: undefined as any }), /no output loadBalancerUrl/);
     });
 });
