@@ -232,7 +232,7 @@ export function snsTopicArn(value: string, region: string | undefined): Problem 
     const match = SNS_TOPIC_ARN.exec(value);
     if (!match) return "must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)";
     if (match[3].endsWith(".fifo")) return "is a FIFO topic: CloudWatch alarms publish only to standard topics";
-    if (region && match[1] !== region) {
+    if (region !== undefined && match[1] !== region) {
         return `is in region ${match[1]}, but the stack is in ${region}: alarms publish only to a topic of their own region`;
     }
     return undefined;
