@@ -14,3 +14,7 @@ export const masterAsgName = outputs.masterAsgName;
 export const mediaAsgName = outputs.mediaAsgName;
 /** The OPENVIDUAPP secret in use, from the cluster's .env (a Pulumi secret: `pulumi stack output --show-secrets openviduSecret`). */
 export const openviduSecret = outputs.openviduSecret;
+/** The cluster's CloudWatch dashboard in the console (empty with openvidu:alarmsEnabled false). */
+export const dashboardUrl = outputs.dashboardUrl;
+/** The SNS topic the alarms publish to: subscribe here (empty with openvidu:alarmsEnabled false). */
+export const alarmTopicArn = outputs.alarmTopicArn;

@@ -53,6 +53,10 @@ export interface OpenViduDeployment {
     masterAsgName: string;
     mediaAsgName: string;
     openviduSecret: string;
+    /** The CloudWatch dashboard's console URL; "" with alarms off, or for a stack last deployed before it existed. */
+    dashboardUrl: string;
+    /** The SNS topic the alarms publish to; "" likewise. */
+    alarmTopicArn: string;
 }
 
 /** One stack config entry as Pulumi stores it. */
@@ -302,8 +306,9 @@ async function configuredStack(request: StackRequest): Promise<automation.Stack>
 }
 
 export function outputsFrom(outputs: automation.OutputMap): OpenViduDeployment {
-    const value = (key: keyof OpenViduDeployment): string => {
+    const value = (key: keyof OpenViduDeployment, absent?: string): string => {
         const output = outputs[key];
+        if (output === undefined && absent !== undefined) return absent;
         if (output === undefined) throw new Error(`the stack has no output ${key}: was it deployed by this program?`);
         return String(output.value);
     };
@@ -315,6 +320,9 @@ export function outputsFrom(outputs: automation.OutputMap): OpenViduDeployment {
         masterAsgName: value("masterAsgName"),
         mediaAsgName: value("mediaAsgName"),
         openviduSecret: value("openviduSecret"),
+        // Outputs added later: a stack not updated since has none yet.
+        dashboardUrl: value("dashboardUrl", ""),
+        alarmTopicArn: value("alarmTopicArn", ""),
     };
 }
 

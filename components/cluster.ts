@@ -11,7 +11,8 @@ import { MasterTier, MasterTierArgs } from "./masterTier";
 import { MediaTier, MediaTierArgs } from "./mediaTier";
 import { clusterNames } from "./naming";
 import { ClusterNetwork, ClusterNetworkArgs } from "./network";
-import { ReplicationState, ReplicationStateArgs } from "./replicationState";
+import { AlarmTopic, ClusterOperations } from "./operations";
+import { redisNodeIds, ReplicationState, ReplicationStateArgs } from "./replicationState";
 import { GeneratedSecrets } from "./secrets";
 import { ClusterStorage, ClusterStorageArgs } from "./storage";
 
@@ -44,6 +45,10 @@ export interface OpenViduStackOutputs {
     mediaAsgName: pulumi.Output<string>;
     /** A Pulumi secret. */
     openviduSecret: pulumi.Output<string>;
+    /** The CloudWatch dashboard of the cluster in the console; empty with alarmsEnabled false. */
+    dashboardUrl: pulumi.Output<string>;
+    /** The SNS topic the alarms publish to; empty with alarmsEnabled false. */
+    alarmTopicArn: pulumi.Output<string>;
 }
 
 /**
@@ -88,6 +93,12 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             existing: config.network,
             transform: args.transform?.network,
         }, parent);
+        // Before Redis, which tells the topic of its failovers.
+        const alarmTopic = config.alarms.enabled ? new AlarmTopic(`${name}-alarm-topic`, {
+            namePrefix: names.prefix,
+            emails: config.alarms.emails,
+            existingTopicArn: config.alarms.topicArn,
+        }, parent) : undefined;
         const state = new ReplicationState(`${name}-state`, {
             redisName: names.redis,
             queueName: names.queue,
@@ -96,6 +107,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             redisSecurityGroupId: network.securityGroupIds.redis,
             redisNodes: config.redis,
             mediaAsgName: names.mediaAsg,
+            notificationTopicArn: alarmTopic?.topicArn,
             transform: args.transform?.state,
         }, parent);
         const certificate = new ClusterCertificate(`${name}-certificate`, {
@@ -178,6 +190,21 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             }, parent);
         }
 
+        const operations = alarmTopic === undefined ? undefined : new ClusterOperations(`${name}-operations`, {
+            namePrefix: names.prefix,
+            region: config.region,
+            topicArn: alarmTopic.topicArn,
+            loadBalancerArn: master.loadBalancerArn,
+            targetGroupArn: master.targetGroupArn,
+            desiredMasters: config.masterNodes.desired,
+            masterAsgName: master.asgName,
+            mediaAsgName: media.asgName,
+            mediaNodes: config.mediaNodes,
+            queueName: state.queueName,
+            redisNodeIds: redisNodeIds(names.redis, config.redis.replicas),
+            scalingAlarmArns: media.scalingAlarmArns,
+        }, parent);
+
         this.outputs = {
             loadBalancerUrl: pulumi.interpolate`https://${master.loadBalancerDnsName}`,
             inspectorUrl: pulumi.output(`https://${config.domainName}/inspector`),
@@ -186,6 +213,8 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             masterAsgName: master.asgName,
             mediaAsgName: media.asgName,
             openviduSecret: secretInUse(envFile.fileAtLastUp, secrets.openviduSecret),
+            dashboardUrl: operations?.dashboardUrl ?? pulumi.output(""),
+            alarmTopicArn: alarmTopic?.topicArn ?? pulumi.output(""),
         };
         this.registerOutputs({ ...this.outputs });
     }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NodeCounts, SsmAccess } from "../config/types";
 import { createInstanceRole } from "./instanceRole";
 import { ClusterNames } from "./naming";
+import { MEDIA_GROUP_METRICS } from "./operationsAlarms";
 import { EC2_METRIC_INTERVAL_SECONDS, nodeLaunchTemplateArgs, propagatedTags } from "./nodeLaunchTemplate";
 import { applyTransform, Transform } from "./transform";
 
@@ -89,6 +90,8 @@ export interface MediaTierArgs {
 export class MediaTier extends pulumi.ComponentResource {
     readonly asgName: pulumi.Output<string>;
     readonly asgArn: pulumi.Output<string>;
+    /** The CPU scaling alarms (up, down), for the dashboard. */
+    readonly scalingAlarmArns: pulumi.Output<string>[];
 
     constructor(name: string, args: MediaTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openvidu:aws:MediaTier", name, {}, opts);
@@ -145,6 +148,9 @@ export class MediaTier extends pulumi.ComponentResource {
             // size, so the provider's wait for exactly max(min, desired) in-service nodes (on create, and
             // on any update of min) can hang 10 minutes and fail; and no ELB check would prove a node works.
             waitForCapacityTimeout: "0",
+            // The at-maximum alarm and the dashboard read these (free at 1Minute granularity).
+            enabledMetrics: [...MEDIA_GROUP_METRICS],
+            metricsGranularity: "1Minute",
             tags: propagatedTags({
                 "Name": args.names.mediaNodeTag,
                 "ov-cluster-member": MEDIA_TIER.tags.clusterMember,
@@ -164,7 +170,7 @@ export class MediaTier extends pulumi.ComponentResource {
         for (const hook of hooks) {
             new aws.autoscaling.LifecycleHook(`${name}-${hook.key}-hook`, { autoscalingGroupName: group.name, ...hook.args }, parent);
         }
-        this.createScaling(name, args, group);
+        this.scalingAlarmArns = this.createScaling(name, args, group);
 
         this.asgName = group.name;
         this.asgArn = group.arn;
@@ -172,7 +178,7 @@ export class MediaTier extends pulumi.ComponentResource {
     }
 
     /** One step policy and one alarm per direction, on the group's average CPU. */
-    private createScaling(name: string, args: MediaTierArgs, group: aws.autoscaling.Group): void {
+    private createScaling(name: string, args: MediaTierArgs, group: aws.autoscaling.Group): pulumi.Output<string>[] {
         const parent = { parent: this };
         const scaling = MEDIA_TIER.scaling;
         const directions = [
@@ -185,7 +191,7 @@ export class MediaTier extends pulumi.ComponentResource {
                 comparison: "LessThanThreshold", periods: scaling.scaleDownEvaluationPeriods, transform: args.transform?.scaleDownAlarm,
             },
         ];
-        for (const direction of directions) {
+        return directions.map((direction) => {
             const policy = new aws.autoscaling.Policy(`${name}-scale-${direction.key}`, {
                 autoscalingGroupName: group.name,
                 policyType: "SimpleScaling",
@@ -193,7 +199,7 @@ export class MediaTier extends pulumi.ComponentResource {
                 scalingAdjustment: direction.adjustment,
                 cooldown: direction.cooldown,
             }, parent);
-            new aws.cloudwatch.MetricAlarm(...applyTransform(direction.transform, `${name}-cpu-${direction.key}`, {
+            return new aws.cloudwatch.MetricAlarm(...applyTransform(direction.transform, `${name}-cpu-${direction.key}`, {
                 alarmDescription: `Scale media nodes ${direction.key} on average CPU`,
                 namespace: scaling.metric.namespace,
                 metricName: scaling.metric.name,
@@ -207,7 +213,7 @@ export class MediaTier extends pulumi.ComponentResource {
                 // No data (a group at 0, a metrics gap) is no reason to scale either way.
                 treatMissingData: "notBreaching",
                 alarmActions: [policy.arn],
-            }, parent));
-        }
+            }, parent)).arn;
+        });
     }
 }

@@ -31,6 +31,8 @@ export interface ReplicationStateArgs {
      * a primary and one replica in another AZ, fails over; the reference's single node did not.
      */
     redisNodes: RedisSettings;
+    /** An SNS topic ElastiCache tells of the group's events (failovers among them); unset: none. */
+    notificationTopicArn?: pulumi.Input<string>;
     /** The media ASG whose lifecycle events are forwarded to the queue. */
     mediaAsgName: pulumi.Input<string>;
     /** Adjust the underlying resources' args. */
@@ -83,6 +85,7 @@ export class ReplicationState extends pulumi.ComponentResource {
             subnetGroupName: subnetGroup.name,
             securityGroupIds: [args.redisSecurityGroupId],
             applyImmediately: false,
+            notificationTopicArn: args.notificationTopicArn,
         }, parent));
 
         const queue = new aws.sqs.Queue(...applyTransform(args.transform?.queue, `${name}-queue`, {
@@ -173,4 +176,9 @@ export class ReplicationState extends pulumi.ComponentResource {
 export function redisTopology(replicas: number): Pick<aws.elasticache.ReplicationGroupArgs, "numCacheClusters" | "automaticFailoverEnabled" | "multiAzEnabled"> {
     const failover = replicas > 0;
     return { numCacheClusters: replicas + 1, automaticFailoverEnabled: failover, multiAzEnabled: failover };
+}
+
+/** ElastiCache's ids of a cluster-mode-disabled group's nodes: `<group>-001`, `<group>-002`, ... */
+export function redisNodeIds(replicationGroupId: string, replicas: number): string[] {
+    return Array.from({ length: replicas + 1 }, (_, i) => `${replicationGroupId}-${String(i + 1).padStart(3, "0")}`);
 }

@@ -219,3 +219,21 @@ export function cacheNodeType(value: string): Problem {
 export function oneOf(allowed: readonly string[]): (value: string) => Problem {
     return (value) => allowed.includes(value) ? undefined : `must be one of ${allowed.join(", ")} (got "${value}")`;
 }
+
+const EMAIL = /^[^@\s"'<>,;]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const SNS_TOPIC_ARN = /^arn:aws(?:-cn|-us-gov)?:sns:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):([A-Za-z0-9_-]{1,256}(?:\.fifo)?)$/;
+
+export function emailAddress(value: string): Problem {
+    return EMAIL.test(value) ? undefined : "must be an e-mail address such as ops@example.com";
+}
+
+/** A standard SNS topic of the stack's region: CloudWatch alarms publish only to their own region's topics. */
+export function snsTopicArn(value: string, region: string | undefined): Problem {
+    const match = SNS_TOPIC_ARN.exec(value);
+    if (!match) return "must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)";
+    if (match[3].endsWith(".fifo")) return "is a FIFO topic: CloudWatch alarms publish only to standard topics";
+    if (region !== undefined && match[1] !== region) {
+        return `is in region ${match[1]}, but the stack is in ${region}: alarms publish only to a topic of their own region`;
+    }
+    return undefined;
+}

@@ -140,6 +140,12 @@ export const KEY_SPECS: readonly KeySpec[] = [
         description: `\`pulumi up\` waits (up to ${BOOT_TIMELINE.upWaitTimeoutSeconds / 60} minutes) until the desired number of masters pass the load balancer's health check; false skips the wait.` },
     { key: "overwriteDnsRecord", kind: "boolean", default: false,
         description: "With hostedZoneId: take over a record of domainName that already exists (e.g. the CNAME the CloudFormation guide had you create); false stops before creating anything." },
+    { key: "alarmsEnabled", kind: "boolean", default: true,
+        description: "Alarms on what breaks high availability, an SNS topic they publish to, and a CloudWatch dashboard (docs/operations.md); false declares none of them." },
+    { key: "alarmEmails", kind: "stringList", default: [], defaultText: "empty: no subscription (subscribe to the topic yourself)",
+        description: "E-mail addresses subscribed to the created alarm topic (each confirms by mail)." },
+    { key: "alarmTopicArn", kind: "string", defaultText: "unset: a topic of the cluster is created",
+        description: "An SNS topic of your own, in the stack's region, for the alarms instead of the created one (its policy must let CloudWatch, EventBridge and ElastiCache publish)." },
 ];
 
 const SPEC_BY_KEY = new Map(KEY_SPECS.map((spec) => [spec.key, spec]));

@@ -70,6 +70,9 @@ export interface OpenViduStackConfig {
     mediaSsmAccess?: SsmAccess;
     waitForHealthyMasters?: boolean;
     overwriteDnsRecord?: boolean;
+    alarmsEnabled?: boolean;
+    alarmEmails?: string[];
+    alarmTopicArn?: string;
 }
 
 /** Size of an Auto Scaling group: min ≤ desired ≤ max. */
@@ -156,6 +159,16 @@ export interface OpenViduConfig {
     waitForHealthyMasters: boolean;
     /** With hostedZoneId: take over an existing record of domainName. */
     overwriteDnsRecord: boolean;
+    alarms: AlarmSettings;
+}
+
+export interface AlarmSettings {
+    /** false: no alarm, topic, rule or dashboard. */
+    enabled: boolean;
+    /** Subscribed to the created topic. */
+    emails: string[];
+    /** The user's own topic: none is created. */
+    topicArn?: string;
 }
 
 export interface BucketLifecycleSettings {

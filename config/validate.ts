@@ -146,7 +146,26 @@ function buildConfig(c: Checker, stackName: string, region: string): OpenViduCon
         mediaSsmAccess: c.string("mediaSsmAccess", rules.oneOf(SSM_ACCESS)) as SsmAccess,
         waitForHealthyMasters: c.bool("waitForHealthyMasters"),
         overwriteDnsRecord: c.bool("overwriteDnsRecord"),
+        alarms: alarms(c, region),
     };
+}
+
+/** The alarms' destination: the created topic (with its e-mails), or the user's own topic. */
+function alarms(c: Checker, region: string): OpenViduConfig["alarms"] {
+    const enabled = c.bool("alarmsEnabled");
+    const emails = (c.values.alarmEmails as string[] | undefined) ?? [];
+    emails.forEach((email, index) => {
+        const problem = rules.emailAddress(email);
+        if (problem) c.report("alarmEmails", `entry ${index} ("${email}") ${problem}`);
+    });
+    const topicArn = c.string("alarmTopicArn", (v) => rules.snsTopicArn(v, region || undefined));
+    if (topicArn !== undefined && emails.length > 0) {
+        c.report("alarmEmails", "is set together with openvidu:alarmTopicArn: e-mails subscribe to the created topic; subscribe them to your own topic instead, or unset alarmTopicArn");
+    }
+    if (!enabled && (topicArn !== undefined || emails.length > 0)) {
+        c.report("alarmsEnabled", "is false but openvidu:alarmTopicArn or openvidu:alarmEmails is set: no alarm would use them; unset them or set alarmsEnabled true");
+    }
+    return { enabled, emails: [...new Set(emails)], topicArn };
 }
 
 /** A takeover is of an adopted bucket's file: a created bucket has no other cluster's. */

@@ -204,8 +204,43 @@ export const bucketGuards: StackValidationPolicy = {
     },
 };
 
+/** An alarm nobody hears is no alarm: every metric alarm acts (a topic, a scaling policy). */
+export const alarmHasActions: ResourceValidationPolicy = {
+    name: "alarm-has-actions",
+    description: "Every CloudWatch metric alarm has at least one alarm action.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type !== "aws:cloudwatch/metricAlarm:MetricAlarm") return;
+        const disabled = args.props.actionsEnabled === false || args.props.actionsEnabled === "false";
+        if (!disabled && (args.props.alarmActions ?? []).length > 0) return;
+        report("the alarm has no alarmActions (or its actions are disabled): nothing happens when it fires.");
+    },
+};
+
+export const snsTopicEncrypted: ResourceValidationPolicy = {
+    name: "sns-topic-encrypted",
+    description: "SNS topics are encrypted at rest (kmsMasterKeyId).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type !== "aws:sns/topic:Topic") return;
+        if (!args.props.kmsMasterKeyId) report("kmsMasterKeyId is unset: the topic is not encrypted at rest.");
+    },
+};
+
+export const logGroupRetainedAndEncrypted: ResourceValidationPolicy = {
+    name: "log-group-retention-and-encryption",
+    description: "CloudWatch log groups expire their events (retentionInDays) and are encrypted with a KMS key (kmsKeyId).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type !== "aws:cloudwatch/logGroup:LogGroup") return;
+        if (!(Number(args.props.retentionInDays) > 0)) report("retentionInDays is unset or 0: the log group keeps its events forever.");
+        if (!args.props.kmsKeyId) report("kmsKeyId is unset: the log group is not encrypted with a key of the cluster.");
+    },
+};
+
 export const resourcePolicies: ResourceValidationPolicy[] = [
     launchTemplateImdsv2, launchTemplateEncryptedVolumes, noWorldOpenPorts, noIamWildcardAction,
     albDropsInvalidHeaders, albHttpRedirectsToHttps, bucketNotForceDestroyed,
+    alarmHasActions, snsTopicEncrypted, logGroupRetainedAndEncrypted,
 ];
 export const stackPolicies: StackValidationPolicy[] = [bucketGuards];

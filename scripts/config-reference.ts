@@ -12,7 +12,8 @@ const root = path.join(__dirname, "..");
 function writePulumiYaml(): void {
     const file = path.join(root, "Pulumi.yaml");
     const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"));
-    doc.set("config", pulumiYamlConfig());
+    // Each key written out in full: two list keys share one `items` object, which YAML would alias.
+    doc.set("config", doc.createNode(pulumiYamlConfig(), { aliasDuplicateObjects: false }));
     fs.writeFileSync(file, doc.toString({ lineWidth: 0 }));
 }
 

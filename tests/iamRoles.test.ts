@@ -36,6 +36,10 @@ const MASTER_PROFILE = `arn:aws:iam::${ACCOUNT}:instance-profile/prod-master-202
 const QUEUE = `arn:aws:sqs:${REGION}:${ACCOUNT}:prod-abf890-SQS.fifo`;
 const RULE = `arn:aws:events:${REGION}:${ACCOUNT}:rule/prod-lifecycle-0123456`;
 const ZONE = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ";
+const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:prod-abf890-alarms`;
+const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0a1b2c3d-1111-2222-3333-444455556666`;
+const KEY_TAG = { "aws:ResourceTag/openvidu:purpose": "alarm-topic" };
+const DASHBOARD = `arn:aws:cloudwatch::${ACCOUNT}:dashboard/prod-abf890-openvidu`;
 const SSM_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
 
 /** A call: action, resource (default "*") and the request context AWS would add. */
@@ -82,6 +86,22 @@ const DEPLOY_CALLS: Record<string, Call[]> = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": [
         ["cloudwatch:PutMetricAlarm"], ["cloudwatch:DescribeAlarms"], ["cloudwatch:DeleteAlarms"], ["cloudwatch:ListTagsForResource"],
     ],
+    "aws:sns/topic:Topic": [
+        ["sns:CreateTopic", TOPIC], ["sns:GetTopicAttributes", TOPIC], ["sns:SetTopicAttributes", TOPIC], ["sns:ListTagsForResource", TOPIC],
+        ["sns:TagResource", TOPIC], ["sns:DeleteTopic", TOPIC],
+    ],
+    "aws:sns/topicPolicy:TopicPolicy": [["sns:SetTopicAttributes", TOPIC], ["sns:GetTopicAttributes", TOPIC]],
+    "aws:sns/topicSubscription:TopicSubscription": [
+        // The subscription calls have no resource-level permissions: "*" is their only resource.
+        ["sns:Subscribe", TOPIC], ["sns:GetSubscriptionAttributes"], ["sns:SetSubscriptionAttributes"], ["sns:Unsubscribe"],
+    ],
+    "aws:kms/key:Key": [
+        ["kms:CreateKey", "*", { "aws:RequestTag/openvidu:purpose": "alarm-topic" }], ["kms:TagResource", KEY, { "aws:RequestTag/openvidu:purpose": "alarm-topic" }],
+        ["kms:DescribeKey", KEY, KEY_TAG], ["kms:GetKeyPolicy", KEY, KEY_TAG], ["kms:PutKeyPolicy", KEY, KEY_TAG],
+        ["kms:GetKeyRotationStatus", KEY, KEY_TAG], ["kms:EnableKeyRotation", KEY, KEY_TAG], ["kms:ListResourceTags", KEY, KEY_TAG],
+        ["kms:ScheduleKeyDeletion", KEY, KEY_TAG],
+    ],
+    "aws:cloudwatch/dashboard:Dashboard": [["cloudwatch:PutDashboard", DASHBOARD], ["cloudwatch:GetDashboard", DASHBOARD], ["cloudwatch:DeleteDashboards", DASHBOARD]],
     "aws:cloudwatch/eventRule:EventRule": [
         ["events:PutRule", RULE], ["events:DescribeRule", RULE], ["events:DeleteRule", RULE], ["events:ListTagsForResource", RULE],
     ],
@@ -285,11 +305,18 @@ describe("CI roles' IAM documents (docs/iam/)", function () {
             assert.ok(types.has("aws:ec2/amiCopy:AmiCopy") && types.has("aws:route53/record:Record"), "both variants ran");
         });
 
+        const declaredKeyPolicy = (): Policy => {
+            const key = runs[0].resources.find((r) => r.type === "aws:kms/key:Key");
+            assert.ok(key, "the program declares the alarm topic's key");
+            return JSON.parse(String(key.inputs.policy));
+        };
+
         it("allows every call of the model", async () => {
             const denied: string[] = [];
             for (const [type, calls] of Object.entries(DEPLOY_CALLS)) {
                 for (const [action, resource = "*", context = {}] of calls) {
-                    const decision = await decide(deploy, action, resource, context);
+                    // A key's IAM grants count only where its own policy lets the account's IAM decide: the declared one.
+                    const decision = await decide(deploy, action, resource, context, resource.startsWith("arn:aws:kms:") ? declaredKeyPolicy() : undefined);
                     if (decision !== "Allowed") denied.push(`${type}: ${action} on ${resource} → ${decision}`);
                 }
             }
@@ -302,6 +329,11 @@ describe("CI roles' IAM documents (docs/iam/)", function () {
             assert.strictEqual(await decide(deploy, "iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/Admin`), "ImplicitlyDenied");
             assert.strictEqual(await decide(deploy, "s3:GetObject", `${BUCKET}/recordings/ses_abc/ses_abc.mp4`), "ImplicitlyDenied", "recordings are not the deployer's");
             assert.strictEqual(await decide(deploy, "s3:DeleteBucket", BUCKET), "ImplicitlyDenied", "the bucket is retained, never deleted");
+            // The alarm topic's key grants: only on keys tagged as an alarm topic's, never decrypting.
+            assert.strictEqual(await decide(deploy, "kms:PutKeyPolicy", KEY, {}, declaredKeyPolicy()), "ImplicitlyDenied", "another key's policy");
+            assert.strictEqual(await decide(deploy, "kms:ScheduleKeyDeletion", KEY, { "aws:ResourceTag/openvidu:purpose": "other" }, declaredKeyPolicy()), "ImplicitlyDenied");
+            assert.strictEqual(await decide(deploy, "kms:Decrypt", KEY, KEY_TAG, declaredKeyPolicy()), "ImplicitlyDenied");
+            assert.strictEqual(await decide(deploy, "sns:Publish", TOPIC), "ImplicitlyDenied", "the deployer does not page anyone");
         });
     });
 

@@ -152,6 +152,27 @@ describe("offline plan (npm run plan)", function () {
                 "aws:ec2/routeTable:RouteTable": 2, "aws:ec2/routeTableAssociation:RouteTableAssociation": 2, "aws:ec2/route:Route": 2,
             });
         });
+
+        it(`shows the operations of --stack ${stack}: the alarm topic, every HA alarm publishing to it, the rule and the dashboard`, () => {
+            const { status, stdout, stderr } = plan("--stack", stack, "--json");
+            assert.strictEqual(status, 0, stderr);
+            const json = JSON.parse(stdout);
+            const of = (type: string) => json.resources.filter((r: { type: string }) => r.type === type);
+            const [topic] = of("aws:sns/topic:Topic");
+            assert.ok(topic, "the plan lists the alarm topic");
+            assert.strictEqual(topic.parent, "openvidu-alarm-topic");
+            const operations = of("aws:cloudwatch/metricAlarm:MetricAlarm").filter((r: { parent: string }) => r.parent === "openvidu-operations");
+            const names = operations.map((r: { name: string }) => r.name.replace("openvidu-operations-", "")).sort();
+            for (const alarm of ["alb-5xx", "masters-healthy", "queue-age", "redis-cpu-001", "redis-memory-001"]) {
+                assert.ok(names.includes(alarm), `${stack} plan lists the ${alarm} alarm (has ${names.join(", ")})`);
+            }
+            for (const alarm of operations) {
+                assert.strictEqual(alarm.inputs.alarmActions.length, 1, alarm.name);
+                assert.match(String(alarm.inputs.alarmActions[0]), /^arn:aws:sns:[a-z0-9-]+:\d{12}:openvidu-alarm-topic-topic$/, alarm.name);
+            }
+            assert.strictEqual(of("aws:cloudwatch/dashboard:Dashboard").length, 1);
+            assert.ok(json.outputs.dashboardUrl !== undefined && json.outputs.alarmTopicArn !== undefined, "the plan shows the new outputs");
+        });
     }
 
     it("prints a readable table that says it is offline and marks placeholders", () => {

