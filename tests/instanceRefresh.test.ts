@@ -7,8 +7,8 @@
  */
 import * as assert from "assert";
 import FakeTimers from "@sinonjs/fake-timers";
-import { awsRefreshApi, changedInputs, instanceRefreshWaitProvider, InstanceRefreshWaitInputs, SDK_MAX_ATTEMPTS } from "../components/instanceRefresh/provider";
-import { describeError, isPermanent, POLLING, waitForRefresh, WaitOutcome } from "../components/instanceRefresh/waiter";
+import { awsRefreshApi, bootLines, changedInputs, instanceRefreshWaitProvider, InstanceRefreshWaitInputs, SDK_MAX_ATTEMPTS } from "../components/instanceRefresh/provider";
+import { describeError, isPermanent, POLLING, RefreshApi, waitForRefresh, WaitOutcome } from "../components/instanceRefresh/waiter";
 import * as fs from "fs";
 import * as path from "path";
 import { refreshWaitSeconds } from "../components/instanceRefresh";
@@ -122,6 +122,55 @@ describe("masters' instance refresh wait", function () {
         assert.ok(!/i-0old1: healthy/.test(message), "healthy targets are not listed as failing");
         assert.match(message, /Instances registered with the target group: i-0old1, i-0new1, i-0new2/);
         assert.ok(result.seconds >= 400 && result.seconds <= 400 + POLLING.maxDelaySeconds, `failed after ${result.seconds} s`);
+    });
+
+    it("names what each failing master said of its boot: its tag, its last console lines, and the command that shows more", async () => {
+        standIn.refreshes.push(script("r-boot", T0, [{ status: "InProgress", seconds: 300 }], { status: "Failed", statusReason: "health checks failed" }));
+        standIn.targets.set(TARGET_GROUP, [
+            { id: "i-0old1", state: "healthy" },
+            { id: "i-0new1", state: "unhealthy", reason: "Target.FailedHealthChecks" },
+            { id: "i-0new2", state: "unhealthy", reason: "Target.FailedHealthChecks" },
+            { id: "i-0gone", state: "draining", reason: "Target.DeregistrationInProgress" },
+        ]);
+        standIn.instances.set("i-0new1", {
+            bootTag: "failed",
+            console: [
+                "[   12.345678] cloud-init[987]: Cloud-init v. 24.1 running 'modules:final'",
+                "2026-12-06T01:00:05Z openvidu-boot: fetching s3://acme-0123/.env (https://acme-0123.s3.eu-west-1.amazonaws.com/.env)",
+                "[   13.000001] random kernel line",
+                "2026-12-06T01:00:07Z openvidu-boot: GET https://acme-0123.s3.eu-west-1.amazonaws.com/.env: HTTP 403 (AccessDenied)",
+                "2026-12-06T01:00:08Z openvidu-boot: attempt 8/8 failed",
+                "2026-12-06T01:00:09Z openvidu-boot: FAILED: could not read s3://acme-0123/.env after 8 attempts -- OpenVidu stays stopped",
+            ].join("\r\n"),
+        });
+        standIn.instances.set("i-0new2", {});
+        const result = await drive(wait());
+        const message = String(result.error?.message);
+        assert.match(message, /i-0new1: unhealthy, Target\.FailedHealthChecks; boot tagged failed\n {6}GET https:\/\/acme-0123\.s3\.eu-west-1\.amazonaws\.com\/\.env: HTTP 403 \(AccessDenied\)\n {6}attempt 8\/8 failed\n {6}FAILED: could not read s3:\/\/acme-0123\/\.env after 8 attempts -- OpenVidu stays stopped\n {6}more: aws ec2 get-console-output --latest --output text --instance-id i-0new1/);
+        assert.match(message, /i-0new2: unhealthy, Target\.FailedHealthChecks; boot not tagged \(still booting, or it stopped before the end\)\n {6}more: aws ec2 get-console-output --latest --output text --instance-id i-0new2/);
+        // An instance EC2 no longer knows is still reported, without lines.
+        assert.match(message, /i-0gone: draining, Target\.DeregistrationInProgress; boot not tagged .*\n {6}more: .*i-0gone/);
+        assert.ok(!message.includes("kernel line") && !message.includes("fetching s3://"), "only the last boot lines, nothing else of the console");
+        assert.deepStrictEqual(standIn.calls.filter((c) => c.Action === "DescribeTags").length, 1, "one DescribeTags for all failing masters");
+    });
+
+    it("still reports the targets, saying why, when the masters' boot outcomes cannot be read", async () => {
+        const api: RefreshApi = {
+            refreshes: async () => [{ id: "r-x", status: "Failed", startTime: new Date(T0) }],
+            targets: async () => [{ id: "i-0new1", state: "unhealthy", reason: "Target.FailedHealthChecks" }],
+            boots: async () => { throw Object.assign(new Error("You are not authorized to perform this operation."), { name: "UnauthorizedOperation", $metadata: { httpStatusCode: 403 } }); },
+        };
+        await assert.rejects(waitForRefresh(api, { groupName: GROUP, baselineRefreshId: undefined, timeoutSeconds: TIMEOUT_SECONDS }), (error: Error) => {
+            assert.match(error.message, /i-0new1: unhealthy, Target\.FailedHealthChecks; boot not tagged/);
+            assert.match(error.message, /The masters' boot outcomes could not be read: UnauthorizedOperation \(HTTP 403\)/);
+            return true;
+        });
+    });
+
+    it("quotes only the boot script's lines of a console output, the last three", () => {
+        const console = ["kernel: x", "a openvidu-boot: one", "b openvidu-boot: two", "noise", "c openvidu-boot: three", "d openvidu-boot: four", ""].join("\n");
+        assert.deepStrictEqual(bootLines(Buffer.from(console).toString("base64")), ["two", "three", "four"]);
+        assert.deepStrictEqual(bootLines(undefined), []);
     });
 
     for (const [status, reason] of [["Cancelled", "Cancelled by an operator"], ["RollbackSuccessful", "Rolled back after a failed health check"], ["RollbackFailed", "Rollback failed"]]) {

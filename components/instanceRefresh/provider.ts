@@ -8,7 +8,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { credentialsFor, S3Access, stackConfig } from "../envFile/s3";
-import { describeError, endOf, isPermanent, newestRefresh, RefreshApi, RefreshView, TargetView, waitForRefresh } from "./waiter";
+import { BootView, describeError, endOf, isPermanent, newestRefresh, RefreshApi, RefreshView, TargetView, waitForRefresh } from "./waiter";
+import { BOOT_OUTCOME_TAG } from "../envFile/masterBoot";
 
 export interface InstanceRefreshWaitInputs {
     groupName: string;
@@ -42,6 +43,20 @@ function autoScalingSdk(): typeof import("@aws-sdk/client-auto-scaling") {
     return require("@aws-sdk/client-auto-scaling");
 }
 
+function ec2Sdk(): typeof import("@aws-sdk/client-ec2") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("@aws-sdk/client-ec2");
+}
+
+/** How many of the last boot lines of a master's console a failure quotes. */
+export const BOOT_LINES_QUOTED = 3;
+
+/** The boot script's lines in a console output (base64, as EC2 returns it): `... openvidu-boot: <text>`. */
+export function bootLines(consoleOutputBase64: string | undefined, count = BOOT_LINES_QUOTED): string[] {
+    const text = Buffer.from(consoleOutputBase64 ?? "", "base64").toString("utf8");
+    return text.split(/\r?\n/).map((line) => /openvidu-boot: (.*)$/.exec(line)?.[1]?.trim()).filter((line): line is string => !!line).slice(-count);
+}
+
 function elbSdk(): typeof import("@aws-sdk/client-elastic-load-balancing-v2") {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require("@aws-sdk/client-elastic-load-balancing-v2");
@@ -69,6 +84,21 @@ export function awsRefreshApi(inputs: InstanceRefreshWaitInputs, callTimeoutMs =
                 instancesToUpdate: r.InstancesToUpdate,
                 startTime: r.StartTime,
             }));
+        },
+        async boots(instanceIds: string[]): Promise<Record<string, BootView>> {
+            const { EC2Client, DescribeTagsCommand, GetConsoleOutputCommand } = ec2Sdk();
+            const ec2 = new EC2Client({ ...common, endpoint: env.AWS_ENDPOINT_URL_EC2 ?? env.AWS_ENDPOINT_URL });
+            const tags = await ec2.send(new DescribeTagsCommand({
+                Filters: [{ Name: "resource-id", Values: instanceIds }, { Name: "key", Values: [BOOT_OUTCOME_TAG] }],
+            }), bounded());
+            const boots: Record<string, BootView> = {};
+            for (const id of instanceIds) {
+                const outcome = tags.Tags?.find((t) => t.ResourceId === id)?.Value;
+                // An instance already gone or not yet writing its console gives no lines; that is no failure of the report.
+                const output = await ec2.send(new GetConsoleOutputCommand({ InstanceId: id, Latest: true }), bounded()).catch(() => undefined);
+                boots[id] = { outcome, lastLines: bootLines(output?.Output) };
+            }
+            return boots;
         },
         async targets(): Promise<TargetView[]> {
             const answer = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: inputs.targetGroupArn }), bounded());

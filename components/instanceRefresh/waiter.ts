@@ -31,7 +31,23 @@ export interface RefreshApi {
     refreshes(): Promise<RefreshView[]>;
     /** The targets of the masters' target group, with their health. */
     targets(): Promise<TargetView[]>;
+    /**
+     * What each instance said of its boot (only read for a failure): the `openvidu:boot` tag
+     * (`ok`/`failed`) and the last `openvidu-boot:` lines of its serial console, which
+     * outlive the instance. Key names only, never values: the boot writes no value there.
+     */
+    boots?(instanceIds: string[]): Promise<Record<string, BootView>>;
 }
+
+export interface BootView {
+    /** The instance's `openvidu:boot` tag, when the boot got as far as tagging. */
+    outcome?: string;
+    /** The last boot lines of the serial console. */
+    lastLines: string[];
+}
+
+/** The command that shows a master's whole boot, for the failure message. */
+export const consoleCommand = (instanceId: string): string => `aws ec2 get-console-output --latest --output text --instance-id ${instanceId}`;
 
 /** Auto Scaling's statuses that end a refresh (API reference, InstanceRefresh.Status). */
 export const REFRESH_ENDS = {
@@ -92,10 +108,21 @@ function progress(refresh: RefreshView): string {
     return parts.join(", ") + (refresh.statusReason ? ` (${refresh.statusReason})` : "");
 }
 
-/** The targets' lines of a failure message: each not-healthy target's reason, and every instance id. */
-export function targetReport(targets: TargetView[]): string {
+/**
+ * The targets' lines of a failure message: each not-healthy target's reason, what its boot
+ * said (tag, last console lines) and the command that shows more; then every instance id.
+ */
+export function targetReport(targets: TargetView[], boots: Record<string, BootView> = {}): string {
     const unhealthy = targets.filter((t) => t.state !== "healthy");
-    const lines = unhealthy.map((t) => `  ${t.id}: ${t.state}${t.reason ? `, ${t.reason}` : ""}${t.description ? ` (${t.description})` : ""}`);
+    const lines = unhealthy.flatMap((t) => {
+        const boot = boots[t.id];
+        return [
+            `  ${t.id}: ${t.state}${t.reason ? `, ${t.reason}` : ""}${t.description ? ` (${t.description})` : ""}` +
+                `; boot ${boot?.outcome ? `tagged ${boot.outcome}` : "not tagged (still booting, or it stopped before the end)"}`,
+            ...(boot?.lastLines ?? []).map((line) => `      ${line}`),
+            `      more: ${consoleCommand(t.id)}`,
+        ];
+    });
     const ids = targets.map((t) => t.id).join(", ") || "none";
     return [
         unhealthy.length > 0 ? "Targets of the masters' target group that are not healthy:" : "Every target of the masters' target group is healthy.",
@@ -104,13 +131,29 @@ export function targetReport(targets: TargetView[]): string {
     ].join("\n");
 }
 
+/** The targets' report, with what the not-healthy ones said of their boot when that can be read. */
+async function targetsWithBoots(api: RefreshApi): Promise<string> {
+    const targets = await api.targets();
+    const unhealthy = targets.filter((t) => t.state !== "healthy").map((t) => t.id);
+    let boots: Record<string, BootView> = {};
+    let note = "";
+    if (api.boots && unhealthy.length > 0) {
+        try {
+            boots = await api.boots(unhealthy);
+        } catch (error) {
+            note = `\nThe masters' boot outcomes could not be read: ${describeError(error)}`;
+        }
+    }
+    return targetReport(targets, boots) + note;
+}
+
 const WHAT_TO_DO = "The masters' launch template is recorded, but the masters may not run it: see docs/operations.md, \"When `pulumi up` fails on the masters' instance refresh\".";
 
 /** The error `up` fails with: the refresh, its reason, and each unhealthy target's reason. */
 async function failure(api: RefreshApi, groupName: string, refresh: RefreshView, how: string): Promise<Error> {
     let targets: string;
     try {
-        targets = targetReport(await api.targets());
+        targets = await targetsWithBoots(api);
     } catch (error) {
         targets = `The target group's health could not be read: ${describeError(error)}`;
     }

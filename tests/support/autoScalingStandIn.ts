@@ -90,6 +90,8 @@ export interface AutoScalingStandIn {
     inFlight: number;
     /** Requests (counted down) that get no answer at all: a hung connection. */
     hangs: number;
+    /** EC2's side of a master's boot: its `openvidu:boot` tag and its serial console's text, by instance id. */
+    instances: Map<string, { bootTag?: string; console?: string }>;
     close(): Promise<void>;
 }
 
@@ -135,7 +137,37 @@ function answer(standIn: AutoScalingStandIn, params: Record<string, string>): { 
         const body = targetHealthXml(standIn, params);
         return body ? { status: 200, body } : { status: 400, body: errorXml("TargetGroupNotFound", "One or more target groups not found") };
     }
+    if (params.Action === "DescribeTags") return { status: 200, body: describeTagsXml(standIn, params) };
+    if (params.Action === "GetConsoleOutput") {
+        const instance = standIn.instances.get(params.InstanceId);
+        return instance ? { status: 200, body: consoleOutputXml(params.InstanceId, instance.console ?? "") }
+            : { status: 400, body: errorXml("InvalidInstanceID.NotFound", `The instance ID '${params.InstanceId}' does not exist`) };
+    }
     return { status: 400, body: errorXml("InvalidAction", `${params.Action} is not modelled by the stand-in`) };
+}
+
+// EC2's query protocol: no Result wrapper, `item` lists, its own namespace. Filters arrive as Filter.N.Name / Filter.N.Value.M.
+const EC2_XMLNS = "http://ec2.amazonaws.com/doc/2016-11-15/";
+
+function filterValues(params: Record<string, string>, name: string): string[] {
+    const index = Object.keys(params).find((k) => /^Filter\.\d+\.Name$/.test(k) && params[k] === name)?.split(".")[1];
+    return index === undefined ? [] : Object.keys(params).filter((k) => k.startsWith(`Filter.${index}.Value.`)).map((k) => params[k]);
+}
+
+function describeTagsXml(standIn: AutoScalingStandIn, params: Record<string, string>): string {
+    const ids = filterValues(params, "resource-id");
+    const keys = filterValues(params, "key");
+    const items = ids.flatMap((id) => {
+        const bootTag = standIn.instances.get(id)?.bootTag;
+        return bootTag !== undefined && keys.includes("openvidu:boot")
+            ? [`<item>${tag("resourceId", id)}${tag("resourceType", "instance")}${tag("key", "openvidu:boot")}${tag("value", bootTag)}</item>`] : [];
+    });
+    return `<DescribeTagsResponse xmlns="${EC2_XMLNS}"><requestId>stand-in</requestId><tagSet>${items.join("")}</tagSet></DescribeTagsResponse>`;
+}
+
+function consoleOutputXml(instanceId: string, text: string): string {
+    return `<GetConsoleOutputResponse xmlns="${EC2_XMLNS}"><requestId>stand-in</requestId>${tag("instanceId", instanceId)}` +
+        `${tag("timestamp", iso(Date.now()))}${tag("output", Buffer.from(text).toString("base64"))}</GetConsoleOutputResponse>`;
 }
 
 export async function startAutoScalingStandIn(): Promise<AutoScalingStandIn> {
@@ -166,6 +198,7 @@ export async function startAutoScalingStandIn(): Promise<AutoScalingStandIn> {
         env: {
             AWS_ENDPOINT_URL_AUTO_SCALING: endpoint,
             AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: endpoint,
+            AWS_ENDPOINT_URL_EC2: endpoint,
             AWS_ACCESS_KEY_ID: "STANDINKEY",
             AWS_SECRET_ACCESS_KEY: "stand-in-secret",
             AWS_REGION: "eu-west-1",
@@ -176,6 +209,7 @@ export async function startAutoScalingStandIn(): Promise<AutoScalingStandIn> {
         faults: [],
         hangs: 0,
         inFlight: 0,
+        instances: new Map(),
         close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
     };
     return standIn;
