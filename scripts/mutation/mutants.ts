@@ -92,7 +92,7 @@ export const MUTANTS: Mutant[] = [
         what: "a name without openvidu:amiOwnerId is accepted", tests: t("amiNames") },
     { id: "ami-wildcards-allowed", file: "config/rules.ts", from: "if (/[*?]/.test(value)) {", to: "if (false) {",
         what: "an AMI name pattern (* or ?) is not refused as such", tests: t("amiNames") },
-    { id: "ami-owner-any-form", file: "config/rules.ts", from: "return AWS_ACCOUNT_ID.test(value) ? undefined", to: "return true ? undefined",
+    { id: "ami-owner-any-form", file: "config/rules.ts", from: "if (AWS_ACCOUNT_ID.test(value)) return undefined;", to: "if (true) return undefined;",
         what: "openvidu:amiOwnerId accepts an alias or a malformed id", tests: t("amiNames") },
     { id: "ami-automation-no-prelookup", file: "program.ts", from: "        .map((lookup) => lookUpImage(lookup));", to: "        .filter(() => false).map((lookup) => lookUpImage(lookup));",
         what: "the Automation API declares resources before the names resolve (an unresolved name then hangs the run)", tests: t("amiNames", "preflight") },
