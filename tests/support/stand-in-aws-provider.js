@@ -6,8 +6,12 @@
 // cloud and knows nothing of AWS's own checks; it lets the real engine run
 // everything around the provider: config, unknowns during preview, the
 // `.env` dynamic provider, policy packs, state.
+// As awsx's plugin, it constructs a remote component (awsx:ec2:Vpc) as a bare
+// component whose outputs are the mock cloud's (known ids even in a preview,
+// where the real VPC's would be unknown) and which has no children.
 "use strict";
 const path = require("path");
+const pulumi = require("@pulumi/pulumi");
 const { main } = require("@pulumi/pulumi/provider");
 
 function mockCloud() {
@@ -26,6 +30,13 @@ main({
     // The SDK's provider server passes (id, urn, olds, news): an update's outputs are its new inputs.
     async update(_id, _urn, _olds, news) { return { outs: news }; },
     async delete() { /* nothing to delete */ },
+    async construct(name, type, inputs, options) {
+        cloud ??= mockCloud();
+        const { state } = cloud.newResource({ type, name, inputs, custom: false });
+        const component = new pulumi.ComponentResource(type, name, {}, options);
+        component.registerOutputs(state);
+        return { urn: component.urn, state };
+    },
     async invoke(token, inputs) {
         cloud ??= mockCloud();
         return { outputs: cloud.call({ token, inputs, provider: "" }) };
