@@ -98,6 +98,8 @@ export const MUTANTS: Mutant[] = [
         what: "the Automation API declares resources before the names resolve (an unresolved name then hangs the run)", tests: t("amiNames", "preflight") },
     { id: "preflight-no-subnet-check", file: "program.ts", from: "if (config.network !== undefined) checks.push(checkSubnetZones(config.network.subnetIds));", to: "",
         what: "given subnets in one zone are found only inside the graph (the Automation API then hangs)", tests: t("preflight") },
+    { id: "cli-no-early-checks", file: "index.ts", from: "import { openviduProgramAfterLookups } from \"./program\";", to: "import { openviduProgram as openviduProgramAfterLookups } from \"./program\";",
+        what: "pulumi preview/up declare resources before the lookups: one problem at a time, found inside the graph", tests: t("engine/cliPath") },
     { id: "preflight-no-bucket-check", file: "program.ts", from: "if (config.bucketName !== undefined) checks.push(checkBucketRegion(config.bucketName, config.region));", to: "",
         what: "an adopted bucket in another region is found only inside the graph (the Automation API then hangs)", tests: t("preflight") },
     { id: "preflight-no-dns-check", file: "program.ts", from: "if (config.hostedZoneId !== undefined) checks.push(checkDomainRecord(config.domainName, config.hostedZoneId, config.overwriteDnsRecord));", to: "",
