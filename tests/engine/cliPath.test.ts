@@ -17,15 +17,21 @@
  * handling (ts-node, transpile-only from tsconfig's noCheck) is cmd/run's own.
  * The AWS, awsx and random plugins are the stand-in provider
  * (tests/support/stand-in-aws-provider.js) answering lookups from the mock
- * cloud in STAND_IN_CLOUD.
+ * cloud in STAND_IN_CLOUD. `pulumi up` creates a new stack for real as far as
+ * the engine goes: the `.env` is written to s3rver (an adopted bucket) and the
+ * masters' refresh wait reads the stand-in Auto Scaling API; no update, no
+ * destroy.
  */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { startAutoScalingStandIn } from "../support/autoScalingStandIn";
 import { CliWithLanguageHost, cliWithLanguageHost } from "../support/languageHost";
 import { EngineSandbox, sandboxOrSkip, standInPlugins } from "../support/pulumiCli";
+import { startS3rver } from "../support/s3rver";
 
 const root = path.join(__dirname, "..", "..");
 
@@ -72,18 +78,30 @@ describe("pulumi preview and up through the CLI's Node.js language host (index.t
         sandbox?.dispose();
     });
 
-    /** `pulumi ARGS` in the project, bounded by RUN_TIMEOUT_MS, with the stand-in plugins and host first on PATH. */
-    function pulumi(args: string[], options: { cloud?: object; input?: string } = {}): CliRun {
+    /**
+     * `pulumi ARGS` in the project, killed after RUN_TIMEOUT_MS, with the stand-in plugins and host
+     * first on PATH. Asynchronous: the local S3 and Auto Scaling servers live in this process.
+     */
+    function pulumi(args: string[], options: { cloud?: object; input?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
         const env = {
-            ...process.env, ...sandbox.env,
+            ...process.env, ...sandbox.env, ...options.env,
             PATH: [plugins.dir, cli.binDir, process.env.PATH ?? ""].join(path.delimiter),
             STAND_IN_CLOUD: JSON.stringify(options.cloud ?? {}),
         };
         const started = Date.now();
-        const result = spawnSync(cli.pulumi, [...args, "--non-interactive"], {
-            cwd: project, env, input: options.input ?? "", encoding: "utf8", timeout: RUN_TIMEOUT_MS, killSignal: "SIGKILL",
+        return new Promise((resolve, reject) => {
+            const child = spawn(cli.pulumi, [...args, "--non-interactive"], { cwd: project, env, stdio: ["pipe", "pipe", "pipe"] });
+            let output = "";
+            child.stdout.on("data", (chunk) => { output += String(chunk); });
+            child.stderr.on("data", (chunk) => { output += String(chunk); });
+            const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
+            child.on("error", reject);
+            child.on("close", (status) => {
+                clearTimeout(timer);
+                resolve({ status, output, ms: Date.now() - started });
+            });
+            child.stdin.end(options.input ?? "");
         });
-        return { status: result.status, output: `${result.stdout}${result.stderr}`, ms: Date.now() - started };
     }
 
     function ok(run: CliRun, what: string): CliRun {
@@ -92,14 +110,14 @@ describe("pulumi preview and up through the CLI's Node.js language host (index.t
     }
 
     /** A new stack with a committed stack file's values (the file copied under the stack's name) and its secrets set. */
-    function newStack(stack: string, from: "dev" | "prod", extra: Array<[string, string]> = []): void {
+    async function newStack(stack: string, from: "dev" | "prod", extra: Array<[string, string]> = []): Promise<void> {
         if (stack !== from) fs.copyFileSync(path.join(root, `Pulumi.${from}.yaml`), path.join(project, `Pulumi.${stack}.yaml`));
-        ok(pulumi(["stack", "init", stack]), "stack init");
+        ok(await pulumi(["stack", "init", stack]), "stack init");
         const header = fs.readFileSync(path.join(root, `Pulumi.${from}.yaml`), "utf8");
         const secretKeys = [...header.matchAll(/^#\s+pulumi config set --secret (openvidu:\w+)/gm)].map((m) => m[1]);
         assert.ok(secretKeys.includes("openvidu:license"), `Pulumi.${from}.yaml says how to set the license`);
-        for (const key of secretKeys) ok(pulumi(["config", "set", "--secret", "--stack", stack, key], { input: `cli-path-${key.split(":")[1]}` }), `config set ${key}`);
-        for (const [key, value] of extra) ok(pulumi(["config", "set", "--stack", stack, ...(key.includes("[") ? ["--path"] : []), key, value]), `config set ${key}`);
+        for (const key of secretKeys) ok(await pulumi(["config", "set", "--secret", "--stack", stack, key], { input: `cli-path-${key.split(":")[1]}` }), `config set ${key}`);
+        for (const [key, value] of extra) ok(await pulumi(["config", "set", "--stack", stack, ...(key.includes("[") ? ["--path"] : []), key, value]), `config set ${key}`);
     }
 
     /** The types of the resources a plain-text preview or up lists as created (`+  type name create…`), once each. */
@@ -107,28 +125,28 @@ describe("pulumi preview and up through the CLI's Node.js language host (index.t
         return [...new Set([...output.matchAll(/^ \+ {2}(\S+) (\S+) creat/gm)].map((m) => m[1]))];
     }
 
-    it("previews the committed dev stack: index.ts plans the whole cluster, the .env and the refresh wait included", () => {
-        newStack("dev", "dev");
-        const run = ok(pulumi(["preview", "--stack", "dev", "--json"]), "preview");
+    it("previews the committed dev stack: index.ts plans the whole cluster, the .env and the refresh wait included", async () => {
+        await newStack("dev", "dev");
+        const run = ok(await pulumi(["preview", "--stack", "dev", "--json"]), "preview");
         const preview = JSON.parse(run.output.slice(run.output.indexOf("{"))) as { steps: Array<{ op: string; urn: string }> };
-        const types = preview.steps.filter((s) => s.op === "create").map((s) => s.urn.split("::")[2].split("$").pop());
-        assert.ok(types.includes("pulumi:pulumi:Stack"));
-        for (const type of ["openvidu:aws:OpenViduCluster", "awsx:ec2:Vpc", "aws:lb/loadBalancer:LoadBalancer", "aws:autoscaling/group:Group",
+        // A URN's type is its parents' types and its own, joined by "$".
+        const types = preview.steps.filter((s) => s.op === "create").map((s) => s.urn.split("::")[2].split("$").pop() ?? "");
+        for (const type of ["pulumi:pulumi:Stack", "openvidu:aws:OpenViduCluster", "awsx:ec2:Vpc", "aws:lb/loadBalancer:LoadBalancer", "aws:autoscaling/group:Group",
             "pulumi-nodejs:dynamic/openvidu:EnvFile", "pulumi-nodejs:dynamic/openvidu:InstanceRefreshWait", "random:index/randomPassword:RandomPassword"]) {
-            assert.ok(types.some((t) => t.endsWith(type.split("/").pop() as string) || t === type), `${type} is planned: ${types.join(", ")}`);
+            assert.ok(types.includes(type), `${type} is planned: ${types.join(", ")}`);
         }
         assert.ok(types.length > 80, `the whole cluster: ${types.length} resources`);
         assert.ok(!run.output.includes("cli-path-license"), "no secret in the output");
         assert.ok(run.ms < WELL_BEFORE_TIMEOUT_MS, `${run.ms} ms`);
     });
 
-    it("reports every config problem at once and exits non-zero quickly, declaring nothing", () => {
-        newStack("bad-config", "dev", [
+    it("reports every config problem at once and exits non-zero quickly, declaring nothing", async () => {
+        await newStack("bad-config", "dev", [
             ["openvidu:domainName", "OpenVidu.Example.com"],
             ["openvidu:certificateArn", "arn:aws:acm:eu-west-1:123456789012:certificate"],
             ["openvidu:mediaServer", "janus"],
         ]);
-        const run = pulumi(["preview", "--stack", "bad-config"]);
+        const run = await pulumi(["preview", "--stack", "bad-config"]);
         assert.notStrictEqual(run.status, 0, run.output);
         assert.ok(run.status !== null && run.ms < WELL_BEFORE_TIMEOUT_MS, `ended by itself, well before the timeout (${run.ms} ms)`);
         assert.match(run.output, /error: Invalid stack configuration \(3 problems\):/);
@@ -159,30 +177,59 @@ describe("pulumi preview and up through the CLI's Node.js language host (index.t
         assert.deepStrictEqual(created(run.output), ["pulumi:pulumi:Stack"], `nothing declared before the lookups:\n${run.output}`);
     }
 
-    it("reports every lookup problem at once in a preview (an AMI name that does not resolve, subnets in one zone), declaring nothing", () => {
-        newStack("bad-lookups", "dev", LOOKUPS);
-        assertLookupProblemsAtOnce(pulumi(["preview", "--stack", "bad-lookups"], { cloud: ONE_ZONE_NO_IMAGE }));
+    it("reports every lookup problem at once in a preview (an AMI name that does not resolve, subnets in one zone), declaring nothing", async () => {
+        await newStack("bad-lookups", "dev", LOOKUPS);
+        assertLookupProblemsAtOnce(await pulumi(["preview", "--stack", "bad-lookups"], { cloud: ONE_ZONE_NO_IMAGE }));
     });
 
-    it("reports them the same way in pulumi up, which creates nothing", () => {
-        newStack("bad-lookups-up", "dev", LOOKUPS);
-        assertLookupProblemsAtOnce(pulumi(["up", "--yes", "--skip-preview", "--stack", "bad-lookups-up"], { cloud: ONE_ZONE_NO_IMAGE }));
-        const state = JSON.parse(ok(pulumi(["stack", "export", "--stack", "bad-lookups-up"]), "stack export").output) as { deployment: { resources?: Array<{ type: string }> } };
+    it("reports them the same way in pulumi up, which creates nothing", async () => {
+        await newStack("bad-lookups-up", "dev", LOOKUPS);
+        assertLookupProblemsAtOnce(await pulumi(["up", "--yes", "--skip-preview", "--stack", "bad-lookups-up"], { cloud: ONE_ZONE_NO_IMAGE }));
+        const state = JSON.parse(ok(await pulumi(["stack", "export", "--stack", "bad-lookups-up"]), "stack export").output) as { deployment: { resources?: Array<{ type: string }> } };
         // The stack and the default AWS provider the lookups ran through; no resource of the cluster.
         const inState = (state.deployment.resources ?? []).map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack" && !t.startsWith("pulumi:providers:"));
         assert.deepStrictEqual(inState, [], "no resource in the state");
     });
 
-    it("previews once the lookups answer well (the image found, subnets in two zones)", () => {
-        newStack("good-lookups", "dev", LOOKUPS);
+    it("previews once the lookups answer well (the image found, subnets in two zones)", async () => {
+        await newStack("good-lookups", "dev", LOOKUPS);
         const cloud = {
             subnetZones: { "subnet-0aaaaaaa": "eu-west-1a", "subnet-0bbbbbbb": "eu-west-1b" },
             images: [{ id: "ami-0aaaaaaaaaaaaaaa1", name: "openvidu-enterprise-master-2.31.0", ownerId: "210987654321", region: "eu-west-1" }],
         };
-        const run = ok(pulumi(["preview", "--stack", "good-lookups", "--json"], { cloud }), "preview");
+        const run = ok(await pulumi(["preview", "--stack", "good-lookups", "--json"], { cloud }), "preview");
         const preview = JSON.parse(run.output.slice(run.output.indexOf("{"))) as { steps: Array<{ op: string; urn: string; newState?: { type: string; inputs?: Record<string, unknown> } }> };
         const master = preview.steps.find((s) => s.newState?.type === "aws:ec2/launchTemplate:LaunchTemplate" && s.urn.endsWith("master-template"));
         assert.strictEqual(master?.newState?.inputs?.imageId, "ami-0aaaaaaaaaaaaaaa1", "the master's template takes the image found");
         assert.ok(!preview.steps.some((s) => s.newState?.type === "awsx:ec2:Vpc"), "the given VPC is used, none created");
+    });
+    it("pulumi up deploys the committed dev stack (its bucket adopted, on a local S3): index.ts's outputs become the stack's", async () => {
+        // The .env is written to s3rver and the refresh wait reads the stand-in Auto Scaling API; the rest is the stand-in provider.
+        const bucket = "openvidu-cli-path";
+        const s3 = await startS3rver([bucket]);
+        const autoScaling = await startAutoScalingStandIn();
+        try {
+            await newStack("up", "dev", [["openvidu:bucketName", bucket]]);
+            const env = { ...autoScaling.env, AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER" };
+            const run = ok(await pulumi(["up", "--yes", "--skip-preview", "--stack", "up"], { cloud: { bucketRegions: { [bucket]: "eu-west-1" } }, env }), "up");
+            assert.ok(run.ms < WELL_BEFORE_TIMEOUT_MS, `${run.ms} ms`);
+            assert.ok(!run.output.includes("cli-path-license"), "no secret in the output");
+            const outputs = JSON.parse(ok(await pulumi(["stack", "output", "--json", "--stack", "up"]), "stack output").output) as Record<string, string>;
+            assert.deepStrictEqual(Object.keys(outputs).sort(),
+                ["bucketName", "domainName", "inspectorUrl", "loadBalancerUrl", "masterAsgName", "mediaAsgName", "openviduSecret"]);
+            assert.strictEqual(outputs.domainName, "openvidu-dev.example.com");
+            assert.strictEqual(outputs.bucketName, bucket);
+            assert.strictEqual(outputs.openviduSecret, "[secret]", "the secret output stays secret");
+            assert.match(outputs.masterAsgName, /^up-[0-9a-f]+-ASGOpenViduProMasterNode$/);
+            // The load balancer's DNS name, as the stand-in computes it for a created load balancer.
+            assert.match(outputs.loadBalancerUrl, /^https:\/\/[a-z0-9-]+-1234567890\.eu-west-1\.elb\.amazonaws\.com$/);
+            const client = new S3Client({ endpoint: s3.endpoint, region: "eu-west-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } });
+            const envFile = await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: ".env" }))).Body?.transformToString();
+            assert.match(envFile ?? "", /^DOMAIN_OR_PUBLIC_IP=openvidu-dev\.example\.com$/m, "the .env was written by the deployed program");
+            assert.match(envFile ?? "", /^OPENVIDU_PRO_LICENSE=cli-path-license$/m);
+        } finally {
+            await autoScaling.close();
+            await s3.stop();
+        }
     });
 });
