@@ -100,6 +100,8 @@ export const MUTANTS: Mutant[] = [
         what: "given subnets in one zone are found only inside the graph (the Automation API then hangs)", tests: t("preflight") },
     { id: "cli-no-early-checks", file: "index.ts", from: "import { openviduProgramAfterLookups } from \"./program\";", to: "import { openviduProgram as openviduProgramAfterLookups } from \"./program\";",
         what: "pulumi preview/up declare resources before the lookups: one problem at a time, found inside the graph", tests: t("engine/cliPath") },
+    { id: "cli-output-dropped", file: "index.ts", from: "        mediaAsgName: outputs.mediaAsgName,", to: "",
+        what: "pulumi up no longer exports the media group's name", tests: t("engine/cliPath") },
     { id: "preflight-no-bucket-check", file: "program.ts", from: "if (config.bucketName !== undefined) checks.push(checkBucketRegion(config.bucketName, config.region));", to: "",
         what: "an adopted bucket in another region is found only inside the graph (the Automation API then hangs)", tests: t("preflight") },
     { id: "preflight-no-dns-check", file: "program.ts", from: "if (config.hostedZoneId !== undefined) checks.push(checkDomainRecord(config.domainName, config.hostedZoneId, config.overwriteDnsRecord));", to: "",
