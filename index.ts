@@ -1,6 +1,6 @@
 // OpenVidu Enterprise HA on AWS. Config in (config/), one component
 // (components/cluster.ts), outputs out. See README.md.
-import { openviduProgramAfterLookups } from "./program";
+import { openviduProgramAfterLookups, rethrowWithoutStack } from "./program";
 
 /**
  * The program `pulumi preview` / `pulumi up` run. The config and the checks that
@@ -9,7 +9,7 @@ import { openviduProgramAfterLookups } from "./program";
  * problem is reported at once, as through the Automation API.
  */
 export = async () => {
-    const outputs = await openviduProgramAfterLookups();
+    const outputs = await openviduProgramAfterLookups().catch(rethrowWithoutStack);
     return {
         /** Point the domain here (done for you when openvidu:hostedZoneId is set). */
         loadBalancerUrl: outputs.loadBalancerUrl,

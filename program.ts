@@ -59,3 +59,15 @@ export async function openviduProgramAfterLookups(options: OpenViduProgramOption
     await checkBeforeDeclaring(loadConfig()); // loadConfig throws on invalid config, before any lookup
     return openviduProgram(options);
 }
+
+/**
+ * Rethrows a RunError (a ConfigError) with its stack cut to its first line: Pulumi shows a
+ * RunError without its stack anyway, but cmd/run also formats it with Node's util.inspect in
+ * colour, which on Node 20 loops over a source-mapped SDK frame such as
+ * `node_modules/@pulumi/resource.ts:…` until the string is too long: 15-20 s of CPU before a
+ * config error is shown (tests/preflight.test.ts). Other errors keep their stack.
+ */
+export function rethrowWithoutStack(error: unknown): never {
+    if (pulumi.RunError.isInstance(error)) (error as Error).stack = `${(error as Error).name}: ${(error as Error).message}`;
+    throw error;
+}

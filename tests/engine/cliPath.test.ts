@@ -64,6 +64,8 @@ describe("pulumi preview and up through the CLI's Node.js language host (index.t
     let cli: CliWithLanguageHost;
     let plugins: { dir: string; dispose(): void };
     let project: string;
+    /** How long the committed dev stack's preview took: a run that fails early must not take longer. */
+    let devPreviewMs: number | undefined;
 
     before(function () {
         sandbox = sandboxOrSkip(this);
@@ -136,6 +138,7 @@ describe("pulumi preview and up through the CLI's Node.js language host (index.t
             assert.ok(types.includes(type), `${type} is planned: ${types.join(", ")}`);
         }
         assert.ok(types.length > 80, `the whole cluster: ${types.length} resources`);
+        devPreviewMs = run.ms;
         assert.ok(!run.output.includes("cli-path-license"), "no secret in the output");
         assert.ok(run.ms < WELL_BEFORE_TIMEOUT_MS, `${run.ms} ms`);
     });
@@ -149,6 +152,9 @@ describe("pulumi preview and up through the CLI's Node.js language host (index.t
         const run = await pulumi(["preview", "--stack", "bad-config"]);
         assert.notStrictEqual(run.status, 0, run.output);
         assert.ok(run.status !== null && run.ms < WELL_BEFORE_TIMEOUT_MS, `ended by itself, well before the timeout (${run.ms} ms)`);
+        // It loads the same program and declares nothing: faster than the whole preview (with the SDK's frames
+        // in the error's stack, cmd/run's coloured inspect of it added 15-20 s: program.ts, rethrowWithoutStack).
+        if (devPreviewMs !== undefined) assert.ok(run.ms < devPreviewMs * 1.5, `${run.ms} ms, the whole preview ${devPreviewMs} ms`);
         assert.match(run.output, /error: Invalid stack configuration \(3 problems\):/);
         assert.match(run.output, /- openvidu:domainName: must be a lower-case fully qualified domain name/);
         assert.match(run.output, /- openvidu:certificateArn: must be an ACM certificate ARN/);
