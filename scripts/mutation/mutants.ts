@@ -98,7 +98,7 @@ export const MUTANTS: Mutant[] = [
         what: "the Automation API declares resources before the names resolve (an unresolved name then hangs the run)", tests: t("amiNames", "preflight") },
     { id: "preflight-no-subnet-check", file: "program.ts", from: "if (config.network !== undefined) checks.push(checkSubnetZones(config.network.subnetIds));", to: "",
         what: "given subnets in one zone are found only inside the graph (the Automation API then hangs)", tests: t("preflight") },
-    { id: "cli-no-early-checks", file: "index.ts", from: "import { openviduProgramAfterLookups, rethrowWithoutStack } from \"./program\";", to: "import { openviduProgram as openviduProgramAfterLookups, rethrowWithoutStack } from \"./program\";",
+    { id: "cli-no-early-checks", file: "index.ts", from: "import { openviduProgramAfterLookups, rethrowWithoutStack } from \"./program\";", to: "import { openviduProgram, rethrowWithoutStack } from \"./program\"; const openviduProgramAfterLookups = async () => openviduProgram();",
         what: "pulumi preview/up declare resources before the lookups: one problem at a time, found inside the graph", tests: t("engine/cliPath") },
     { id: "cli-output-dropped", file: "index.ts", from: "        mediaAsgName: outputs.mediaAsgName,", to: "",
         what: "pulumi up no longer exports the media group's name", tests: t("engine/cliPath") },
