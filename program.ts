@@ -17,8 +17,9 @@ export interface OpenViduProgramOptions {
 
 /**
  * The whole program: validated config in, one component, outputs out. Shared
- * by `index.ts` (pulumi up), the Automation API's inline program and the
- * offline plan, so all three deploy exactly the same thing.
+ * by `index.ts` (pulumi up), the Automation API's inline program (both after
+ * checkBeforeDeclaring) and the offline plan, so all three deploy exactly the
+ * same thing.
  */
 export function openviduProgram(options: OpenViduProgramOptions = {}): OpenViduStackOutputs {
     const config = loadConfig(); // throws on invalid config, before any resource exists
@@ -32,12 +33,14 @@ export function openviduProgram(options: OpenViduProgramOptions = {}): OpenViduS
  * Every check of the stack config that needs an AWS lookup, run before any
  * resource is declared: AMIs given by name, the given subnets' zones, the
  * adopted bucket's region, an existing record of the domain. The components
- * check the same answers again where they use them (the CLI's program,
- * index.ts); here every problem is reported at once, and nothing waits.
+ * check the same answers again where they use them (the offline plan runs
+ * them there); here every problem is reported at once, and nothing waits.
  * Why it matters: a check that fails inside the resource graph leaves the
  * resources waiting for it unregistered, and the SDK's inline runtime (the
  * Automation API) then waits for them forever; it was seen hanging with the
- * real CLI (tests/engine/firstPreview.test.ts). A lookup that fails for
+ * real CLI (tests/engine/firstPreview.test.ts). Under `pulumi preview`/`up`
+ * such failures came one by one, after most resources were declared
+ * (tests/engine/cliPath.test.ts). A lookup that fails for
  * another reason (a subnet that does not exist, no permission) ends the run
  * with the provider's error.
  */
@@ -53,8 +56,20 @@ export async function checkBeforeDeclaring(config: OpenViduConfig): Promise<void
     if (failures.length > 0) throw new ConfigError((failures as ConfigError[]).flatMap((failure) => failure.problems));
 }
 
-/** The program, started once checkBeforeDeclaring passes: what the Automation API runs. */
+/** The program, started once checkBeforeDeclaring passes: what index.ts and the Automation API run. */
 export async function openviduProgramAfterLookups(options: OpenViduProgramOptions = {}): Promise<OpenViduStackOutputs> {
     await checkBeforeDeclaring(loadConfig()); // loadConfig throws on invalid config, before any lookup
     return openviduProgram(options);
+}
+
+/**
+ * Rethrows a RunError (a ConfigError) with its stack cut to its first line: Pulumi shows a
+ * RunError without its stack anyway, but cmd/run also formats it with Node's util.inspect in
+ * colour, which on Node 20 loops over a source-mapped SDK frame such as
+ * `node_modules/@pulumi/resource.ts:…` until the string is too long: 15-20 s of CPU before a
+ * config error is shown (tests/preflight.test.ts). Other errors keep their stack.
+ */
+export function rethrowWithoutStack(error: unknown): never {
+    if (pulumi.RunError.isInstance(error)) (error as Error).stack = `${(error as Error).name}: ${(error as Error).message}`;
+    throw error;
 }

@@ -181,7 +181,8 @@ describe("operations: the new outputs wherever the project lists outputs", funct
         const run = await runProgram({ ...VALID_CONFIG });
         const keys = Object.keys(run.outputs).sort();
         assert.ok(keys.includes("dashboardUrl") && keys.includes("alarmTopicArn"));
-        const exported = [...read("index.ts").matchAll(/^export const (\w+) = outputs\.(\w+);/gm)].map((m) => m[1]).sort();
+        // index.ts returns its outputs as `name: outputs.name,` (an async program the CLI awaits).
+        const exported = [...read("index.ts").matchAll(/^\s+(\w+): outputs\.(\w+),$/gm)].map((m) => m[1]).sort();
         assert.deepStrictEqual(exported, keys);
         const readme = read("README.md");
         const table = readme.slice(readme.indexOf("### Outputs"), readme.indexOf("###", readme.indexOf("### Outputs") + 4));

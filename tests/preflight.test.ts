@@ -7,10 +7,11 @@
  * and nothing is declared. Under Pulumi's mocks, with the offline plan's mock cloud.
  */
 import * as assert from "assert";
+import { inspect } from "util";
 import { ConfigError } from "../config/errors";
 import { MockCloud } from "../plan/mocks";
 import { waitForRegistrations as settled } from "../plan/run";
-import { openviduProgramAfterLookups } from "../program";
+import { openviduProgramAfterLookups, rethrowWithoutStack } from "../program";
 import { startProgramMocks, VALID_CONFIG } from "./harness";
 
 const ZONE = "Z0123456789ABCDEFGHIJ";
@@ -86,5 +87,31 @@ describe("the checks that need AWS lookups, before anything is declared", functi
         for (const token of ["aws:ec2/getSubnet:getSubnet", "aws:s3/getBucket:getBucket", "aws:route53/getRecords:getRecords", "aws:ec2/getAmi:getAmi"]) {
             assert.ok(lookedUp.has(token), `${token} was called`);
         }
+    });
+});
+
+describe("a config error leaving index.ts", function () {
+    this.timeout(60_000);
+    // A frame of the SDK as source maps name it under `pulumi preview` (seen in cmd/run's uncaught-error handler).
+    const SDK_FRAME = "    at async Stack.initializeAndRegisterOutputs (/project/node_modules/@pulumi/resource.ts:1598:22)";
+
+    it("leaves with its stack cut to its message, so cmd/run's coloured inspect of it is instant", () => {
+        const error = new ConfigError([{ key: "openvidu:mediaServer", message: "must be one of mediasoup, kurento (got \"janus\")" }]);
+        error.stack = `${error.stack}\n${SDK_FRAME}`;
+        assert.throws(() => rethrowWithoutStack(error), (thrown: unknown) => {
+            assert.strictEqual(thrown, error, "the same error, its problems kept");
+            assert.strictEqual(error.stack, `ConfigError: ${error.message}`);
+            const started = Date.now();
+            // With the SDK frame, Node 20 loops here for 15-20 s and ends in a RangeError.
+            assert.match(inspect(thrown, { colors: true }), /openvidu:mediaServer/);
+            assert.ok(Date.now() - started < 1000, `inspect took ${Date.now() - started} ms`);
+            return true;
+        });
+    });
+
+    it("keeps the stack of any other error (a bug, a provider's failure)", () => {
+        const error = new Error("the provider failed");
+        const stack = error.stack;
+        assert.throws(() => rethrowWithoutStack(error), (thrown: unknown) => thrown === error && error.stack === stack);
     });
 });

@@ -9,7 +9,10 @@
  * state, policy packs). What is missing: the Node.js language host
  * (pulumi-language-nodejs is not served by the Go module proxy) and the AWS
  * provider plugin, so programs run inline through the Automation API (whose
- * SDK serves the language runtime to the CLI) and declare no AWS resources.
+ * SDK serves the language runtime to the CLI) and declare no AWS resources,
+ * or declare them with the stand-in provider (standInPlugins). The CLI path
+ * itself, index.ts under `pulumi preview`/`up`, runs with a stand-in language
+ * host (support/languageHost/, engine/cliPath.test.ts).
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";

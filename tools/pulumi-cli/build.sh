@@ -12,8 +12,10 @@
 # replace that points at another module; go.sum pins every checksum.
 #
 # The Node.js language host (pulumi-language-nodejs) is not served by the Go
-# module proxy, so it is not built: the tests run programs inline through the
-# Automation API, whose SDK serves the language runtime itself. The two Node
+# module proxy, so it is not built: most tests run programs inline through the
+# Automation API, whose SDK serves the language runtime itself, and
+# tests/engine/cliPath.test.ts puts a stand-in host (tests/support/languageHost/)
+# beside a link to this CLI in a directory of its own. The two Node
 # launchers the CLI looks for on PATH (dynamic providers, policy packs) are
 # small scripts in shims/, copied beside the binary.
 set -euo pipefail
