@@ -18,6 +18,7 @@ import { s3Client } from "../components/envFile/s3";
 import { inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
 import { envFileInputs, SECRET_VALUES } from "./support/envFileInputs";
 import { LocalS3, startS3rver } from "./support/s3rver";
+import { capturedWarnings } from "./support/warnings";
 
 const BUCKETS = ["adopt-foreign", "adopt-takeover", "adopt-own", "adopt-again", "adopt-secrets", "adopt-explicit"];
 
@@ -73,17 +74,6 @@ async function readText(bucket: string): Promise<string | undefined> {
 
 async function writeText(bucket: string, text: string): Promise<void> {
     await s3Client("us-east-1").send(new PutObjectCommand({ Bucket: bucket, Key: ".env", Body: text }));
-}
-
-async function warningsOf<T>(action: () => Promise<T>): Promise<{ result: T; warnings: string[] }> {
-    const warnings: string[] = [];
-    const warn = console.warn;
-    console.warn = (...args: unknown[]) => { warnings.push(args.join(" ")); };
-    try {
-        return { result: await action(), warnings };
-    } finally {
-        console.warn = warn;
-    }
 }
 
 function assertNoValue(text: string): void {
@@ -175,7 +165,7 @@ describe(".env provider adopting a bucket (s3rver)", function () {
 
     it("with the takeover set, check passes announcing the restart of the old masters, and create writes this stack's RM_* keys", async () => {
         await writeText("adopt-takeover", CLOUDFORMATION_FILE);
-        const { result: checked, warnings } = await warningsOf(() => envFileProvider.check!({} as EnvFileInputs, inputs("adopt-takeover", { takeover: true })));
+        const { result: checked, warnings } = await capturedWarnings(() => envFileProvider.check!({} as EnvFileInputs, inputs("adopt-takeover", { takeover: true })));
         assert.deepStrictEqual(checked.failures, []);
         assert.strictEqual(warnings.length, 1, warnings.join("\n"));
         assert.match(warnings[0], /^\.env: RESTARTS EVERY MASTER AT ONCE: applying this changes .*RM_SQS_QUEUE.* in s3:\/\/adopt-takeover\/\.env/);
@@ -191,7 +181,7 @@ describe(".env provider adopting a bucket (s3rver)", function () {
         const renamed = inputs("adopt-own", { settings: { ...inputs("adopt-own").settings, RM_SQS_QUEUE: "prod-ffffff-SQS.fifo",
             RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME: "prod-ffffff-ASGMediaNode", RM_CLOUDFORMATION_ARN: OURS.RM_CLOUDFORMATION_ARN.replace("prod-a1b2c3", "prod-ffffff") } });
         assert.deepStrictEqual((await envFileProvider.check!(envFileInputs({}, "adopt-own"), renamed)).failures, []);
-        const { result: diff, warnings } = await warningsOf(() => envFileProvider.diff!("adopt-own/.env", created, renamed));
+        const { result: diff, warnings } = await capturedWarnings(() => envFileProvider.diff!("adopt-own/.env", created, renamed));
         assert.strictEqual(diff.changes, true);
         assert.match(warnings.join("\n"), /RESTARTS EVERY MASTER AT ONCE: applying this changes RM_CLOUDFORMATION_ARN, RM_MEDIA_NODES_AUTOSCALING_GROUP_NAME, RM_SQS_QUEUE in/);
         await envFileProvider.update!("adopt-own/.env", created, renamed);
@@ -215,7 +205,7 @@ describe(".env provider adopting a bucket (s3rver)", function () {
         assert.match(text, /^COTURN_SHARED_SECRET_KEY=cfn-coturn-77aa$/m);
         assert.match(text, new RegExp(`^OPENVIDU_PRO_LICENSE=${SECRET_VALUES[0]}$`, "m"), "the license is the stack's (required config)");
         assert.strictEqual(outs.fileAtLastUp?.OPENVIDU_SECRET, "cfn-secret-in-use-8e1f", "the secret in use, for the stack output");
-        const { result: diff, warnings } = await warningsOf(() => envFileProvider.diff!("adopt-secrets/.env", outs, news));
+        const { result: diff, warnings } = await capturedWarnings(() => envFileProvider.diff!("adopt-secrets/.env", outs, news));
         assert.strictEqual(diff.changes, false, "the kept secret is not drift");
         assert.deepStrictEqual(warnings, []);
     });

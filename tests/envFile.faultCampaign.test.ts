@@ -7,24 +7,13 @@
  */
 import * as assert from "assert";
 import { assertNoViolations, campaignSeeds, runSeed, RunReport, summarize } from "./support/faultCampaign";
-import { FaultFixture, faultFixture } from "./support/faultFixture";
-import { LocalS3, startS3rver } from "./support/s3rver";
+import { FaultFixture, faultFixtureOverS3rver } from "./support/faultFixture";
 
 describe(".env fault campaign against s3rver (seeded)", function () {
     this.timeout(600000);
-    let s3: LocalS3;
     let f: FaultFixture;
-    let restoreDirect: () => void;
-    before(async () => {
-        s3 = await startS3rver([]);
-        restoreDirect = s3.useFromEnvironment();
-        f = faultFixture({ endpoint: s3.endpoint, accessKey: "S3RVER", secretKey: "S3RVER", enforceConditions: true });
-    });
-    after(async () => {
-        f.restore();
-        restoreDirect();
-        await s3.stop();
-    });
+    const fixture = faultFixtureOverS3rver();
+    before(() => { f = fixture(); });
 
     it("every run keeps every invariant", async () => {
         const reports: RunReport[] = [];

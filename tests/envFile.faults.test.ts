@@ -15,8 +15,7 @@ import { s3Client } from "../components/envFile/s3";
 import { S3_TIME_BOUNDS } from "../components/envFile/s3Faults";
 import { envFileInputs as inputs, SECRET_VALUES } from "./support/envFileInputs";
 import { Fault, Seen } from "./support/faultProxy";
-import { FaultFixture, faultFixture } from "./support/faultFixture";
-import { LocalS3, startS3rver } from "./support/s3rver";
+import { FaultFixture, faultFixtureOverS3rver } from "./support/faultFixture";
 
 const OPERATOR_FILE = [
     "# operator's notes: keep",
@@ -49,25 +48,15 @@ function nth(method: string, faults: Record<number, Fault>, otherwise: Fault = "
 
 describe(".env provider under S3 faults: the five holes", function () {
     this.timeout(60000);
-    let s3: LocalS3;
     let f: FaultFixture;
-    let restoreDirect: () => void;
     let bucketCount = 0;
     async function bucket(): Promise<string> {
         const name = `holes-${++bucketCount}`;
         await f.createBucket(name);
         return name;
     }
-    before(async () => {
-        s3 = await startS3rver([]);
-        restoreDirect = s3.useFromEnvironment();
-        f = faultFixture({ endpoint: s3.endpoint, accessKey: "S3RVER", secretKey: "S3RVER", enforceConditions: true });
-    });
-    after(async () => {
-        f.restore();
-        restoreDirect();
-        await s3.stop();
-    });
+    const fixture = faultFixtureOverS3rver();
+    before(() => { f = fixture(); });
 
     describe("1. a truncated body whose length header matches is never merged", () => {
         it("is read again, and the write keeps every operator key and comment", async () => {

@@ -14,21 +14,9 @@ import { readText, writeText } from "./envFile.s3.test";
 import { envFileInputs as inputs } from "./support/envFileInputs";
 import { interpose, Interposer } from "./support/interpose";
 import { LocalS3, pointEnvironmentAt, startS3rver } from "./support/s3rver";
+import { warningsOf } from "./support/warnings";
 
 const BUCKETS = ["upgrade", "restore", "runtime", "overwrite", "destroy"];
-
-/** Captures what the provider prints for the CLI (warnings name keys, never values). */
-async function warningsOf(action: () => Promise<unknown>): Promise<string[]> {
-    const warnings: string[] = [];
-    const warn = console.warn;
-    console.warn = (...args: unknown[]) => { warnings.push(args.join(" ")); };
-    try {
-        await action();
-    } finally {
-        console.warn = warn;
-    }
-    return warnings;
-}
 
 describe(".env provider over a stack's life (s3rver)", function () {
     this.timeout(30000);

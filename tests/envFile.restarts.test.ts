@@ -16,6 +16,7 @@ import { autoRestartsOn, NO_RESTART_BANNER, NOTICES_FILE_VARIABLE, RESTART_BANNE
 import { s3Client } from "../components/envFile/s3";
 import { envFileInputs, SECRET_VALUES } from "./support/envFileInputs";
 import { LocalS3, startS3rver } from "./support/s3rver";
+import { warningsOf } from "./support/warnings";
 
 const BUCKET = "restarts";
 const RESTARTS = /^\.env: RESTARTS EVERY MASTER AT ONCE: /;
@@ -38,18 +39,6 @@ async function readText(): Promise<string> {
 
 async function writeText(text: string): Promise<void> {
     await s3Client("us-east-1").send(new PutObjectCommand({ Bucket: BUCKET, Key: ".env", Body: text }));
-}
-
-async function warningsOf(action: () => Promise<unknown>): Promise<string[]> {
-    const warnings: string[] = [];
-    const warn = console.warn;
-    console.warn = (...args: unknown[]) => { warnings.push(args.join(" ")); };
-    try {
-        await action();
-    } finally {
-        console.warn = warn;
-    }
-    return warnings;
 }
 
 describe("restart notices (pure)", () => {

@@ -9,7 +9,7 @@ import { createHash } from "crypto";
 import { CreateBucketCommand, GetObjectCommand, GetObjectCommandOutput, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { deadlineClock, S3_TIME_BOUNDS } from "../../components/envFile/s3Faults";
 import { FaultHooks, faultProxy, FaultProxy, Upstream } from "./faultProxy";
-import { pointEnvironmentAt } from "./s3rver";
+import { LocalS3, pointEnvironmentAt, startS3rver } from "./s3rver";
 
 export interface FaultFixture {
     direct: S3Client;
@@ -101,4 +101,26 @@ export function seededRandom(seed: number): () => number {
         t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
         return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
+}
+
+/**
+ * For a mocha `describe`: s3rver with the fault proxy in front of it (conditions
+ * enforced), started before the block's tests and stopped after them. Returns the
+ * fixture, available from the block's own `before` hooks on.
+ */
+export function faultFixtureOverS3rver(): () => FaultFixture {
+    let s3: LocalS3;
+    let fixture: FaultFixture;
+    let restoreDirect: () => void;
+    before(async () => {
+        s3 = await startS3rver([]);
+        restoreDirect = s3.useFromEnvironment();
+        fixture = faultFixture({ endpoint: s3.endpoint, accessKey: "S3RVER", secretKey: "S3RVER", enforceConditions: true });
+    });
+    after(async () => {
+        fixture.restore();
+        restoreDirect();
+        await s3.stop();
+    });
+    return () => fixture;
 }
