@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NodeCounts, SsmAccess } from "../config/types";
 import { BOOT_TIMELINE } from "../models/bootTimeline";
 import { S3Access } from "./envFile/s3";
-import { InstanceRefreshWait, refreshWaitSeconds } from "./instanceRefresh";
+import { InstanceRefreshWait, mastersWaitSeconds, refreshWaitSeconds } from "./instanceRefresh";
 import { createInstanceRole } from "./instanceRole";
 import { masterPolicyStatements } from "./masterPermissions";
 import { ClusterNames } from "./naming";
@@ -146,7 +146,7 @@ export class MasterTier extends pulumi.ComponentResource {
             tags: { Name: args.names.targetGroup },
         }, parent));
 
-        this.createListeners(name, args, loadBalancer, targetGroup);
+        const https = this.createListeners(name, args, loadBalancer, targetGroup);
         const { launchTemplate, role } = this.createNodes(name, args);
 
         const group = new aws.autoscaling.Group(...applyTransform(t.autoScalingGroup, `${name}-asg`, {
@@ -158,12 +158,9 @@ export class MasterTier extends pulumi.ComponentResource {
             targetGroupArns: [targetGroup.arn],
             healthCheckType: "ELB",
             healthCheckGracePeriod: MASTER_TIER.healthCheckGracePeriodSeconds,
-            // A green `pulumi up` means masters booted with their configuration and serve:
-            // the provider waits (on create and on every update) for this many healthy
-            // targets, and fails the update after the timeout. "0" turns all waiting off.
-            ...(args.waitForHealthyMasters ?? true
-                ? { waitForElbCapacity: args.nodes.desired, waitForCapacityTimeout: MASTER_TIER.healthyMastersTimeout }
-                : { waitForCapacityTimeout: "0" }),
+            // The provider's capacity wait fails saying nothing of the masters: `up` waits in
+            // InstanceRefreshWait instead (waitForRefreshes). "0" turns the provider's off.
+            waitForCapacityTimeout: "0",
             launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
             instanceRefresh: {
                 strategy: "Rolling",
@@ -175,7 +172,7 @@ export class MasterTier extends pulumi.ComponentResource {
             },
             tags: propagatedTags({ "Name": args.names.masterNodeTag, "ov-cluster-member": MASTER_TIER.clusterMemberTag }),
         }, { ...parent, dependsOn: [args.configuration] }));
-        if (args.waitForHealthyMasters ?? true) this.waitForRefreshes(name, args, group, targetGroup);
+        if (args.waitForHealthyMasters ?? true) this.waitForRefreshes(name, args, group, targetGroup, https);
 
         this.loadBalancerDnsName = loadBalancer.dnsName;
         this.loadBalancerZoneId = loadBalancer.zoneId;
@@ -194,8 +191,12 @@ export class MasterTier extends pulumi.ComponentResource {
         });
     }
 
-    /** The provider only starts the masters' instance refresh: `up` waits for its end here (components/instanceRefresh). */
-    private waitForRefreshes(name: string, args: MasterTierArgs, group: aws.autoscaling.Group, targetGroup: aws.lb.TargetGroup): void {
+    /**
+     * A green `pulumi up` means masters booted with their configuration and serve: on create
+     * `up` waits for `nodes.desired` of them, and on an update for the instance refresh the
+     * provider only starts (components/instanceRefresh), each failing with what every master says.
+     */
+    private waitForRefreshes(name: string, args: MasterTierArgs, group: aws.autoscaling.Group, targetGroup: aws.lb.TargetGroup, https: aws.lb.Listener): void {
         new InstanceRefreshWait(`${name}-refresh`, {
             groupName: group.name,
             // The group's own launch template: what the provider compares to decide on a refresh.
@@ -204,12 +205,15 @@ export class MasterTier extends pulumi.ComponentResource {
             targetGroupArn: targetGroup.arn,
             region: args.region,
             timeoutSeconds: refreshWaitSeconds(MASTER_TIER),
+            desiredMasters: args.nodes.desired,
+            capacityTimeoutSeconds: mastersWaitSeconds(MASTER_TIER),
             access: args.awsAccess,
-        }, { parent: this, dependsOn: [group] });
+            // The target group checks its targets only once a listener forwards to it (`unused` until then).
+        }, { parent: this, dependsOn: [group, https] });
     }
 
     /** HTTP 80 redirects to HTTPS; HTTPS 443 forwards to the masters, with the reference's rules. */
-    private createListeners(name: string, args: MasterTierArgs, loadBalancer: aws.lb.LoadBalancer, targetGroup: aws.lb.TargetGroup): void {
+    private createListeners(name: string, args: MasterTierArgs, loadBalancer: aws.lb.LoadBalancer, targetGroup: aws.lb.TargetGroup): aws.lb.Listener {
         const parent = { parent: this };
         new aws.lb.Listener(`${name}-http`, {
             loadBalancerArn: loadBalancer.arn,
@@ -251,6 +255,7 @@ export class MasterTier extends pulumi.ComponentResource {
             conditions: [{ pathPattern: { values: ["/openvidu*"] } }],
             actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
         }, parent);
+        return https;
     }
 
     /** The masters' role (replication manager + SSM), profile and launch template. */

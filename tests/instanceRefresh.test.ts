@@ -6,14 +6,14 @@
  * between steps, so the SDK's own retries and the waiter's polls both run.
  */
 import * as assert from "assert";
-import FakeTimers from "@sinonjs/fake-timers";
 import { awsRefreshApi, bootLines, changedInputs, instanceRefreshWaitProvider, InstanceRefreshWaitInputs, SDK_MAX_ATTEMPTS } from "../components/instanceRefresh/provider";
 import { describeError, isPermanent, POLLING, RefreshApi, waitForRefresh, WaitOutcome } from "../components/instanceRefresh/waiter";
 import * as fs from "fs";
 import * as path from "path";
 import { refreshWaitSeconds } from "../components/instanceRefresh";
 import { MASTER_TIER } from "../components/masterTier";
-import { AutoScalingStandIn, refreshAt, RefreshScript, startAutoScalingStandIn } from "./support/autoScalingStandIn";
+import { AutoScalingStandIn, GroupInstance, refreshAt, RefreshScript, startAutoScalingStandIn } from "./support/autoScalingStandIn";
+import { standInOnFakeClock } from "./support/standInClock";
 
 const GROUP = "prod-ASGOpenViduProMasterNode";
 const TARGET_GROUP = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/prod-abf890-tg/0123456789abcdef";
@@ -31,45 +31,21 @@ function script(id: string, startTime: number, phases: RefreshScript["phases"], 
     return { id, groupName: GROUP, startTime, phases, end };
 }
 
+/** The group's instances, each InService and Healthy unless said otherwise. */
+const inService = (...ids: string[]): GroupInstance[] => ids.map((id) => ({ id, lifecycleState: "InService" }));
+
 const refreshCalls = (standIn: AutoScalingStandIn): number => standIn.calls.filter((c) => c.Action === "DescribeInstanceRefreshes").length;
 
 describe("masters' instance refresh wait", function () {
     this.timeout(60_000);
+    const fake = standInOnFakeClock(T0);
+    const drive = fake.drive;
     let standIn: AutoScalingStandIn;
-    let clock: ReturnType<typeof FakeTimers.install>;
-    const saved: Record<string, string | undefined> = {};
-
-    beforeEach(async () => {
-        standIn = await startAutoScalingStandIn();
-        for (const [key, value] of Object.entries(standIn.env)) {
-            saved[key] = process.env[key];
-            process.env[key] = value;
-        }
-        clock = FakeTimers.install({ now: T0, toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
+    beforeEach(() => {
+        standIn = fake.standIn;
+        // The masters as the group and the target group list them when a test does not say otherwise.
+        standIn.groups.set(GROUP, []);
     });
-    afterEach(async () => {
-        clock.uninstall();
-        for (const [key, value] of Object.entries(saved)) {
-            if (value === undefined) delete process.env[key];
-            else process.env[key] = value;
-        }
-        await standIn.close();
-    });
-
-    /** Moves the fake clock a second at a time, letting real I/O (the stand-in's answers) through in between. */
-    async function drive<T>(work: Promise<T>): Promise<{ value?: T; error?: Error; seconds: number }> {
-        let settled = false;
-        const outcome = work.then((value) => ({ value }), (error: Error) => ({ error })).finally(() => { settled = true; });
-        const start = Date.now();
-        const realStart = performance.now();
-        while (!settled && performance.now() - realStart < 50_000) {
-            for (let turn = 0; turn < 20 && !settled; turn++) await new Promise((resolve) => setImmediate(resolve));
-            // The clock moves only while the code sleeps on it (a poll's delay, the SDK's backoff) and no
-            // request is on the wire: an answer reflects the time it was asked at.
-            if (!settled && clock.countTimers() > 0 && standIn.inFlight === 0) await clock.tickAsync(1000);
-        }
-        return { ...(await outcome), seconds: (Date.now() - start) / 1000 };
-    }
 
     const lines: string[] = [];
     const wait = (baselineRefreshId?: string): Promise<WaitOutcome> =>
@@ -112,15 +88,17 @@ describe("masters' instance refresh wait", function () {
             { id: "i-0new1", state: "unhealthy", reason: "Target.FailedHealthChecks", description: "Health checks failed with these codes: [502]" },
             { id: "i-0new2", state: "unhealthy", reason: "Target.Timeout", description: "Request timed out" },
         ]);
+        standIn.groups.set(GROUP, inService("i-0old1", "i-0new1", "i-0new2"));
         const result = await drive(wait());
         assert.ok(result.error, "the wait fails");
         const message = result.error.message;
         assert.match(message, /Instance refresh r-failed of the masters' group prod-ASGOpenViduProMasterNode ended: Failed/);
         assert.match(message, /Instance i-0new1 failed to become healthy: ELB health check failure/);
-        assert.match(message, /i-0new1: unhealthy, Target\.FailedHealthChecks \(Health checks failed with these codes: \[502\]\)/);
-        assert.match(message, /i-0new2: unhealthy, Target\.Timeout \(Request timed out\)/);
-        assert.ok(!/i-0old1: healthy/.test(message), "healthy targets are not listed as failing");
-        assert.match(message, /Instances registered with the target group: i-0old1, i-0new1, i-0new2/);
+        assert.match(message, /Masters \(3 in the group, 1 InService and healthy behind the load balancer\):/);
+        assert.match(message, /i-0new1: InService in the group, target unhealthy, Target\.FailedHealthChecks \(Health checks failed with these codes: \[502\]\); no boot state yet\n {6}more: /);
+        assert.match(message, /i-0new2: InService in the group, target unhealthy, Target\.Timeout \(Request timed out\); no boot state yet/);
+        // A master that serves is named, without a boot report.
+        assert.match(message, /\n {2}i-0old1: InService in the group, target healthy\n {2}i-0new1/);
         assert.ok(result.seconds >= 400 && result.seconds <= 400 + POLLING.maxDelaySeconds, `failed after ${result.seconds} s`);
     });
 
@@ -144,12 +122,13 @@ describe("masters' instance refresh wait", function () {
             ].join("\r\n"),
         });
         standIn.instances.set("i-0new2", {});
+        standIn.groups.set(GROUP, inService("i-0old1", "i-0new1", "i-0new2"));
         const result = await drive(wait());
         const message = String(result.error?.message);
-        assert.match(message, /i-0new1: unhealthy, Target\.FailedHealthChecks; boot tagged failed\n {6}GET https:\/\/acme-0123\.s3\.eu-west-1\.amazonaws\.com\/\.env: HTTP 403 \(AccessDenied\)\n {6}attempt 8\/8 failed\n {6}FAILED: could not read s3:\/\/acme-0123\/\.env after 8 attempts -- OpenVidu stays stopped\n {6}more: aws ec2 get-console-output --latest --output text --instance-id i-0new1/);
-        assert.match(message, /i-0new2: unhealthy, Target\.FailedHealthChecks; boot not tagged \(still booting, or it stopped before the end\)\n {6}more: aws ec2 get-console-output --latest --output text --instance-id i-0new2/);
+        assert.match(message, /i-0new1: InService in the group, target unhealthy, Target\.FailedHealthChecks; openvidu:boot=failed\n {6}GET https:\/\/acme-0123\.s3\.eu-west-1\.amazonaws\.com\/\.env: HTTP 403 \(AccessDenied\)\n {6}attempt 8\/8 failed\n {6}FAILED: could not read s3:\/\/acme-0123\/\.env after 8 attempts -- OpenVidu stays stopped\n {6}more: aws ec2 get-console-output --latest --output text --instance-id i-0new1/);
+        assert.match(message, /i-0new2: InService in the group, target unhealthy, Target\.FailedHealthChecks; no boot state yet\n {6}more: aws ec2 get-console-output --latest --output text --instance-id i-0new2/);
         // An instance EC2 no longer knows is still reported, without lines.
-        assert.match(message, /i-0gone: draining, Target\.DeregistrationInProgress; boot not tagged .*\n {6}more: .*i-0gone/);
+        assert.match(message, /i-0gone: no longer in the group, target draining, Target\.DeregistrationInProgress; no boot state yet\n {6}more: .*i-0gone/);
         assert.ok(!message.includes("kernel line") && !message.includes("fetching s3://"), "only the last boot lines, nothing else of the console");
         assert.deepStrictEqual(standIn.calls.filter((c) => c.Action === "DescribeTags").length, 1, "one DescribeTags for all failing masters");
     });
@@ -157,11 +136,12 @@ describe("masters' instance refresh wait", function () {
     it("still reports the targets, saying why, when the masters' boot outcomes cannot be read", async () => {
         const api: RefreshApi = {
             refreshes: async () => [{ id: "r-x", status: "Failed", startTime: new Date(T0) }],
+            instances: async () => inService("i-0new1"),
             targets: async () => [{ id: "i-0new1", state: "unhealthy", reason: "Target.FailedHealthChecks" }],
             boots: async () => { throw Object.assign(new Error("You are not authorized to perform this operation."), { name: "UnauthorizedOperation", $metadata: { httpStatusCode: 403 } }); },
         };
         await assert.rejects(waitForRefresh(api, { groupName: GROUP, baselineRefreshId: undefined, timeoutSeconds: TIMEOUT_SECONDS }), (error: Error) => {
-            assert.match(error.message, /i-0new1: unhealthy, Target\.FailedHealthChecks; boot not tagged/);
+            assert.match(error.message, /i-0new1: InService in the group, target unhealthy, Target\.FailedHealthChecks; no boot state yet/);
             assert.match(error.message, /The masters' boot outcomes could not be read: UnauthorizedOperation \(HTTP 403\)/);
             return true;
         });
@@ -185,10 +165,11 @@ describe("masters' instance refresh wait", function () {
     it("times out naming the refresh, its last status and percentage; the refresh goes on", async () => {
         standIn.refreshes.push(script("r-slow", T0, [{ status: "InProgress", seconds: 4000 }], { status: "Successful" }));
         standIn.targets.set(TARGET_GROUP, [{ id: "i-0new1", state: "initial", reason: "Elb.RegistrationInProgress", description: "Target registration is in progress" }]);
+        standIn.groups.set(GROUP, inService("i-0new1"));
         const result = await drive(wait());
         assert.ok(result.error, "the wait times out");
         assert.match(result.error.message, /Instance refresh r-slow of the masters' group prod-ASGOpenViduProMasterNode did not end within 24 minutes \(it goes on in AWS\); last seen: InProgress, 3[0-9]% complete/);
-        assert.match(result.error.message, /i-0new1: initial, Elb\.RegistrationInProgress/);
+        assert.match(result.error.message, /i-0new1: InService in the group, target initial, Elb\.RegistrationInProgress/);
         assert.ok(result.seconds <= TIMEOUT_SECONDS && result.seconds >= TIMEOUT_SECONDS - POLLING.maxDelaySeconds, `timed out after ${result.seconds} s`);
     });
 

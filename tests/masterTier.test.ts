@@ -230,17 +230,22 @@ describe("master tier: nodes", () => {
         assert.ok(String(asg.targetGroupArns[0]).includes("openvidu-master-targets"));
     });
 
-    it("makes `pulumi up` wait until the desired number of masters are healthy behind the load balancer, 26 minutes at most", () => {
+    it("makes `pulumi up` wait until the desired number of masters serve, 26 minutes at most, in its own wait (not the provider's)", () => {
         const asg = inputsOf(one(run, "aws:autoscaling/group:Group", "master-asg"));
-        assert.strictEqual(asg.waitForElbCapacity, 3, "desiredMasterNodes");
-        assert.strictEqual(asg.waitForCapacityTimeout, "26m");
+        // The provider's wait fails without a word on the masters: it is off, the wait below explains.
+        assert.strictEqual(asg.waitForCapacityTimeout, "0", "the provider's switch for no waiting at all");
+        assert.strictEqual(asg.waitForElbCapacity, undefined);
+        const wait = inputsOf(one(run, "pulumi-nodejs:dynamic/openvidu:InstanceRefreshWait", "master-refresh"));
+        assert.strictEqual(wait.desiredMasters, 3, "desiredMasterNodes");
+        assert.strictEqual(wait.capacityTimeoutSeconds, 26 * 60, "models/bootTimeline.ts: up's wait");
     });
 
-    it("skips that wait with openvidu:waitForHealthyMasters false", async () => {
+    it("skips that wait with openvidu:waitForHealthyMasters false: the group is declared the same", async () => {
         const other = await runProgram({ ...VALID_CONFIG, waitForHealthyMasters: "false" }, { stackName: "prod" });
         const asg = inputsOf(one(other, "aws:autoscaling/group:Group", "master-asg"));
         assert.strictEqual(asg.waitForElbCapacity, undefined);
-        assert.strictEqual(asg.waitForCapacityTimeout, "0", "the provider's switch for no waiting at all");
+        assert.strictEqual(asg.waitForCapacityTimeout, "0");
+        assert.strictEqual(all(other, "pulumi-nodejs:dynamic/openvidu:InstanceRefreshWait").length, 0, "no wait of ours either");
     });
 
     it("makes `pulumi up` wait for the masters' instance refresh: a resource after the group, fed the group's launch template", () => {
@@ -255,6 +260,8 @@ describe("master tier: nodes", () => {
         assert.strictEqual(inputs.region, "eu-west-1");
         assert.strictEqual(inputs.timeoutSeconds, 35 * 60, "26 minutes' wait for healthy masters, 480 s warmup, 60 s drain");
         assert.ok(wait.dependencies.includes("openvidu-master-asg"), "declared after the group");
+        // The target group checks its targets only once a listener forwards to it: before, they are `unused`.
+        assert.ok(wait.dependencies.includes("openvidu-master-https"), "declared after the listener that puts the target group in service");
         assert.strictEqual(wait.parent, "openvidu-master");
     });
 

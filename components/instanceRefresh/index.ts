@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { S3Access } from "../envFile/s3";
 import { instanceRefreshWaitProvider } from "./provider";
 
-export { REFRESH_ENDS, POLLING } from "./waiter";
+export { REFRESH_ENDS } from "./waiter";
+export { POLLING } from "./poll";
 
 /** The master tier's timings the refresh wait is computed from (MASTER_TIER's). */
 export interface RefreshTimings {
@@ -28,6 +29,11 @@ export function refreshWaitSeconds(timings: RefreshTimings): number {
     return durationSeconds(timings.healthyMastersTimeout) + timings.instanceRefresh.instanceWarmupSeconds + timings.deregistrationDelaySeconds;
 }
 
+/** How long `up` waits for the masters to serve on create: the budget the boot timeline gives them (MASTER_TIER.healthyMastersTimeout). */
+export function mastersWaitSeconds(timings: Pick<RefreshTimings, "healthyMastersTimeout">): number {
+    return durationSeconds(timings.healthyMastersTimeout);
+}
+
 export interface InstanceRefreshWaitArgs {
     /** The masters' Auto Scaling group. */
     groupName: pulumi.Input<string>;
@@ -39,20 +45,27 @@ export interface InstanceRefreshWaitArgs {
     region: string;
     /** See refreshWaitSeconds. */
     timeoutSeconds: number;
+    /** How many masters must serve (InService, healthy behind the load balancer) when this is created or the count changes. */
+    desiredMasters: pulumi.Input<number>;
+    /** See mastersWaitSeconds. */
+    capacityTimeoutSeconds: number;
     /** How the AWS clients authenticate (the stack's `aws:profile`, `aws:assumeRoles`). @default the SDK's default chain */
     access?: pulumi.Input<S3Access>;
 }
 
 /**
- * Makes `pulumi up` wait for the masters' instance refresh, which the AWS provider
- * only starts (hashicorp/terraform-provider-aws#42355). Declared after the group: when
- * its launch template changes, this updates too and waits until the refresh ends,
- * failing with the refresh's reason and the targets' health. Its type is
- * `pulumi-nodejs:dynamic/openvidu:InstanceRefreshWait`.
+ * Makes `pulumi up` wait for the masters. Created (the group's first `up`): until
+ * `desiredMasters` serve, in place of the provider's capacity wait, failing with what
+ * each master is doing. Updated: until the masters' instance refresh ends, which the AWS
+ * provider only starts (hashicorp/terraform-provider-aws#42355), failing with the
+ * refresh's reason and each master's; and again until the masters serve when
+ * `desiredMasters` changes. Declared after the group and the listener that puts the
+ * target group in service. Its type is `pulumi-nodejs:dynamic/openvidu:InstanceRefreshWait`.
  *
  * @example
  * new InstanceRefreshWait("masters-refresh", { groupName: group.name, launchTemplateId, launchTemplateVersion,
- *     targetGroupArn, region, timeoutSeconds: refreshWaitSeconds(MASTER_TIER) }, { dependsOn: [group] });
+ *     targetGroupArn, region, timeoutSeconds: refreshWaitSeconds(MASTER_TIER), desiredMasters: 2,
+ *     capacityTimeoutSeconds: mastersWaitSeconds(MASTER_TIER) }, { dependsOn: [group, httpsListener] });
  */
 export class InstanceRefreshWait extends pulumi.dynamic.Resource {
     /** The newest refresh of the group when this resource last succeeded. */
@@ -68,6 +81,8 @@ export class InstanceRefreshWait extends pulumi.dynamic.Resource {
             targetGroupArn: args.targetGroupArn,
             region: args.region,
             timeoutSeconds: args.timeoutSeconds,
+            desiredMasters: args.desiredMasters,
+            capacityTimeoutSeconds: args.capacityTimeoutSeconds,
             // The S3 endpoint of the .env writer's settings means nothing to Auto Scaling.
             access: pulumi.output(args.access ?? {}).apply(({ endpoint: _endpoint, ...rest }) => rest),
             baselineRefreshId: undefined,

@@ -8,7 +8,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { credentialsFor, S3Access, stackConfig } from "../envFile/s3";
-import { BootView, describeError, endOf, isPermanent, newestRefresh, RefreshApi, RefreshView, TargetView, waitForRefresh } from "./waiter";
+import { waitForHealthyMasters } from "./capacity";
+import { describeError, isPermanent } from "./poll";
+import { BootView, GroupInstanceView, TargetView } from "./report";
+import { endOf, newestRefresh, RefreshApi, RefreshView, waitForRefresh } from "./waiter";
 import { BOOT_OUTCOME_TAG } from "../envFile/masterBoot";
 
 export interface InstanceRefreshWaitInputs {
@@ -21,6 +24,10 @@ export interface InstanceRefreshWaitInputs {
     region: string;
     /** How long an update waits for the refresh to end. */
     timeoutSeconds: number;
+    /** How many masters must serve when this is created, and after an update that changes it. */
+    desiredMasters?: number;
+    /** How long that wait lasts. */
+    capacityTimeoutSeconds?: number;
     /** How the clients authenticate, as the AWS provider does (profile, roles): never a secret. */
     access?: S3Access;
     __provider?: string;
@@ -62,9 +69,9 @@ function elbSdk(): typeof import("@aws-sdk/client-elastic-load-balancing-v2") {
     return require("@aws-sdk/client-elastic-load-balancing-v2");
 }
 
-/** DescribeInstanceRefreshes and DescribeTargetHealth for the inputs' group and target group, each call time-bounded. */
+/** The reads of the inputs' group, target group and masters (refreshes, instances, target health, boots), each call time-bounded. */
 export function awsRefreshApi(inputs: InstanceRefreshWaitInputs, callTimeoutMs = CALL_TIMEOUT_MS): RefreshApi {
-    const { AutoScalingClient, DescribeInstanceRefreshesCommand } = autoScalingSdk();
+    const { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeInstanceRefreshesCommand } = autoScalingSdk();
     const { ElasticLoadBalancingV2Client, DescribeTargetHealthCommand } = elbSdk();
     const common = { region: inputs.region, credentials: credentialsFor(inputs.access ?? {}, inputs.region), maxAttempts: SDK_MAX_ATTEMPTS };
     const env = process.env;
@@ -83,6 +90,15 @@ export function awsRefreshApi(inputs: InstanceRefreshWaitInputs, callTimeoutMs =
                 percentageComplete: r.PercentageComplete,
                 instancesToUpdate: r.InstancesToUpdate,
                 startTime: r.StartTime,
+            }));
+        },
+        async instances(): Promise<GroupInstanceView[]> {
+            const answer = await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [inputs.groupName] }), bounded());
+            // A group not (yet) listed has no instance: the wait goes on, and a timeout says so.
+            return (answer.AutoScalingGroups?.[0]?.Instances ?? []).map((i) => ({
+                id: i.InstanceId ?? "?",
+                lifecycleState: String(i.LifecycleState ?? "unknown"),
+                healthStatus: i.HealthStatus,
             }));
         },
         async boots(instanceIds: string[]): Promise<Record<string, BootView>> {
@@ -118,7 +134,8 @@ function log(line: string): void {
 }
 
 /** Inputs whose change is an update; the update waits only if a newer refresh exists. */
-const COMPARED = ["groupName", "launchTemplateId", "launchTemplateVersion", "targetGroupArn", "region", "timeoutSeconds", "access", "__provider"] as const;
+const COMPARED = ["groupName", "launchTemplateId", "launchTemplateVersion", "targetGroupArn", "region", "timeoutSeconds",
+    "desiredMasters", "capacityTimeoutSeconds", "access", "__provider"] as const;
 
 export function changedInputs(olds: Partial<InstanceRefreshWaitInputs>, news: InstanceRefreshWaitInputs): string[] {
     return COMPARED.filter((p) => JSON.stringify(olds[p] ?? null) !== JSON.stringify(news[p] ?? null));
@@ -130,6 +147,12 @@ async function waitAndRecord(inputs: InstanceRefreshWaitInputs, baselineRefreshI
     if (outcome.kind === "none") return { ...inputs, baselineRefreshId: baselineRefreshId ?? "", lastOutcome: "none" };
     log(`instance refresh ${outcome.refresh.id} of ${inputs.groupName} ended ${outcome.refresh.status}`);
     return { ...inputs, baselineRefreshId: outcome.refresh.id, lastOutcome: outcome.refresh.status };
+}
+
+/** Waits until the inputs' desired masters serve (capacity.ts); no desired count (a state of an earlier version): nothing to wait for. */
+async function waitForMasters(inputs: InstanceRefreshWaitInputs): Promise<void> {
+    if (!inputs.desiredMasters || !inputs.capacityTimeoutSeconds) return;
+    await waitForHealthyMasters(awsRefreshApi(inputs), { groupName: inputs.groupName, desired: inputs.desiredMasters, timeoutSeconds: inputs.capacityTimeoutSeconds, log });
 }
 
 export const instanceRefreshWaitProvider: pulumi.dynamic.ResourceProvider<InstanceRefreshWaitInputs, InstanceRefreshWaitOutputs> = {
@@ -159,12 +182,19 @@ export const instanceRefreshWaitProvider: pulumi.dynamic.ResourceProvider<Instan
                 (isPermanent(error) ? " (the deployer needs autoscaling:DescribeInstanceRefreshes: docs/iam.md)" : "; run `pulumi up` again"), { cause: error });
         }
         // One still running (an existing stack whose first `up` with this resource also changed the masters): wait for it.
-        if (newest !== undefined && endOf(newest) === undefined) return { id: inputs.groupName, outs: await waitAndRecord(inputs, undefined) };
-        return { id: inputs.groupName, outs: { ...inputs, baselineRefreshId: newest?.id ?? "", lastOutcome: "none" } };
+        const outs = newest !== undefined && endOf(newest) === undefined
+            ? await waitAndRecord(inputs, undefined)
+            : { ...inputs, baselineRefreshId: newest?.id ?? "", lastOutcome: "none" };
+        // The group's create no longer waits (waitForCapacityTimeout "0"): `up` is green once the masters serve.
+        await waitForMasters(inputs);
+        return { id: inputs.groupName, outs };
     },
 
     async update(_id, olds, news) {
-        return { outs: await waitAndRecord(news, olds.baselineRefreshId || undefined) };
+        const outs = await waitAndRecord(news, olds.baselineRefreshId || undefined);
+        // As the provider did on a new desired count; a state without one (an earlier version) is no change.
+        if (olds.desiredMasters !== undefined && olds.desiredMasters !== news.desiredMasters) await waitForMasters(news);
+        return { outs };
     },
 
     async delete() {

@@ -1,17 +1,22 @@
 /**
- * A stand-in for the two AWS calls the masters' refresh wait makes:
- * Auto Scaling's DescribeInstanceRefreshes and ELBv2's DescribeTargetHealth,
- * served on one local port in the AWS query protocol (form-encoded POST,
- * XML answers and `<ErrorResponse>` errors), so the real SDK v3 clients talk
- * to it through AWS_ENDPOINT_URL_AUTO_SCALING / _ELASTIC_LOAD_BALANCING_V2.
+ * A stand-in for the AWS calls the masters' waits make: Auto Scaling's
+ * DescribeInstanceRefreshes and DescribeAutoScalingGroups, ELBv2's
+ * DescribeTargetHealth, EC2's DescribeTags and GetConsoleOutput, served on
+ * one local port in the AWS query protocol (form-encoded POST, XML answers
+ * and `<ErrorResponse>` errors), so the real SDK v3 clients talk to it
+ * through AWS_ENDPOINT_URL_AUTO_SCALING / _ELASTIC_LOAD_BALANCING_V2 / _EC2.
  * A refresh follows a script over time (refreshAt: Pending → InProgress →
- * an end status), read from `Date.now()`, so a test on a fake clock moves it.
+ * an end status), read from `Date.now()`, so a test on a fake clock moves it;
+ * a group's instances and a target group's health may be functions of that
+ * time too.
  *
  * Where the model stops: no signature check, no pagination (NextToken), no
  * InstanceRefreshIds filter, no other action; a refresh does not launch or
- * terminate instances, and target health does not follow it (a test sets
- * both); Auto Scaling's own rules (one active refresh per group, a new start
- * cancelling the old one) are played by the test's scripts, not enforced.
+ * terminate instances, the group does not replace an unhealthy one, and
+ * target health follows neither (a test writes each view); Auto Scaling's own
+ * rules (one active refresh per group, a new start cancelling the old one)
+ * are played by the test's scripts, not enforced. A group not listed answers
+ * an empty list, as AWS does.
  */
 import * as http from "http";
 import * as net from "net";
@@ -62,6 +67,17 @@ export function refreshAt(script: RefreshScript, now: number): RefreshState {
         instancesToUpdate: Math.ceil(instances * (1 - done / 100)), startTime: script.startTime, endTime };
 }
 
+/** One instance of a group as DescribeAutoScalingGroups lists it. */
+export interface GroupInstance {
+    id: string;
+    lifecycleState: string;
+    healthStatus?: "Healthy" | "Unhealthy";
+}
+
+/** A view that is fixed, or a function of the clock (ms since the epoch). */
+export type OverTime<T> = T | ((now: number) => T);
+const at = <T>(view: OverTime<T>, now: number): T => typeof view === "function" ? (view as (now: number) => T)(now) : view;
+
 export interface TargetHealth {
     id: string;
     state: string;
@@ -82,7 +98,9 @@ export interface AutoScalingStandIn {
     /** Environment for clients (and the dynamic provider's host) to reach it. */
     env: Record<string, string>;
     refreshes: RefreshScript[];
-    targets: Map<string, TargetHealth[]>;
+    targets: Map<string, OverTime<TargetHealth[]>>;
+    /** Each group's instances, by group name. */
+    groups: Map<string, OverTime<GroupInstance[]>>;
     /** Every request, in order: its Action and parameters. */
     calls: Array<Record<string, string>>;
     faults: Fault[];
@@ -113,13 +131,29 @@ function refreshesXml(standIn: AutoScalingStandIn, params: Record<string, string
 }
 
 function targetHealthXml(standIn: AutoScalingStandIn, params: Record<string, string>): string | undefined {
-    const targets = standIn.targets.get(params.TargetGroupArn);
-    if (targets === undefined) return undefined;
+    const view = standIn.targets.get(params.TargetGroupArn);
+    if (view === undefined) return undefined;
+    const targets = at(view, Date.now());
     const members = targets.map((t) => `<member><Target>${tag("Id", t.id)}<Port>4443</Port></Target><HealthCheckPort>4443</HealthCheckPort>` +
         `<TargetHealth>${tag("State", t.state)}${tag("Reason", t.reason)}${tag("Description", t.description)}</TargetHealth></member>`);
     return `<DescribeTargetHealthResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><DescribeTargetHealthResult>` +
         `<TargetHealthDescriptions>${members.join("")}</TargetHealthDescriptions></DescribeTargetHealthResult>` +
         `<ResponseMetadata><RequestId>stand-in</RequestId></ResponseMetadata></DescribeTargetHealthResponse>`;
+}
+
+function groupsXml(standIn: AutoScalingStandIn, params: Record<string, string>): string {
+    const names = Object.keys(params).filter((k) => k.startsWith("AutoScalingGroupNames.member.")).map((k) => params[k]);
+    const members = names.flatMap((name) => {
+        const view = standIn.groups.get(name);
+        if (view === undefined) return [];
+        const instances = at(view, Date.now()).map((i) => `<member>${tag("InstanceId", i.id)}${tag("AvailabilityZone", "eu-west-1a")}` +
+            `${tag("LifecycleState", i.lifecycleState)}${tag("HealthStatus", i.healthStatus ?? "Healthy")}<ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>`);
+        return [`<member>${tag("AutoScalingGroupName", name)}<MinSize>0</MinSize><MaxSize>10</MaxSize><DesiredCapacity>${instances.length}</DesiredCapacity>` +
+            `<DefaultCooldown>300</DefaultCooldown><HealthCheckType>ELB</HealthCheckType>${tag("CreatedTime", iso(0))}<Instances>${instances.join("")}</Instances></member>`];
+    });
+    return `<DescribeAutoScalingGroupsResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><DescribeAutoScalingGroupsResult>` +
+        `<AutoScalingGroups>${members.join("")}</AutoScalingGroups></DescribeAutoScalingGroupsResult>` +
+        `<ResponseMetadata><RequestId>stand-in</RequestId></ResponseMetadata></DescribeAutoScalingGroupsResponse>`;
 }
 
 function errorXml(code: string, message: string): string {
@@ -133,6 +167,7 @@ function answer(standIn: AutoScalingStandIn, params: Record<string, string>): { 
         return { status: fault.httpStatus, body: errorXml(fault.code, fault.message) };
     }
     if (params.Action === "DescribeInstanceRefreshes") return { status: 200, body: refreshesXml(standIn, params) };
+    if (params.Action === "DescribeAutoScalingGroups") return { status: 200, body: groupsXml(standIn, params) };
     if (params.Action === "DescribeTargetHealth") {
         const body = targetHealthXml(standIn, params);
         return body ? { status: 200, body } : { status: 400, body: errorXml("TargetGroupNotFound", "One or more target groups not found") };
@@ -205,6 +240,7 @@ export async function startAutoScalingStandIn(): Promise<AutoScalingStandIn> {
         },
         refreshes: [],
         targets: new Map(),
+        groups: new Map(),
         calls: [],
         faults: [],
         hangs: 0,
