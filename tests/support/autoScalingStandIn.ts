@@ -91,6 +91,8 @@ export interface Fault {
     code: string;
     message: string;
     count: number;
+    /** Only requests of this Action. @default every request */
+    action?: string;
 }
 
 export interface AutoScalingStandIn {
@@ -161,7 +163,7 @@ function errorXml(code: string, message: string): string {
 }
 
 function answer(standIn: AutoScalingStandIn, params: Record<string, string>): { status: number; body: string } {
-    const fault = standIn.faults.find((f) => f.count > 0);
+    const fault = standIn.faults.find((f) => f.count > 0 && (f.action === undefined || f.action === params.Action));
     if (fault) {
         fault.count--;
         return { status: fault.httpStatus, body: errorXml(fault.code, fault.message) };
