@@ -19,6 +19,9 @@ export interface MastersWaitOptions {
     log?: (line: string) => void;
 }
 
+/** "26 minutes", or "20 s" for a limit that is not whole minutes. */
+const duration = (seconds: number): string => seconds % 60 === 0 ? `${seconds / 60} minutes` : `${seconds} s`;
+
 const WHAT_TO_DO = "The masters go on booting in AWS (the group replaces each one that fails its health check): " +
     "see docs/operations.md, \"When `pulumi up` fails waiting for the masters\".";
 
@@ -45,7 +48,7 @@ export async function waitForHealthyMasters(api: MastersApi, options: MastersWai
                 : "Run `pulumi up` again to wait for them."));
     }
     throw new Error([
-        `The masters' group ${options.groupName} did not have ${options.desired} masters serving within ${Math.round(options.timeoutSeconds / 60)} minutes ` +
+        `The masters' group ${options.groupName} did not have ${options.desired} masters serving within ${duration(options.timeoutSeconds)} ` +
             `(${serving.length} InService and healthy behind the load balancer).`,
         await mastersReport(api),
         WHAT_TO_DO,

@@ -22,10 +22,10 @@ const GROUP = "engine-ASGOpenViduProMasterNode";
 const TARGET_GROUP = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/engine-tg/0123456789abcdef";
 
 /** The master tier's group and, after it, the wait, as components/masterTier.ts declares them. */
-function program(version: string): automation.PulumiFn {
+function program(version: string, groupName = GROUP, capacityTimeoutSeconds = 120): automation.PulumiFn {
     return async () => {
         const group = new aws.autoscaling.Group("masters", {
-            name: GROUP, minSize: 2, maxSize: 2, desiredCapacity: 2, targetGroupArns: [TARGET_GROUP],
+            name: groupName, minSize: 2, maxSize: 2, desiredCapacity: 2, targetGroupArns: [TARGET_GROUP], waitForCapacityTimeout: "0",
             launchTemplate: { id: "lt-0123456789abcdef0", version },
             instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 100, maxHealthyPercentage: 200 } },
         });
@@ -36,6 +36,8 @@ function program(version: string): automation.PulumiFn {
             targetGroupArn: TARGET_GROUP,
             region: "eu-west-1",
             timeoutSeconds: 120,
+            desiredMasters: 2,
+            capacityTimeoutSeconds,
         }, { dependsOn: [group] });
         return { baseline: wait.baselineRefreshId, outcome: wait.lastOutcome };
     };
@@ -63,8 +65,8 @@ describe("the masters' refresh wait under the real Pulumi engine", function () {
         sandbox?.dispose();
     });
 
-    async function stackAt(version: string): Promise<automation.Stack> {
-        const stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: "refresh", projectName: "openvidu", program: program(version) }, {
+    async function stackAt(version: string, stackName = "refresh", fn = program(version)): Promise<automation.Stack> {
+        const stack = await automation.LocalWorkspace.createOrSelectStack({ stackName, projectName: "openvidu", program: fn }, {
             workDir,
             pulumiCommand,
             // The CLI starts the dynamic provider in `main`: this package, with its node_modules.
@@ -75,8 +77,8 @@ describe("the masters' refresh wait under the real Pulumi engine", function () {
         return stack;
     }
 
-    async function up(version: string): Promise<{ ok: boolean; output: string; seconds: number; outputs?: automation.OutputMap }> {
-        const stack = await stackAt(version);
+    async function up(version: string, stack?: automation.Stack): Promise<{ ok: boolean; output: string; seconds: number; outputs?: automation.OutputMap }> {
+        stack ??= await stackAt(version);
         let output = "";
         const start = Date.now();
         try {
@@ -89,14 +91,18 @@ describe("the masters' refresh wait under the real Pulumi engine", function () {
 
     const now = (): number => Date.now();
 
-    it("creates the stack without waiting, recording the group's newest refresh", async () => {
+    it("creates the stack once both masters serve, recording the group's newest refresh", async () => {
         // A refresh from before the wait existed: never awaited.
         standIn.refreshes.push({ id: "r-old", groupName: GROUP, startTime: now() - 86_400_000, phases: [], end: { status: "Failed", statusReason: "an old failure" } });
+        standIn.groups.set(GROUP, [{ id: "i-0old1", lifecycleState: "InService" }, { id: "i-0old2", lifecycleState: "InService" }]);
+        standIn.targets.set(TARGET_GROUP, [{ id: "i-0old1", state: "healthy" }, { id: "i-0old2", state: "healthy" }]);
         const created = await up("1");
         assert.ok(created.ok, created.output);
         assert.strictEqual(created.outputs?.baseline.value, "r-old");
         assert.strictEqual(created.outputs?.outcome.value, "none");
-        assert.strictEqual(standIn.calls.length, 1, "one look at the group's refreshes");
+        assert.deepStrictEqual(standIn.calls.map((c) => c.Action), ["DescribeInstanceRefreshes", "DescribeAutoScalingGroups", "DescribeTargetHealth"],
+            "one look at the group's refreshes, one at its masters");
+        assert.match(created.output, /masters of engine-ASGOpenViduProMasterNode: 2 of 2 InService and healthy behind the load balancer/);
     });
 
     it("on a new launch template version, waits until the refresh succeeds, with its progress in up's output", async () => {
@@ -136,11 +142,12 @@ describe("the masters' refresh wait under the real Pulumi engine", function () {
             { id: "i-0old1", state: "healthy" },
             { id: "i-0new1", state: "unhealthy", reason: "Target.FailedHealthChecks", description: "Health checks failed with these codes: [502]" },
         ]);
+        standIn.groups.set(GROUP, [{ id: "i-0old1", lifecycleState: "InService" }, { id: "i-0new1", lifecycleState: "InService" }]);
         const failed = await up("3");
         assert.ok(!failed.ok, "up fails");
         assert.match(failed.output, /Instance refresh r-bad of the masters' group engine-ASGOpenViduProMasterNode ended: Failed/);
         assert.match(failed.output, /Instance i-0new1 failed ELB health checks/);
-        assert.match(failed.output, /i-0new1: unhealthy, Target\.FailedHealthChecks \(Health checks failed with these codes: \[502\]\)/);
+        assert.match(failed.output, /i-0new1: InService in the group, target unhealthy, Target\.FailedHealthChecks \(Health checks failed with these codes: \[502\]\); no boot state yet/);
 
         // The next `up` reports the same failed refresh again: the state kept the last good baseline.
         const still = await up("3");
@@ -151,5 +158,22 @@ describe("the masters' refresh wait under the real Pulumi engine", function () {
         const recovered = await up("3");
         assert.ok(recovered.ok, recovered.output);
         assert.strictEqual(recovered.outputs?.baseline.value, "r-retried");
+    });
+
+    it("a first up whose masters never serve: preview waits for nothing; up fails naming each master and what its boot said", async () => {
+        const group = "engine-first-ASGOpenViduProMasterNode";
+        standIn.groups.set(group, [{ id: "i-0good", lifecycleState: "InService" }, { id: "i-0bad", lifecycleState: "InService" }, { id: "i-0lost", lifecycleState: "Pending" }]);
+        standIn.targets.set(TARGET_GROUP, [{ id: "i-0good", state: "healthy" }, { id: "i-0bad", state: "unhealthy", reason: "Target.FailedHealthChecks" }]);
+        standIn.instances.set("i-0bad", { bootTag: "failed", console: "x openvidu-boot: attempt 8/8 failed\ny openvidu-boot: FAILED: could not read s3://b/.env after 8 attempts -- OpenVidu stays stopped\n" });
+        const stack = await stackAt("1", "first", program("1", group, 20));
+        const calls = standIn.calls.length;
+        await stack.preview();
+        assert.strictEqual(standIn.calls.length, calls, "a preview makes no AWS call of the wait");
+        const failed = await up("1", stack);
+        assert.ok(!failed.ok, "up fails");
+        assert.match(failed.output, /The masters' group engine-first-ASGOpenViduProMasterNode did not have 2 masters serving within 20 s \(1 InService and healthy behind the load balancer\)/);
+        assert.match(failed.output, /i-0bad: InService in the group, target unhealthy, Target\.FailedHealthChecks; openvidu:boot=failed\n\s+attempt 8\/8 failed\n\s+FAILED: could not read s3:\/\/b\/\.env after 8 attempts -- OpenVidu stays stopped\n\s+more: aws ec2 get-console-output --latest --output text --instance-id i-0bad/);
+        assert.match(failed.output, /i-0lost: Pending in the group, never registered with the target group; no boot state yet/);
+        assert.ok(failed.seconds >= 20, `failed after ${failed.seconds} s`);
     });
 });
