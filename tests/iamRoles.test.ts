@@ -176,8 +176,9 @@ const DEPLOY_CALLS: Record<string, Call[]> = {
         // The deployer's own role, resolved for the .env's bucket policy (aws.iam.getSessionContext).
         ["iam:GetRole", `arn:aws:iam::${ACCOUNT}:role/openvidu-deploy`],
     ],
-    // `up` waits for the masters' instance refresh and reports the targets' health when it fails.
-    "pulumi-nodejs:dynamic/openvidu:InstanceRefreshWait": [["autoscaling:DescribeInstanceRefreshes"], ["elasticloadbalancing:DescribeTargetHealth"],
+    // `up` waits for the masters (on create) and their instance refresh, and reports each master when it fails.
+    "pulumi-nodejs:dynamic/openvidu:InstanceRefreshWait": [["autoscaling:DescribeInstanceRefreshes"], ["autoscaling:DescribeAutoScalingGroups"],
+        ["elasticloadbalancing:DescribeTargetHealth"],
         // A failure names each master's boot: its tag and its console's last boot lines.
         ["ec2:DescribeTags"], ["ec2:GetConsoleOutput", `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`]],
     "aws:acm/certificate:Certificate": [

@@ -145,7 +145,7 @@ describe("masters' wait on create: up is green once the desired masters serve", 
         assert.ok(grown.seconds >= 300, `returned after ${grown.seconds} s, before the third master served`);
         const reads = callsOf(standIn, "DescribeAutoScalingGroups").length;
         await drive(instanceRefreshWaitProvider.update!(GROUP, { ...olds, desiredMasters: 3 }, { ...inputs, launchTemplateVersion: "2" }));
-        const { desiredMasters: _d, capacityTimeoutSeconds: _c, ...earlier } = olds;
+        const earlier: InstanceRefreshWaitOutputs = { ...olds, desiredMasters: undefined, capacityTimeoutSeconds: undefined };
         await drive(instanceRefreshWaitProvider.update!(GROUP, earlier, inputs));
         assert.strictEqual(callsOf(standIn, "DescribeAutoScalingGroups").length, reads);
     });
