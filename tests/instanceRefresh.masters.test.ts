@@ -136,7 +136,7 @@ describe("masters' wait on create: up is green once the desired masters serve", 
         assert.strictEqual(callsOf(standIn, "DescribeAutoScalingGroups").length, 1, "not retried");
     });
 
-    it("an update that changes the desired count waits for that many; one that does not, or a state without one, reads no group", async () => {
+    it("an update that changes the desired count or the group waits for the masters; one that does not, or a state without a count, reads no group", async () => {
         const olds: InstanceRefreshWaitOutputs = { ...inputs, desiredMasters: 2, baselineRefreshId: "", lastOutcome: "none" };
         standIn.groups.set(GROUP, inService("i-0a", "i-0b", "i-0c"));
         standIn.targets.set(TARGET_GROUP, (now) => healthy(...(now - T0 < 300_000 ? ["i-0a", "i-0b"] : ["i-0a", "i-0b", "i-0c"])));
@@ -148,6 +148,9 @@ describe("masters' wait on create: up is green once the desired masters serve", 
         const earlier: InstanceRefreshWaitOutputs = { ...olds, desiredMasters: undefined, capacityTimeoutSeconds: undefined };
         await drive(instanceRefreshWaitProvider.update!(GROUP, earlier, inputs));
         assert.strictEqual(callsOf(standIn, "DescribeAutoScalingGroups").length, reads);
+        // A new group (a renamed, so replaced, one) is the provider's create: the masters are awaited.
+        await drive(instanceRefreshWaitProvider.update!(GROUP, { ...olds, desiredMasters: 3, groupName: "prod-ASGOpenViduProMasterNode" }, inputs));
+        assert.deepStrictEqual(callsOf(standIn, "DescribeAutoScalingGroups").slice(reads).map((c) => c["AutoScalingGroupNames.member.1"]), [GROUP]);
     });
 });
 

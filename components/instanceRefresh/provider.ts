@@ -192,8 +192,9 @@ export const instanceRefreshWaitProvider: pulumi.dynamic.ResourceProvider<Instan
 
     async update(_id, olds, news) {
         const outs = await waitAndRecord(news, olds.baselineRefreshId || undefined);
-        // As the provider did on a new desired count; a state without one (an earlier version) is no change.
-        if (olds.desiredMasters !== undefined && olds.desiredMasters !== news.desiredMasters) await waitForMasters(news);
+        // As the provider did on a new desired count (a state without one, of an earlier version, is no change) and on a new group.
+        const desiredChanged = olds.desiredMasters !== undefined && olds.desiredMasters !== news.desiredMasters;
+        if (desiredChanged || olds.groupName !== news.groupName) await waitForMasters(news);
         return { outs };
     },
 
