@@ -177,7 +177,7 @@ const DEPLOY_CALLS: Record<string, Call[]> = {
         ["iam:GetRole", `arn:aws:iam::${ACCOUNT}:role/openvidu-deploy`],
     ],
     // `up` waits for the masters (on create) and their instance refresh, and reports each master when it fails.
-    "pulumi-nodejs:dynamic/openvidu:InstanceRefreshWait": [["autoscaling:DescribeInstanceRefreshes"], ["autoscaling:DescribeAutoScalingGroups"],
+    "pulumi-nodejs:dynamic/openvidu:InstanceRefreshWait": [["autoscaling:DescribeInstanceRefreshes"], ["autoscaling:DescribeAutoScalingGroups"], ["autoscaling:DescribeScalingActivities"],
         ["elasticloadbalancing:DescribeTargetHealth"],
         // A failure names each master's boot: its tag and its console's last boot lines.
         ["ec2:DescribeTags"], ["ec2:GetConsoleOutput", `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`]],

@@ -13,6 +13,7 @@ import { mastersWaitSeconds } from "../components/instanceRefresh";
 import { instanceRefreshWaitProvider, InstanceRefreshWaitInputs, InstanceRefreshWaitOutputs, SDK_MAX_ATTEMPTS } from "../components/instanceRefresh/provider";
 import { POLLING } from "../components/instanceRefresh/poll";
 import { describeMasters, servingMasters } from "../components/instanceRefresh/report";
+import { failedActivities, replacedMasters } from "../components/instanceRefresh/activities";
 import { MASTER_TIER } from "../components/masterTier";
 import { BOOT_TIMELINE } from "../models/bootTimeline";
 import { AutoScalingStandIn, GroupInstance, TargetHealth } from "./support/autoScalingStandIn";
@@ -76,7 +77,7 @@ describe("masters' wait on create: up is green once the desired masters serve", 
         assert.strictEqual(callsOf(standIn, "DescribeTags").length + callsOf(standIn, "GetConsoleOutput").length, 0, "no boot read when nothing failed");
     });
 
-    it("times out after up's budget naming each master: one serving, one whose boot failed, one never registered, one unused", async () => {
+    it("times out after up's budget naming each master: serving, failed boot, never registered, unused, replaced; and the failed launches", async () => {
         standIn.groups.set(GROUP, [...inService("i-0ok", "i-0bad", "i-0lost"), { id: "i-0az", lifecycleState: "InService", healthStatus: "Unhealthy" }]);
         standIn.targets.set(TARGET_GROUP, [
             ...healthy("i-0ok"),
@@ -84,6 +85,15 @@ describe("masters' wait on create: up is green once the desired masters serve", 
             { id: "i-0az", state: "unused", reason: "Target.NotInUse", description: "Target is in an Availability Zone that is not enabled for the load balancer" },
         ]);
         standIn.instances.set("i-0bad", { bootTag: "failed", console: FAILED_BOOT_CONSOLE });
+        // Before the wait: not this `up`'s. During it: a master replaced (gone from both lists), a launch refused.
+        standIn.activities.set(GROUP, [
+            { description: "Terminating EC2 instance: i-0older", cause: "At 2026-12-01T00:00:00Z an instance was taken out of service in response to a user request.", statusCode: "Successful", startTime: T0 - 86_400_000 },
+            { description: "Terminating EC2 instance: i-0gone", statusCode: "Successful", startTime: T0 + 780_000,
+                cause: "At 2026-12-06T01:13:00Z an instance was taken out of service in response to an ELB system health check failure.  At 2026-12-06T01:13:05Z instance i-0gone was selected for termination." },
+            { description: "Launching a new EC2 instance.  Status Reason: We currently do not have sufficient c5.xlarge capacity in the Availability Zone you requested (eu-west-1c).", statusCode: "Failed",
+                statusMessage: "We currently do not have sufficient c5.xlarge capacity in the Availability Zone you requested (eu-west-1c).", startTime: T0 + 800_000 },
+        ]);
+        standIn.instances.set("i-0gone", { bootTag: "ok", console: "x openvidu-boot: OpenVidu started\n" });
         const created = await drive(create());
         const message = String(created.error?.message);
         assert.ok(created.seconds <= CAPACITY_SECONDS && created.seconds >= CAPACITY_SECONDS - POLLING.maxDelaySeconds, `failed after ${created.seconds} s`);
@@ -95,7 +105,11 @@ describe("masters' wait on create: up is green once the desired masters serve", 
         assert.match(message, /docs\/operations\.md, "When `pulumi up` fails waiting for the masters"/);
         assert.ok(!message.includes("fetching s3://") && !message.includes("systemd"), "the boot script's last lines only");
         // Boots are read once, at the end, for the three that do not serve.
-        assert.deepStrictEqual(callsOf(standIn, "GetConsoleOutput").map((c) => c.InstanceId).sort(), ["i-0az", "i-0bad", "i-0lost"]);
+        // A master the group replaced during the wait is named with why, and what its boot said: its console outlives it.
+        assert.match(message, /\n {2}i-0gone: replaced by the group \(an instance was taken out of service in response to an ELB system health check failure\); openvidu:boot=ok\n {6}OpenVidu started\n {6}more: .*i-0gone\n/);
+        assert.ok(!message.includes("i-0older"), "an activity from before the wait is not this up's");
+        assert.match(message, /\nFailed activities of the group:\n {2}Launching a new EC2 instance\. {2}Status Reason: We currently do not have sufficient c5\.xlarge capacity in the Availability Zone you requested \(eu-west-1c\)\.: Failed\n/);
+        assert.deepStrictEqual(callsOf(standIn, "GetConsoleOutput").map((c) => c.InstanceId).sort(), ["i-0az", "i-0bad", "i-0gone", "i-0lost"]);
         assert.strictEqual(callsOf(standIn, "DescribeTags").length, 1);
     });
 
@@ -164,6 +178,25 @@ describe("masters' report and the wait's numbers", () => {
     it("names the group's part unknown rather than guessing when the group could not be read", () => {
         const report = describeMasters(undefined, [{ id: "i-0a", state: "healthy" }, { id: "i-0b", state: "unhealthy", reason: "Target.Timeout" }]);
         assert.match(report, /^Masters \(2 in the target group\):\n {2}i-0a: target healthy\n {2}i-0b: target unhealthy, Target\.Timeout; no boot state yet\n/);
+    });
+
+    it("reads the group's activities since the wait began: each replaced master with why, the last three failures", () => {
+        const from = new Date(T0);
+        const at = (s: number): Date => new Date(T0 + s * 1000);
+        const activities = [
+            { description: "Terminating EC2 instance: i-0a", statusCode: "Successful", startTime: at(-1), cause: "At 2026-12-06T00:59:59Z an instance was taken out of service in response to a user request." },
+            { description: "Terminating EC2 instance: i-0b", statusCode: "Successful", startTime: at(10),
+                cause: "At 2026-12-06T01:00:10Z a user request update of AutoScalingGroup constraints changed the desired capacity from 3 to 2.  At 2026-12-06T01:00:11Z an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from 3 to 2.  At 2026-12-06T01:00:12Z instance i-0b was selected for termination." },
+            { description: "Terminating EC2 instance: i-0c", statusCode: "InProgress", startTime: at(20) },
+            ...[30, 40, 50, 60].map((s) => ({ description: `Launching a new EC2 instance. Status Reason: quota ${s}`, statusCode: "Failed", statusMessage: `quota ${s}`, startTime: at(s) })),
+            { description: "Launching a new EC2 instance", statusCode: "Failed", statusMessage: "Invalid IAM Instance Profile name", startTime: at(5) },
+        ];
+        assert.deepStrictEqual(replacedMasters(activities, from), [
+            { id: "i-0c", why: "no cause given" },
+            { id: "i-0b", why: "an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from 3 to 2" },
+        ]);
+        assert.deepStrictEqual(failedActivities(activities, from), [60, 50, 40].map((s) => `  Launching a new EC2 instance. Status Reason: quota ${s}: Failed`));
+        assert.deepStrictEqual(failedActivities(activities.slice(-1), from), ["  Launching a new EC2 instance (Invalid IAM Instance Profile name): Failed"]);
     });
 
     it("waits the boot timeline's budget for up (26 minutes), and the docs say so", () => {

@@ -28,6 +28,7 @@ const WHAT_TO_DO = "The masters go on booting in AWS (the group replaces each on
 /** Waits until `desired` masters serve; returns their ids. Throws, explaining each master, when they do not in time. */
 export async function waitForHealthyMasters(api: MastersApi, options: MastersWaitOptions): Promise<string[]> {
     const log = options.log ?? (() => undefined);
+    const started = new Date();
     let serving: string[] = [];
     let reported = "";
     const read = async (): Promise<{ instances: GroupInstanceView[]; targets: TargetView[] }> =>
@@ -50,7 +51,7 @@ export async function waitForHealthyMasters(api: MastersApi, options: MastersWai
     throw new Error([
         `The masters' group ${options.groupName} did not have ${options.desired} masters serving within ${duration(options.timeoutSeconds)} ` +
             `(${serving.length} InService and healthy behind the load balancer).`,
-        await mastersReport(api),
+        await mastersReport(api, started),
         WHAT_TO_DO,
     ].join("\n"));
 }

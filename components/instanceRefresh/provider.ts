@@ -8,6 +8,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { credentialsFor, S3Access, stackConfig } from "../envFile/s3";
+import type { ActivityView } from "./activities";
 import { waitForHealthyMasters } from "./capacity";
 import { describeError, isPermanent } from "./poll";
 import { BootView, GroupInstanceView, TargetView } from "./report";
@@ -71,7 +72,7 @@ function elbSdk(): typeof import("@aws-sdk/client-elastic-load-balancing-v2") {
 
 /** The reads of the inputs' group, target group and masters (refreshes, instances, target health, boots), each call time-bounded. */
 export function awsRefreshApi(inputs: InstanceRefreshWaitInputs, callTimeoutMs = CALL_TIMEOUT_MS): RefreshApi {
-    const { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeInstanceRefreshesCommand } = autoScalingSdk();
+    const { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeInstanceRefreshesCommand, DescribeScalingActivitiesCommand } = autoScalingSdk();
     const { ElasticLoadBalancingV2Client, DescribeTargetHealthCommand } = elbSdk();
     const common = { region: inputs.region, credentials: credentialsFor(inputs.access ?? {}, inputs.region), maxAttempts: SDK_MAX_ATTEMPTS };
     const env = process.env;
@@ -99,6 +100,17 @@ export function awsRefreshApi(inputs: InstanceRefreshWaitInputs, callTimeoutMs =
                 id: i.InstanceId ?? "?",
                 lifecycleState: String(i.LifecycleState ?? "unknown"),
                 healthStatus: i.HealthStatus,
+            }));
+        },
+        async activities(): Promise<ActivityView[]> {
+            // The newest 50: more than a failed `up` (26 minutes of replacements) leaves.
+            const answer = await autoScaling.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: inputs.groupName, MaxRecords: 50 }), bounded());
+            return (answer.Activities ?? []).map((a) => ({
+                description: a.Description ?? "",
+                cause: a.Cause,
+                statusCode: String(a.StatusCode ?? "unknown"),
+                statusMessage: a.StatusMessage,
+                startTime: a.StartTime,
             }));
         },
         async boots(instanceIds: string[]): Promise<Record<string, BootView>> {

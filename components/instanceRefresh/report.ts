@@ -5,6 +5,7 @@
  * `openvidu:boot` tag, the last console lines) and the command that shows
  * more. Ids, states and AWS's reasons only: never a secret.
  */
+import { ActivityView, failedActivities, replacedMasters } from "./activities";
 import { describeError } from "./poll";
 
 /** One instance of the masters' group as DescribeAutoScalingGroups reports it. */
@@ -45,6 +46,8 @@ export interface MastersApi {
      * outlive the instance. Key names only, never values: the boot writes no value there.
      */
     boots?(instanceIds: string[]): Promise<Record<string, BootView>>;
+    /** The group's recent scaling activities (only read for a failure): the masters it replaced, the launches that failed. */
+    activities?(): Promise<ActivityView[]>;
 }
 
 /** The command that shows a master's whole boot, for the failure message. */
@@ -92,43 +95,48 @@ function targetPart(target: TargetView | undefined, inGroup: boolean): string {
  * under each one that does not serve, what its boot said and the command that shows more.
  * `instances` undefined: the group could not be read (its part is left out).
  */
-export function describeMasters(instances: GroupInstanceView[] | undefined, targets: TargetView[], boots: Record<string, BootView> = {}): string {
-    const lines = masterIds(instances, targets).flatMap((id) => {
+export function describeMasters(instances: GroupInstanceView[] | undefined, targets: TargetView[], boots: Record<string, BootView> = {},
+    replaced: Array<{ id: string; why: string }> = []): string {
+    const explained = (id: string, head: string): string[] => [
+        `${head}; ${boots[id]?.outcome ? `openvidu:boot=${boots[id].outcome}` : "no boot state yet"}`,
+        ...(boots[id]?.lastLines ?? []).map((line) => `      ${line}`),
+        `      more: ${consoleCommand(id)}`,
+    ];
+    const ids = masterIds(instances, targets);
+    const lines = ids.flatMap((id) => {
         const instance = instances?.find((i) => i.id === id);
         const target = targets.find((t) => t.id === id);
         const head = `  ${id}: ${groupPart(instance, instances !== undefined)}${targetPart(target, instance !== undefined)}`;
-        if (needsNoExplanation(instances, targets, id)) return [head];
-        const boot = boots[id];
-        return [
-            `${head}; ${boot?.outcome ? `openvidu:boot=${boot.outcome}` : "no boot state yet"}`,
-            ...(boot?.lastLines ?? []).map((line) => `      ${line}`),
-            `      more: ${consoleCommand(id)}`,
-        ];
+        return needsNoExplanation(instances, targets, id) ? [head] : explained(id, head);
     });
+    // Gone from both lists: only the group's activities still name them.
+    for (const { id, why } of replaced.filter((r) => !ids.includes(r.id))) lines.push(...explained(id, `  ${id}: replaced by the group (${why})`));
     const serving = instances === undefined ? "" : `, ${servingMasters(instances, targets).length} InService and healthy behind the load balancer`;
     const count = instances === undefined ? `${targets.length} in the target group` : `${instances.length} in the group`;
     return [`Masters (${count}${serving}):`, ...(lines.length > 0 ? lines : ["  none"])].join("\n");
 }
 
-/** Reads the group, the targets and the boots of the masters that do not serve; a read that fails is named, not fatal. */
-export async function mastersReport(api: MastersApi): Promise<string> {
+/**
+ * Reads the group, the targets, the group's activities since `from` and the boots of the masters
+ * that do not serve (the replaced ones too); a read that fails is named, not fatal.
+ */
+export async function mastersReport(api: MastersApi, from: Date): Promise<string> {
     const notes: string[] = [];
-    const instances = await api.instances().catch((error: unknown) => {
-        notes.push(`The masters' group could not be read: ${describeError(error)}`);
-        return undefined;
+    const read = <T>(what: string, call: () => Promise<T>, otherwise: T): Promise<T> => call().catch((error: unknown) => {
+        notes.push(`${what} could not be read: ${describeError(error)}`);
+        return otherwise;
     });
-    const targets = await api.targets().catch((error: unknown) => {
-        notes.push(`The target group's health could not be read: ${describeError(error)}`);
-        return [] as TargetView[];
-    });
-    const failing = masterIds(instances, targets).filter((id) => !needsNoExplanation(instances, targets, id));
+    const instances = await read<GroupInstanceView[] | undefined>("The masters' group", () => api.instances(), undefined);
+    const targets = await read<TargetView[]>("The target group's health", () => api.targets(), []);
+    const activities = api.activities ? await read<ActivityView[]>("The group's activities", () => api.activities!(), []) : [];
+    const replaced = replacedMasters(activities, from);
+    const failing = [...masterIds(instances, targets).filter((id) => !needsNoExplanation(instances, targets, id)), ...replaced.map((r) => r.id)];
     let boots: Record<string, BootView> = {};
-    if (api.boots && failing.length > 0) {
-        try {
-            boots = await api.boots(failing);
-        } catch (error) {
-            notes.push(`The masters' boot outcomes could not be read: ${describeError(error)}`);
-        }
-    }
-    return [describeMasters(instances, targets, boots), ...notes].join("\n");
+    if (api.boots && failing.length > 0) boots = await read("The masters' boot outcomes", () => api.boots!([...new Set(failing)]), {});
+    const failed = failedActivities(activities, from);
+    return [
+        describeMasters(instances, targets, boots, replaced),
+        ...(failed.length > 0 ? ["Failed activities of the group:", ...failed] : []),
+        ...notes,
+    ].join("\n");
 }

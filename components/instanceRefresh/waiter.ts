@@ -67,7 +67,7 @@ const WHAT_TO_DO = "The masters' launch template is recorded, but the masters ma
 
 /** The error `up` fails with: the refresh, its reason, and what each master says (report.ts). */
 async function failure(api: RefreshApi, groupName: string, refresh: RefreshView, how: string): Promise<Error> {
-    return new Error([`Instance refresh ${refresh.id} of the masters' group ${groupName} ${how}: ${progress(refresh)}.`, await mastersReport(api), WHAT_TO_DO].join("\n"));
+    return new Error([`Instance refresh ${refresh.id} of the masters' group ${groupName} ${how}: ${progress(refresh)}.`, await mastersReport(api, refresh.startTime ?? new Date(0)), WHAT_TO_DO].join("\n"));
 }
 
 /** Whether a refresh's status ends the wait, and how. */

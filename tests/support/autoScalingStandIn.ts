@@ -1,6 +1,7 @@
 /**
  * A stand-in for the AWS calls the masters' waits make: Auto Scaling's
- * DescribeInstanceRefreshes and DescribeAutoScalingGroups, ELBv2's
+ * DescribeInstanceRefreshes, DescribeAutoScalingGroups and
+ * DescribeScalingActivities, ELBv2's
  * DescribeTargetHealth, EC2's DescribeTags and GetConsoleOutput, served on
  * one local port in the AWS query protocol (form-encoded POST, XML answers
  * and `<ErrorResponse>` errors), so the real SDK v3 clients talk to it
@@ -12,8 +13,9 @@
  *
  * Where the model stops: no signature check, no pagination (NextToken), no
  * InstanceRefreshIds filter, no other action; a refresh does not launch or
- * terminate instances, the group does not replace an unhealthy one, and
- * target health follows neither (a test writes each view); Auto Scaling's own
+ * terminate instances, the group neither replaces an unhealthy one nor
+ * records activities, and target health follows none of it (a test writes
+ * each view, activities included); Auto Scaling's own
  * rules (one active refresh per group, a new start cancelling the old one)
  * are played by the test's scripts, not enforced. A group not listed answers
  * an empty list, as AWS does.
@@ -74,6 +76,16 @@ export interface GroupInstance {
     healthStatus?: "Healthy" | "Unhealthy";
 }
 
+/** One scaling activity of a group (DescribeScalingActivities). */
+export interface Activity {
+    description: string;
+    cause?: string;
+    statusCode: string;
+    statusMessage?: string;
+    /** ms since the epoch. */
+    startTime: number;
+}
+
 /** A view that is fixed, or a function of the clock (ms since the epoch). */
 export type OverTime<T> = T | ((now: number) => T);
 const at = <T>(view: OverTime<T>, now: number): T => typeof view === "function" ? (view as (now: number) => T)(now) : view;
@@ -103,6 +115,8 @@ export interface AutoScalingStandIn {
     targets: Map<string, OverTime<TargetHealth[]>>;
     /** Each group's instances, by group name. */
     groups: Map<string, OverTime<GroupInstance[]>>;
+    /** Each group's scaling activities, by group name (answered newest first, as AWS does). */
+    activities: Map<string, Activity[]>;
     /** Every request, in order: its Action and parameters. */
     calls: Array<Record<string, string>>;
     faults: Fault[];
@@ -158,6 +172,17 @@ function groupsXml(standIn: AutoScalingStandIn, params: Record<string, string>):
         `<ResponseMetadata><RequestId>stand-in</RequestId></ResponseMetadata></DescribeAutoScalingGroupsResponse>`;
 }
 
+function activitiesXml(standIn: AutoScalingStandIn, params: Record<string, string>): string {
+    const members = [...(standIn.activities.get(params.AutoScalingGroupName) ?? [])].filter((a) => a.startTime <= Date.now())
+        .sort((a, b) => b.startTime - a.startTime).slice(0, Number(params.MaxRecords ?? 100))
+        .map((a, i) => `<member>${tag("ActivityId", `act-${i}`)}${tag("AutoScalingGroupName", params.AutoScalingGroupName)}${tag("Description", a.description)}` +
+            `${tag("Cause", a.cause ?? "")}${tag("StartTime", iso(a.startTime))}${tag("StatusCode", a.statusCode)}${tag("StatusMessage", a.statusMessage)}` +
+            `<Progress>100</Progress></member>`);
+    return `<DescribeScalingActivitiesResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><DescribeScalingActivitiesResult>` +
+        `<Activities>${members.join("")}</Activities></DescribeScalingActivitiesResult>` +
+        `<ResponseMetadata><RequestId>stand-in</RequestId></ResponseMetadata></DescribeScalingActivitiesResponse>`;
+}
+
 function errorXml(code: string, message: string): string {
     return `<ErrorResponse><Error><Type>Sender</Type>${tag("Code", code)}${tag("Message", message)}</Error><RequestId>stand-in</RequestId></ErrorResponse>`;
 }
@@ -170,6 +195,7 @@ function answer(standIn: AutoScalingStandIn, params: Record<string, string>): { 
     }
     if (params.Action === "DescribeInstanceRefreshes") return { status: 200, body: refreshesXml(standIn, params) };
     if (params.Action === "DescribeAutoScalingGroups") return { status: 200, body: groupsXml(standIn, params) };
+    if (params.Action === "DescribeScalingActivities") return { status: 200, body: activitiesXml(standIn, params) };
     if (params.Action === "DescribeTargetHealth") {
         const body = targetHealthXml(standIn, params);
         return body ? { status: 200, body } : { status: 400, body: errorXml("TargetGroupNotFound", "One or more target groups not found") };
@@ -243,6 +269,7 @@ export async function startAutoScalingStandIn(): Promise<AutoScalingStandIn> {
         refreshes: [],
         targets: new Map(),
         groups: new Map(),
+        activities: new Map(),
         calls: [],
         faults: [],
         hangs: 0,
