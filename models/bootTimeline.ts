@@ -106,7 +106,7 @@ export function deriveTimeline(inputs: BootTimelineInputs) {
         gracePeriodSeconds,
         instanceWarmupSeconds,
         upWaitTimeoutSeconds,
-        /** For the provider's waitForCapacityTimeout, e.g. "26m". */
+        /** `up`'s wait for the masters as a duration, e.g. "26m" (components/instanceRefresh, mastersWaitSeconds). */
         upWaitTimeout: `${upWaitTimeoutSeconds / 60}m`,
         /** The group's view: grace period and thresholds, for models/targetHealth.ts. */
         groupHealth: {
