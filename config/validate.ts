@@ -95,9 +95,9 @@ class Checker {
         return (this.values[key] ?? DEFAULTS[key]) as boolean;
     }
 
-    int(key: string, min: number, max?: number): number {
+    int(key: string, min: number, max?: number, rule?: (v: number) => rules.Problem): number {
         const value = (this.values[key] ?? DEFAULTS[key]) as number;
-        this.check(key, value, (v) => rules.integerAtLeast(v, min, max));
+        this.check(key, value, (v) => rules.integerAtLeast(v, min, max) ?? rule?.(v));
         return value;
     }
 
@@ -147,6 +147,7 @@ function buildConfig(c: Checker, stackName: string, region: string): OpenViduCon
         waitForHealthyMasters: c.bool("waitForHealthyMasters"),
         overwriteDnsRecord: c.bool("overwriteDnsRecord"),
         alarms: alarms(c, region),
+        bootLogRetentionDays: c.int("bootLogRetentionDays", 1, rules.LOG_RETENTION_DAYS[rules.LOG_RETENTION_DAYS.length - 1], rules.logRetentionDays),
     };
 }
 

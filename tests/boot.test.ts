@@ -261,7 +261,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
         });
 
         it("S3 answering 404 (no .env in the bucket): fails closed, and the serial console says why (it outlives the instance)", async () => {
-            const data = renderMasterUserData({ bucket: "prod-empty-bucket", key: ".env", region: REGION });
+            const data = renderMasterUserData({ bucket: "prod-empty-bucket", key: ".env", region: REGION, logGroup: LOG_GROUP });
             const master = machine({ userData: data });
             const outcome = await master.boot("concurrent", JITTER_MS);
             assert.deepStrictEqual(failClosedViolations(outcome, /HTTP 404 \(NoSuchKey\)/), []);
@@ -281,7 +281,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
         it("a bucket .env that is not usable (a key twice, no secret): fails closed, naming the keys only", async () => {
             const text = "DOMAIN_OR_PUBLIC_IP=a.example.com\nDOMAIN_OR_PUBLIC_IP=b.example.com\nOPENVIDU_PRO_LICENSE=lic-value-9\n";
             await s3.send(new PutObjectCommand({ Bucket: "prod-empty-bucket", Key: ".env", Body: text }));
-            const data = renderMasterUserData({ bucket: "prod-empty-bucket", key: ".env", region: REGION });
+            const data = renderMasterUserData({ bucket: "prod-empty-bucket", key: ".env", region: REGION, logGroup: LOG_GROUP });
             const outcome = await machine({ userData: data }).boot("ami-job-first");
             assert.deepStrictEqual(failClosedViolations(outcome, /DOMAIN_OR_PUBLIC_IP appears twice.*OPENVIDU_SECRET is missing or empty/), []);
             assert.ok(!outcome.bootLog.includes("lic-value-9") && !outcome.bootLog.includes("a.example.com"), "no value in the log");
@@ -328,7 +328,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
         it("the placeholder persisted to the bucket (a replication manager writing back what it read): no master starts on it", async () => {
             const key = "persisted-placeholder/.env";
             await s3.send(new PutObjectCommand({ Bucket: "prod-empty-bucket", Key: key, Body: `${HOLD_ENV.join("\n")}\n` }));
-            const data = renderMasterUserData({ bucket: "prod-empty-bucket", key, region: REGION });
+            const data = renderMasterUserData({ bucket: "prod-empty-bucket", key, region: REGION, logGroup: LOG_GROUP });
             const outcome = await machine({ userData: data }).boot("concurrent", JITTER_MS);
             assert.deepStrictEqual(failClosedViolations(outcome, /is not a usable \.env: .*DOMAIN_OR_PUBLIC_IP is missing or empty/), []);
         });

@@ -28,7 +28,7 @@ const CASES = 600;
 const SEED = 20260101;
 /** A role's temporary credentials; the secret has the characters real ones have (+ / =). */
 const ROLE = { AccessKeyId: "ASIAEXAMPLEROLE01234", SecretAccessKey: "wJalr+XUtnF/EMI/K7MDENG+bPxRfiCY=EXAMPLE", Token: "IQoJb3JpZ2luX2Vj/EXAMPLE+token==" };
-const TARGET = { bucket: "prod-0123456789", key: ".env", region: "eu-west-1" };
+const TARGET = { bucket: "prod-0123456789", key: ".env", region: "eu-west-1", logGroup: "/openvidu/prod-abf890/boot" };
 
 interface OracleReport {
     cases: number;
