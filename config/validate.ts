@@ -147,7 +147,8 @@ function buildConfig(c: Checker, stackName: string, region: string): OpenViduCon
         waitForHealthyMasters: c.bool("waitForHealthyMasters"),
         overwriteDnsRecord: c.bool("overwriteDnsRecord"),
         alarms: alarms(c, region),
-        bootLogRetentionDays: c.int("bootLogRetentionDays", 1, rules.LOG_RETENTION_DAYS[rules.LOG_RETENTION_DAYS.length - 1], rules.logRetentionDays),
+        // Any whole number reaches the rule, which words the allowed values.
+        bootLogRetentionDays: c.int("bootLogRetentionDays", Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, rules.logRetentionDays),
     };
 }
 
