@@ -25,5 +25,7 @@ export = async () => {
         dashboardUrl: outputs.dashboardUrl,
         /** The SNS topic the alarms publish to: subscribe here (empty with openvidu:alarmsEnabled false). */
         alarmTopicArn: outputs.alarmTopicArn,
+        /** The masters' boot lines, a stream per instance id: `aws logs tail <group> --log-stream-names <instance-id>` (docs/operations.md). */
+        bootLogGroupName: outputs.bootLogGroupName,
     };
 };

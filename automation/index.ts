@@ -57,6 +57,8 @@ export interface OpenViduDeployment {
     dashboardUrl: string;
     /** The SNS topic the alarms publish to; "" likewise. */
     alarmTopicArn: string;
+    /** The CloudWatch Logs group of the masters' boot lines; "" for a stack last deployed before it existed. */
+    bootLogGroupName: string;
 }
 
 /** One stack config entry as Pulumi stores it. */
@@ -323,6 +325,7 @@ export function outputsFrom(outputs: automation.OutputMap): OpenViduDeployment {
         // Outputs added later: a stack not updated since has none yet.
         dashboardUrl: value("dashboardUrl", ""),
         alarmTopicArn: value("alarmTopicArn", ""),
+        bootLogGroupName: value("bootLogGroupName", ""),
     };
 }
 

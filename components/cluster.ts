@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE } from "../config/schema";
 import { OpenViduConfig } from "../config/types";
+import { BootLogs } from "./bootLogs";
 import { deployerPrincipalArn } from "./deployer";
 import { ClusterCertificate, DomainRecord } from "./dns";
 import { EnvFile, S3Access } from "./envFile";
@@ -49,6 +50,8 @@ export interface OpenViduStackOutputs {
     dashboardUrl: pulumi.Output<string>;
     /** The SNS topic the alarms publish to; empty with alarmsEnabled false. */
     alarmTopicArn: pulumi.Output<string>;
+    /** The CloudWatch Logs group of the masters' boot lines (a stream per instance id). */
+    bootLogGroupName: pulumi.Output<string>;
 }
 
 /**
@@ -140,6 +143,12 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             takeoverConfig: `${CONFIG_NAMESPACE}:envTakeover`,
         }, { ...parent, dependsOn: storage.policy ? [storage.policy] : [] });
 
+        // Before the masters: their user data names the group, so none boots before it exists.
+        const bootLogs = new BootLogs(`${name}-boot-logs`, {
+            groupName: names.bootLogGroup,
+            region: config.region,
+            retentionDays: config.bootLogRetentionDays,
+        }, parent);
         const master = new MasterTier(`${name}-master`, {
             names,
             region: config.region,
@@ -158,7 +167,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             bucketName: storage.bucketName,
             bucketArn: storage.bucketArn,
             queueArn: state.queueArn,
-            userData: masterUserData({ bucketName: storage.bucketName, region: config.region }),
+            userData: masterUserData({ bucketName: storage.bucketName, region: config.region, logGroupName: bootLogs.groupName }),
             configuration: envFile,
             awsAccess: args.s3Access,
             transform: args.transform?.master,
@@ -215,6 +224,7 @@ export class OpenViduCluster extends pulumi.ComponentResource {
             openviduSecret: secretInUse(envFile.fileAtLastUp, secrets.openviduSecret),
             dashboardUrl: operations?.dashboardUrl ?? pulumi.output(""),
             alarmTopicArn: alarmTopic?.topicArn ?? pulumi.output(""),
+            bootLogGroupName: bootLogs.groupName,
         };
         this.registerOutputs({ ...this.outputs });
     }

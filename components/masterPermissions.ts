@@ -10,6 +10,7 @@
  * never fewer, and narrows only the resources, where AWS supports it: a
  * missing action would fail at run time, in the replication manager's logs.
  */
+import { logGroupArn } from "./bootLogs";
 
 export interface PolicyStatement {
     Sid: string;
@@ -27,6 +28,8 @@ export interface MasterPermissionsInput {
     queueArn: string;
     masterAsgName: string;
     mediaAsgName: string;
+    /** The cluster's boot log group (components/naming.ts `bootLogGroup`). */
+    bootLogGroupName: string;
 }
 
 /** An Auto Scaling group's ARN as IAM matches it (the group's UUID left open). */
@@ -84,6 +87,13 @@ export function masterPolicyStatements(input: MasterPermissionsInput): PolicySta
             Action: ["ec2:CreateTags"],
             Resource: `arn:${input.partition}:ec2:${input.region}:${input.accountId}:instance/*`,
             Condition: { StringEquals: { "ec2:ResourceTag/aws:autoscaling:groupName": groups } },
+        },
+        {
+            // The boot's own lines (masterBoot.ts), one stream per instance: this cluster's boot log group only.
+            Sid: "BootLogStreams",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: `${logGroupArn(input.partition, input.region, input.accountId, input.bootLogGroupName)}:log-stream:*`,
         },
     ];
 }

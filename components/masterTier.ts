@@ -275,6 +275,7 @@ export class MasterTier extends pulumi.ComponentResource {
                     queueArn,
                     masterAsgName: args.names.masterAsg,
                     mediaAsgName: args.names.mediaAsg,
+                    bootLogGroupName: args.names.bootLogGroup,
                 }),
             }));
         const { role, profile } = createInstanceRole(this, name, {

@@ -65,6 +65,8 @@ export interface ClusterNames {
     prefix: string;
     /** The stack's name as CloudFormation would have it, for `RM_CLOUDFORMATION_ARN`: the same stack name as in the groups' names. */
     cloudFormationStackName: string;
+    /** CloudWatch Logs group of the masters' boot lines (unique per account and region; ≤ 512 of `[.-_/#A-Za-z0-9]`). */
+    bootLogGroup: string;
 }
 
 /**
@@ -100,6 +102,12 @@ export function clusterNames(stackName: string, clusterId: string, projectName: 
         masterNodeTag: `${stackName}-Master Node`,
         mediaNodeTag: `${stackName}-Media Node`,
         prefix: fitName(unique, "", 40),
+        bootLogGroup: bootLogGroupName(fitName(unique, "", 40)),
         cloudFormationStackName: fitName(/^[A-Za-z]/.test(rmStack) ? rmStack : `ov-${rmStack}`, "", 128),
     };
+}
+
+/** `/openvidu/<stack>-<suffix>/boot`: one stream per master, named by its instance id. */
+export function bootLogGroupName(prefix: string): string {
+    return `/openvidu/${prefix}/boot`;
 }

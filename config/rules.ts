@@ -215,6 +215,19 @@ export function cacheNodeType(value: string): Problem {
     return CACHE_NODE_TYPE.test(value) ? undefined : "must be an ElastiCache node type such as cache.t3.medium or cache.t4g.micro";
 }
 
+/**
+ * The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days.
+ * Its 0 ("never expire") is left out: a group of the cluster always expires its events.
+ */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+export function logRetentionDays(value: number): Problem {
+    return LOG_RETENTION_DAYS.includes(value) ? undefined
+        : `must be a retention CloudWatch Logs accepts, in days: one of ${LOG_RETENTION_DAYS.join(", ")} (got ${value})`;
+}
+
 /** One of `allowed`, worded with them all. */
 export function oneOf(allowed: readonly string[]): (value: string) => Problem {
     return (value) => allowed.includes(value) ? undefined : `must be one of ${allowed.join(", ")} (got "${value}")`;

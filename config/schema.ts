@@ -9,6 +9,7 @@
  * add keys, never rename them.
  */
 import { BOOT_TIMELINE } from "../models/bootTimeline";
+import { LOG_RETENTION_DAYS } from "./rules";
 
 /** The value kinds a key can have, as they appear in a stack file. */
 export type KeyKind = "string" | "secret" | "boolean" | "integer" | "stringList" | "stringMap";
@@ -146,6 +147,8 @@ export const KEY_SPECS: readonly KeySpec[] = [
         description: "E-mail addresses subscribed to the created alarm topic (each confirms by mail)." },
     { key: "alarmTopicArn", kind: "string", defaultText: "unset: a topic of the cluster is created",
         description: "An SNS topic of your own, in the stack's region, for the alarms instead of the created one (its policy must let CloudWatch, EventBridge and ElastiCache publish)." },
+    { key: "bootLogRetentionDays", kind: "integer", default: 90,
+        description: `Days CloudWatch Logs keeps the masters' boot lines (docs/operations.md, "Boot logs"): one of ${LOG_RETENTION_DAYS.join(", ")}.` },
 ];
 
 const SPEC_BY_KEY = new Map(KEY_SPECS.map((spec) => [spec.key, spec]));

@@ -73,6 +73,7 @@ export interface OpenViduStackConfig {
     alarmsEnabled?: boolean;
     alarmEmails?: string[];
     alarmTopicArn?: string;
+    bootLogRetentionDays?: number;
 }
 
 /** Size of an Auto Scaling group: min ≤ desired ≤ max. */
@@ -160,6 +161,8 @@ export interface OpenViduConfig {
     /** With hostedZoneId: take over an existing record of domainName. */
     overwriteDnsRecord: boolean;
     alarms: AlarmSettings;
+    /** Days CloudWatch Logs keeps the masters' boot lines (one of rules.LOG_RETENTION_DAYS). */
+    bootLogRetentionDays: number;
 }
 
 export interface AlarmSettings {

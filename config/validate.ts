@@ -95,9 +95,9 @@ class Checker {
         return (this.values[key] ?? DEFAULTS[key]) as boolean;
     }
 
-    int(key: string, min: number, max?: number): number {
+    int(key: string, min: number, max?: number, rule?: (v: number) => rules.Problem): number {
         const value = (this.values[key] ?? DEFAULTS[key]) as number;
-        this.check(key, value, (v) => rules.integerAtLeast(v, min, max));
+        this.check(key, value, (v) => rules.integerAtLeast(v, min, max) ?? rule?.(v));
         return value;
     }
 
@@ -147,6 +147,8 @@ function buildConfig(c: Checker, stackName: string, region: string): OpenViduCon
         waitForHealthyMasters: c.bool("waitForHealthyMasters"),
         overwriteDnsRecord: c.bool("overwriteDnsRecord"),
         alarms: alarms(c, region),
+        // Any whole number reaches the rule, which words the allowed values.
+        bootLogRetentionDays: c.int("bootLogRetentionDays", Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, rules.logRetentionDays),
     };
 }
 

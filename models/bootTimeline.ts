@@ -26,6 +26,8 @@ export interface BootBudget {
     s3TimeoutSeconds: number;
     /** The signed EC2 CreateTags that records the outcome (openvidu:boot), killed after this. */
     tagTimeoutSeconds: number;
+    /** Each of the two signed CloudWatch Logs calls (CreateLogStream, PutLogEvents) that send the boot's lines, after the tag. */
+    logsTimeoutSeconds: number;
     /** Attempts to read the `.env`, and the pause between two (IAM propagation, an S3 hiccup). */
     attempts: number;
     retryDelaySeconds: number;
@@ -67,9 +69,12 @@ export interface HealthCheckSettings {
     unhealthyThreshold: number;
 }
 
+/** The boot sends its lines once, at its outcome: CreateLogStream, then one PutLogEvents. */
+export const LOGS_CALLS = 2;
+
 /** Worst-case times from launch, in seconds, of a boot bounded by `budget`. */
 export function worstCaseBoot(budget: BootBudget): {
-    attemptSeconds: number; fetchSeconds: number; fetchFailedAt: number; startFailedAt: number; taggedAt: number; servingAt: number;
+    attemptSeconds: number; fetchSeconds: number; fetchFailedAt: number; startFailedAt: number; taggedAt: number; logsSentAt: number; servingAt: number;
 } {
     const attemptSeconds = budget.imdsRequestsPerAttempt * budget.imdsTimeoutSeconds + budget.s3TimeoutSeconds;
     const fetchSeconds = budget.attempts * attemptSeconds + (budget.attempts - 1) * budget.retryDelaySeconds;
@@ -77,7 +82,8 @@ export function worstCaseBoot(budget: BootBudget): {
     const startFailedAt = fetchFailedAt + budget.checkSeconds + budget.stopTimeoutSeconds + budget.startTimeoutSeconds;
     // The outcome's tag follows the last log line (FAILED, or OpenVidu started); serving does not wait for it.
     const taggedAt = startFailedAt + budget.tagTimeoutSeconds;
-    return { attemptSeconds, fetchSeconds, fetchFailedAt, startFailedAt, taggedAt, servingAt: startFailedAt + budget.serveAfterStartSeconds };
+    const logsSentAt = taggedAt + LOGS_CALLS * budget.logsTimeoutSeconds;
+    return { attemptSeconds, fetchSeconds, fetchFailedAt, startFailedAt, taggedAt, logsSentAt, servingAt: startFailedAt + budget.serveAfterStartSeconds };
 }
 
 const roundUpToMinute = (seconds: number): number => Math.ceil(seconds / 60) * 60;
@@ -103,6 +109,8 @@ export function deriveTimeline(inputs: BootTimelineInputs) {
         lastFailedLineAtSeconds: worst.startFailedAt,
         /** The latest the instance carries its openvidu:boot tag. */
         lastTagAtSeconds: worst.taggedAt,
+        /** The latest the boot's lines are in CloudWatch Logs (sent after the tag). */
+        lastLogsAtSeconds: worst.logsSentAt,
         gracePeriodSeconds,
         instanceWarmupSeconds,
         upWaitTimeoutSeconds,
@@ -127,6 +135,7 @@ export const BOOT_TIMELINE_INPUTS: BootTimelineInputs = {
         imdsRequestsPerAttempt: 4,
         s3TimeoutSeconds: 15,
         tagTimeoutSeconds: 15,
+        logsTimeoutSeconds: 10,
         attempts: 8,
         retryDelaySeconds: 10,
         checkSeconds: 5,
@@ -151,10 +160,12 @@ export interface BootRun {
     start: { ok: boolean; seconds: number };
     serveAfterStartSeconds: number;
     tagSeconds: number;
+    /** Both CloudWatch Logs calls together. */
+    logsSeconds: number;
 }
 
-/** When this run writes its FAILED line or starts serving, and is tagged; mirrors the boot script's control flow. */
-export function replayBoot(budget: BootBudget, run: BootRun): { failedLineAt?: number; servingAt?: number; taggedAt: number } {
+/** When this run writes its FAILED line or starts serving, is tagged and has sent its lines; mirrors the boot script's control flow. */
+export function replayBoot(budget: BootBudget, run: BootRun): { failedLineAt?: number; servingAt?: number; taggedAt: number; logsSentAt: number } {
     let t = run.systemBootSeconds;
     const tried = run.attempts.slice(0, budget.attempts);
     const success = tried.findIndex((attempt) => attempt.ok);
@@ -163,8 +174,9 @@ export function replayBoot(budget: BootBudget, run: BootRun): { failedLineAt?: n
         t += attempt.seconds;
         if (!attempt.ok && i < budget.attempts - 1) t += budget.retryDelaySeconds;
     });
-    if (success === -1) return { failedLineAt: t, taggedAt: t + run.tagSeconds };
+    const outcome = (at: number) => ({ taggedAt: at + run.tagSeconds, logsSentAt: at + run.tagSeconds + run.logsSeconds });
+    if (success === -1) return { failedLineAt: t, ...outcome(t) };
     t += budget.checkSeconds + run.stopSeconds + run.start.seconds;
-    if (!run.start.ok) return { failedLineAt: t, taggedAt: t + run.tagSeconds };
-    return { servingAt: t + run.serveAfterStartSeconds, taggedAt: t + run.tagSeconds };
+    if (!run.start.ok) return { failedLineAt: t, ...outcome(t) };
+    return { servingAt: t + run.serveAfterStartSeconds, ...outcome(t) };
 }

@@ -5,6 +5,8 @@
  * session tokens) holding the `.env` the program's own provider wrote. Every
  * start of OpenVidu is recorded by a stand-in launcher and checked: it must
  * be the bucket's `.env` plus this instance's AWS_INSTANCE_ID, nothing else.
+ * Each boot's lines reach its stream in the cluster's CloudWatch Logs group,
+ * through a stand-in Logs API that checks signatures (support/sigv4/standin.py).
  * The same scenarios run against the user data of 0.1.0 (before the cloud-config boot), which must
  * fail them (otherwise the simulation proves nothing).
  * See tests/support/bootSim/machine.ts for what is modelled and how.
@@ -15,6 +17,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { EnvFileInputs, envFileProvider } from "../components/envFile/provider";
 import { HOLD_ENV, MASTER_BOOT } from "../components/envFile/masterBoot";
 import { renderMasterUserData } from "../components/envFile/masterBoot";
+import { LOGS_CALLS } from "../models/bootTimeline";
 import { inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
 import { Imds, RoleCredentials, startImds } from "./support/bootSim/imds";
 import { legacyMasterUserData } from "./support/bootSim/legacyUserData";
@@ -29,6 +32,10 @@ import { pointEnvironmentAt } from "./support/s3rver";
 const CONCURRENT_RUNS = 30;
 const JITTER_MS = 400;
 const REGION = "eu-west-1";
+/** The group the program declares for the prod stack (components/naming.ts). */
+const LOG_GROUP = "/openvidu/prod-abf890/boot";
+/** Real-looking secrets for the program's .env: none may reach a log line. */
+const SECRETS = { license: "OVENTERPRISE-7f3c9a2e51d44b8e9c1a2e6f0d8b4a73", openviduSecret: "Zq8vN3xK7pL2mR9tW4yB6cD1fH5jG0sA" };
 /** The placeholder's settings (its comment names the log's path, which the sandbox rewrites). */
 const HOLD_SETTINGS = HOLD_ENV.filter((line) => !line.startsWith("#")).join("\n");
 const settingsText = (text: string): string => text.split("\n").filter((line) => line !== "" && !line.startsWith("#")).join("\n");
@@ -94,8 +101,10 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
     let rgw: Rgw | undefined;
     let s3: S3Client;
     let imds: Imds;
-    /** EC2 for the outcome tag: a stand-in checking signatures with botocore against the master role's credentials. */
+    /** EC2 for the outcome tag and CloudWatch Logs for the lines: a stand-in checking signatures with botocore against the master role's credentials. */
     let ec2: Standin | undefined;
+    /** CloudWatch Logs answering 500 to everything, and never answering. */
+    const failingLogs: Partial<Record<"500" | "hang", Standin>> = {};
     let bucket: string;
     let userData: string;
     let masterCredentials: RoleCredentials;
@@ -120,10 +129,13 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
         createRole(rgw, "openvidu-master-no-access", []);
         masterCredentials = assumeRole(rgw, "openvidu-master");
         noAccessCredentials = assumeRole(rgw, "openvidu-master-no-access");
-        ec2 = await startStandin({ accessKeyId: masterCredentials.AccessKeyId, secretAccessKey: masterCredentials.SecretAccessKey, token: masterCredentials.Token }, {});
+        const role = { accessKeyId: masterCredentials.AccessKeyId, secretAccessKey: masterCredentials.SecretAccessKey, token: masterCredentials.Token };
+        ec2 = await startStandin(role, {}, { logGroups: [LOG_GROUP] });
+        for (const fault of ["500", "hang"] as const) failingLogs[fault] = await startStandin(role, {}, { logGroups: [LOG_GROUP], logsFault: fault });
 
         // The program, under mocks, says what the .env holds; its own provider writes it to RGW.
-        const run = await runProgram({ ...VALID_CONFIG, license: "boot-sim-license" }, { stackName: "prod" });
+        const run = await runProgram({ ...VALID_CONFIG, ...SECRETS }, { stackName: "prod" });
+        assert.strictEqual(inputsOf(one(run, "aws:cloudwatch/logGroup:LogGroup")).name, LOG_GROUP);
         const env = inputsOf(one(run, "pulumi-nodejs:dynamic/openvidu:EnvFile"));
         bucket = env.bucket;
         userData = Buffer.from(inputsOf(one(run, "aws:ec2/launchTemplate:LaunchTemplate", "master-template")).userData, "base64").toString("utf8");
@@ -148,6 +160,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
         for (const machine of machines) machine.dispose();
         await imds?.close();
         ec2?.stop();
+        for (const standin of Object.values(failingLogs)) standin.stop();
         rgw?.stop();
         if (Object.keys(legacyFailures).length > 0) {
             console.log("      the user data of 0.1.0 (before the cloud-config boot), per scenario:");
@@ -163,7 +176,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
         return answer.Body!.transformToString();
     }
 
-    function machine(options: { userData?: string; s3Endpoint?: string | null; legacy?: boolean } = {}): SimulatedMaster {
+    function machine(options: { userData?: string; s3Endpoint?: string | null; legacy?: boolean; logsEndpoint?: string } = {}): SimulatedMaster {
         const instanceId = `i-0b00t${String(++instanceCount).padStart(12, "0")}`;
         const data = options.userData ?? (options.legacy ? legacyMasterUserData(bucket, REGION) : userData);
         imds.state.userData = data;
@@ -173,6 +186,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
             imdsEndpoint: imds.endpoint,
             s3Endpoint: options.s3Endpoint === null ? undefined : options.s3Endpoint ?? rgw!.endpoint,
             ec2Endpoint: ec2!.endpoint,
+            logsEndpoint: options.logsEndpoint ?? ec2!.endpoint,
             redirectImdsAddress: options.legacy,
         }, instanceId);
         machines.push(master);
@@ -183,6 +197,16 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
     function acceptedTags(instanceId: string): string[] {
         return ec2!.records().filter((r) => r.service === "ec2" && r.status === 200 && r.body.includes(`ResourceId.1=${instanceId}&`))
             .map((r) => new URLSearchParams(r.body)).map((p) => `${p.get("Action")} ${p.get("Tag.1.Key")}=${p.get("Tag.1.Value")}`);
+    }
+
+    /** The lines CloudWatch Logs accepted (signature checked) in this instance's stream, in order. */
+    function streamLines(instanceId: string): string[] {
+        return ec2!.logEvents(LOG_GROUP, instanceId).map((event) => event.message);
+    }
+
+    /** The boot script's own lines of this boot (not bootcmd's, nor the one reporting the send), as the boot log has them. */
+    function scriptLines(outcome: BootOutcome): string[] {
+        return outcome.bootLog.split("\n").filter((line) => line.includes(" openvidu-boot: ") && !/openvidu-boot: (held OpenVidu|sent this boot's lines)/.test(line));
     }
 
     function resetImds(): void {
@@ -202,6 +226,15 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
                 assert.match(outcome.bootLog, /OpenVidu started/);
                 assert.deepStrictEqual(acceptedTags(master.instanceId), ["CreateTags openvidu:boot=ok"], "the outcome tag, signed by the role");
                 assert.match(outcome.bootLog, /tagged this instance openvidu:boot=ok/);
+                // Every line of the boot, in order, in the instance's stream, the outcome included.
+                const lines = streamLines(master.instanceId);
+                assert.deepStrictEqual(lines, scriptLines(outcome));
+                assert.match(lines[0], /openvidu-boot: fetching s3:/);
+                assert.match(lines.at(-2)!, /openvidu-boot: OpenVidu started$/);
+                assert.match(lines.at(-1)!, /openvidu-boot: tagged this instance openvidu:boot=ok$/);
+                assert.match(outcome.bootLog, /openvidu-boot: sent this boot's lines to CloudWatch Logs\n$/);
+                const calls = ec2!.records().filter((r) => r.service === "logs" && r.body.includes(`"${master.instanceId}"`)).map((r) => `${r.target} ${r.status}`);
+                assert.deepStrictEqual(calls, ["Logs_20140328.CreateLogStream 200", "Logs_20140328.PutLogEvents 200"], "one batch: two calls per boot");
             });
         }
 
@@ -261,7 +294,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
         });
 
         it("S3 answering 404 (no .env in the bucket): fails closed, and the serial console says why (it outlives the instance)", async () => {
-            const data = renderMasterUserData({ bucket: "prod-empty-bucket", key: ".env", region: REGION });
+            const data = renderMasterUserData({ bucket: "prod-empty-bucket", key: ".env", region: REGION, logGroup: LOG_GROUP });
             const master = machine({ userData: data });
             const outcome = await master.boot("concurrent", JITTER_MS);
             assert.deepStrictEqual(failClosedViolations(outcome, /HTTP 404 \(NoSuchKey\)/), []);
@@ -271,6 +304,69 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
             assert.match(console, /HTTP 404 \(NoSuchKey\)[\s\S]*openvidu-boot: FAILED: could not read s3:\/\/prod-empty-bucket\/\.env/);
             assert.deepStrictEqual(console.split("\n").filter((line) => line.includes("openvidu-boot:") && !outcome.bootLog.includes(line)), [],
                 "the console has the boot log's lines");
+            // The reason outlives the instance in CloudWatch Logs too: every line, the FAILED line and the tag last.
+            const lines = streamLines(master.instanceId);
+            assert.deepStrictEqual(lines, scriptLines(outcome));
+            assert.match(lines.at(-2)!, /openvidu-boot: FAILED: could not read s3:\/\/prod-empty-bucket\/\.env after 8 attempts/);
+            assert.match(lines.at(-1)!, /openvidu-boot: tagged this instance openvidu:boot=failed$/);
+            assert.ok(lines.some((line) => /HTTP 404 \(NoSuchKey\)/.test(line)), "the attempts' reason");
+        });
+
+        it("a reboot appends its lines to the same stream (the stream exists: not an error)", async () => {
+            const master = machine();
+            const first = await master.boot("user-data-first");
+            const second = await master.boot("ami-job-first");
+            assert.deepStrictEqual(streamLines(master.instanceId), [...scriptLines(first), ...scriptLines(second)]);
+            assert.match(second.bootLog, /openvidu-boot: sent this boot's lines to CloudWatch Logs\n$/);
+        });
+
+        for (const fault of ["500", "hang"] as const) {
+            it(`CloudWatch Logs ${fault === "500" ? "answering 500" : "never answering"}: the boot's outcome is the same, in bounded time, and the reason is logged`, async () => {
+                const bound = LOGS_CALLS * MASTER_BOOT.logsTimeoutSeconds;
+                const ok = machine({ logsEndpoint: failingLogs[fault]!.endpoint });
+                const started = Date.now();
+                const outcome = await ok.boot("user-data-first");
+                const seconds = (Date.now() - started) / 1000;
+                assert.deepStrictEqual(startViolations(outcome, expectedEnv(await bucketEnv(), ok.instanceId)), []);
+                assert.strictEqual(outcome.processes.find((p) => p.name.startsWith("per-boot"))?.code, 0, "the boot script succeeds");
+                assert.deepStrictEqual(acceptedTags(ok.instanceId), ["CreateTags openvidu:boot=ok"]);
+                assert.match(outcome.bootLog, new RegExp(`openvidu-boot: CloudWatch Logs: HTTP ${fault === "500" ? "500" : "000"} \\(ignored\\)\n$`));
+                assert.deepStrictEqual(streamLines(ok.instanceId), []);
+                // A hang costs one call's timeout (the stream is never created, so nothing is put); never more than both.
+                assert.ok(seconds < bound + 10, `the boot took ${seconds} s with Logs ${fault}`);
+                if (fault === "hang") assert.ok(seconds >= MASTER_BOOT.logsTimeoutSeconds, `${seconds} s: the hang did not happen`);
+
+                const failed = machine({ userData: renderMasterUserData({ bucket: "prod-empty-bucket", key: "no-such/.env", region: REGION, logGroup: LOG_GROUP }),
+                    logsEndpoint: failingLogs[fault]!.endpoint });
+                const failure = await failed.boot("user-data-first");
+                assert.deepStrictEqual(failClosedViolations(failure, /HTTP 404 \(NoSuchKey\)/), []);
+                assert.deepStrictEqual(acceptedTags(failed.instanceId), ["CreateTags openvidu:boot=failed"]);
+            });
+        }
+
+        it("no secret of the .env, and no credential, is in any line sent to CloudWatch Logs (successful and failed boots)", async () => {
+            const env = await bucketEnv();
+            const secretValues = env.split("\n").map((line) => /^([A-Z0-9_]*(?:SECRET|LICENSE|PASSWORD|_KEY)[A-Z0-9_]*)=(.+)$/.exec(line))
+                .filter((m): m is RegExpExecArray => m !== null).map((m) => m[2]);
+            assert.ok(secretValues.includes(SECRETS.license) && secretValues.includes(SECRETS.openviduSecret) && secretValues.length >= 3,
+                `the .env's secrets: ${secretValues.length}`);
+            // A failing boot on a file full of secrets, in lines that are not KEY=value and keys given twice.
+            const key = "secrets-unusable/.env";
+            await s3.send(new PutObjectCommand({ Bucket: "prod-empty-bucket", Key: key, Body: [
+                `OPENVIDU_SECRET=${SECRETS.openviduSecret}`, `OPENVIDU_SECRET=${SECRETS.openviduSecret}x`,
+                `OPENVIDU_PRO_LICENSE ${SECRETS.license}`, `export ELASTICSEARCH_PASSWORD='${SECRETS.openviduSecret}-es'`, "",
+            ].join("\n") }));
+            const good = machine();
+            await good.boot("concurrent", JITTER_MS);
+            const bad = machine({ userData: renderMasterUserData({ bucket: "prod-empty-bucket", key, region: REGION, logGroup: LOG_GROUP }) });
+            const failure = await bad.boot("user-data-first");
+            assert.match(failure.bootLog, /FAILED: .*is not a usable \.env/);
+            assert.ok(streamLines(good.instanceId).some((line) => line.endsWith("OpenVidu started")), "the good boot sent its lines");
+            assert.ok(streamLines(bad.instanceId).some((line) => /FAILED: .*is not a usable \.env: .*OPENVIDU_SECRET appears twice/.test(line)), "the failed boot sent its lines");
+            const sent = ec2!.records().filter((r) => r.service === "logs").map((r) => r.body).join("\n");
+            const credentials = [masterCredentials.SecretAccessKey, masterCredentials.Token];
+            const found = [...secretValues, SECRETS.openviduSecret, SECRETS.license, ...credentials].filter((value) => sent.includes(value));
+            assert.deepStrictEqual(found.map((value) => `${value.slice(0, 4)}… (${value.length} chars)`), []);
         });
 
         it("S3 answering nothing: fails closed", async () => {
@@ -281,7 +377,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
         it("a bucket .env that is not usable (a key twice, no secret): fails closed, naming the keys only", async () => {
             const text = "DOMAIN_OR_PUBLIC_IP=a.example.com\nDOMAIN_OR_PUBLIC_IP=b.example.com\nOPENVIDU_PRO_LICENSE=lic-value-9\n";
             await s3.send(new PutObjectCommand({ Bucket: "prod-empty-bucket", Key: ".env", Body: text }));
-            const data = renderMasterUserData({ bucket: "prod-empty-bucket", key: ".env", region: REGION });
+            const data = renderMasterUserData({ bucket: "prod-empty-bucket", key: ".env", region: REGION, logGroup: LOG_GROUP });
             const outcome = await machine({ userData: data }).boot("ami-job-first");
             assert.deepStrictEqual(failClosedViolations(outcome, /DOMAIN_OR_PUBLIC_IP appears twice.*OPENVIDU_SECRET is missing or empty/), []);
             assert.ok(!outcome.bootLog.includes("lic-value-9") && !outcome.bootLog.includes("a.example.com"), "no value in the log");
@@ -328,7 +424,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
         it("the placeholder persisted to the bucket (a replication manager writing back what it read): no master starts on it", async () => {
             const key = "persisted-placeholder/.env";
             await s3.send(new PutObjectCommand({ Bucket: "prod-empty-bucket", Key: key, Body: `${HOLD_ENV.join("\n")}\n` }));
-            const data = renderMasterUserData({ bucket: "prod-empty-bucket", key, region: REGION });
+            const data = renderMasterUserData({ bucket: "prod-empty-bucket", key, region: REGION, logGroup: LOG_GROUP });
             const outcome = await machine({ userData: data }).boot("concurrent", JITTER_MS);
             assert.deepStrictEqual(failClosedViolations(outcome, /is not a usable \.env: .*DOMAIN_OR_PUBLIC_IP is missing or empty/), []);
         });

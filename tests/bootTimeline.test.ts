@@ -18,7 +18,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { bootScript, MASTER_BOOT } from "../components/envFile/masterBoot";
 import { MASTER_TIER } from "../components/masterTier";
-import { BOOT_TIMELINE, BootBudget, BootRun, replayBoot, worstCaseBoot } from "../models/bootTimeline";
+import { BOOT_TIMELINE, BootBudget, BootRun, LOGS_CALLS, replayBoot, worstCaseBoot } from "../models/bootTimeline";
 import { GroupHealthTiming, servesFrom, targetHistory } from "../models/targetHealth";
 
 const NEVER = (): boolean => false;
@@ -27,7 +27,7 @@ const HORIZON = 7200;
 /** The numbers before the timeline: masterBoot.ts's 20 × 15 s and its curl timeouts, masterTier.ts's 180 s grace period. */
 const BEFORE: { budget: BootBudget; group: GroupHealthTiming } = {
     budget: {
-        systemBootSeconds: 90, imdsTimeoutSeconds: 10, imdsRequestsPerAttempt: 4, s3TimeoutSeconds: 30, tagTimeoutSeconds: 0, attempts: 20, retryDelaySeconds: 15,
+        systemBootSeconds: 90, imdsTimeoutSeconds: 10, imdsRequestsPerAttempt: 4, s3TimeoutSeconds: 30, tagTimeoutSeconds: 0, logsTimeoutSeconds: 0, attempts: 20, retryDelaySeconds: 15,
         checkSeconds: 5, stopTimeoutSeconds: 60, startTimeoutSeconds: 900, serveAfterStartSeconds: 120,
     },
     group: { gracePeriodSeconds: 180, intervalSeconds: 10, healthyThreshold: 3, unhealthyThreshold: 4 },
@@ -41,7 +41,7 @@ function timelineViolations({ budget, group }: typeof NOW): string[] {
     const good = targetHistory(group, servesFrom(worst.servingAt), HORIZON);
     if (good.replacedAt !== undefined) problems.push(`a boot serving at ${worst.servingAt} s is replaced at ${good.replacedAt} s`);
     const replacedAt = targetHistory(group, NEVER, HORIZON).replacedAt!;
-    for (const [what, at] of [["the fetch", worst.fetchFailedAt], ["the start", worst.startFailedAt], ["the outcome's tag", worst.taggedAt]] as const) {
+    for (const [what, at] of [["the fetch", worst.fetchFailedAt], ["the start", worst.startFailedAt], ["the outcome's tag", worst.taggedAt], ["the boot's lines to CloudWatch Logs", worst.logsSentAt]] as const) {
         if (at >= replacedAt) problems.push(`${what} fails at ${at} s; the instance is replaced at ${replacedAt} s`);
     }
     return problems;
@@ -58,14 +58,15 @@ function bootRuns(budget: BootBudget): fc.Arbitrary<BootRun> {
         start: fc.record({ ok: fc.boolean(), seconds: fc.integer({ min: 0, max: budget.startTimeoutSeconds }) }),
         serveAfterStartSeconds: fc.integer({ min: 0, max: budget.serveAfterStartSeconds }),
         tagSeconds: fc.integer({ min: 0, max: budget.tagTimeoutSeconds }),
+        logsSeconds: fc.integer({ min: 0, max: 2 * budget.logsTimeoutSeconds }),
     });
 }
 
 /** The property: a run that serves is never replaced; a run that fails says so (log line and tag) first. */
 function runHolds({ budget, group }: typeof NOW, run: BootRun): boolean {
-    const { servingAt, failedLineAt, taggedAt } = replayBoot(budget, run);
+    const { servingAt, failedLineAt, taggedAt, logsSentAt } = replayBoot(budget, run);
     if (servingAt !== undefined) return targetHistory(group, servesFrom(servingAt), servingAt + HORIZON).replacedAt === undefined;
-    return Math.max(failedLineAt!, taggedAt) < targetHistory(group, NEVER, HORIZON).replacedAt!;
+    return Math.max(failedLineAt!, taggedAt, logsSentAt) < targetHistory(group, NEVER, HORIZON).replacedAt!;
 }
 
 describe("the load balancer's and the group's health model (models/targetHealth.ts)", () => {
@@ -93,7 +94,7 @@ describe("the load balancer's and the group's health model (models/targetHealth.
 
 describe("the boot timeline (models/bootTimeline.ts)", () => {
     it("derives the group's figures from the boot's bounds (written out here by hand)", () => {
-        assert.deepStrictEqual(worstCaseBoot(BOOT_TIMELINE.budget), { attemptSeconds: 27, fetchSeconds: 286, fetchFailedAt: 376, startFailedAt: 561, taggedAt: 576, servingAt: 681 });
+        assert.deepStrictEqual(worstCaseBoot(BOOT_TIMELINE.budget), { attemptSeconds: 27, fetchSeconds: 286, fetchFailedAt: 376, startFailedAt: 561, taggedAt: 576, logsSentAt: 596, servingAt: 681 });
         assert.strictEqual(BOOT_TIMELINE.worstCase.healthyAt, 711);
         assert.strictEqual(BOOT_TIMELINE.gracePeriodSeconds, 720);
         assert.strictEqual(BOOT_TIMELINE.instanceWarmupSeconds, 480);
@@ -123,7 +124,7 @@ describe("the boot timeline (models/bootTimeline.ts)", () => {
     it("a boot that meets IAM's delay (fast failures, then success) is healthy long before the grace period ends", () => {
         const run: BootRun = {
             systemBootSeconds: 40, attempts: [...Array(5).fill({ ok: false, seconds: 1 }), { ok: true, seconds: 1 }],
-            stopSeconds: 5, start: { ok: true, seconds: 30 }, serveAfterStartSeconds: 60, tagSeconds: 1,
+            stopSeconds: 5, start: { ok: true, seconds: 30 }, serveAfterStartSeconds: 60, tagSeconds: 1, logsSeconds: 2,
         };
         const { servingAt } = replayBoot(BOOT_TIMELINE.budget, run);
         assert.strictEqual(servingAt, 40 + 6 + 5 * 10 + 5 + 5 + 30 + 60);
@@ -132,7 +133,7 @@ describe("the boot timeline (models/bootTimeline.ts)", () => {
 });
 
 describe("the program and the boot script take their numbers from the timeline", () => {
-    const script = bootScript({ bucket: "prod-0123456789", key: ".env", region: "eu-west-1" });
+    const script = bootScript({ bucket: "prod-0123456789", key: ".env", region: "eu-west-1", logGroup: "/openvidu/prod-abf890/boot" });
     const b = BOOT_TIMELINE.budget;
 
     it("the master group, target group and refresh", () => {
@@ -154,6 +155,8 @@ describe("the program and the boot script take their numbers from the timeline",
         assert.strictEqual((fetchOnce.match(/curl |imds_get /g) ?? []).length, b.imdsRequestsPerAttempt);
         assert.match(script, new RegExp(`timeout ${b.s3TimeoutSeconds} python3 "\\$\\{SIGNER\\}" --service s3`));
         assert.match(script, new RegExp(`timeout ${b.tagTimeoutSeconds} python3 "\\$\\{SIGNER\\}" --service ec2`));
+        // The boot's lines: CreateLogStream and PutLogEvents, each bounded, both together too.
+        assert.match(script, new RegExp(`timeout ${LOGS_CALLS * b.logsTimeoutSeconds} python3 "\\$\\{SIGNER\\}" --service logs[^\\n]*\\n\\s*--timeout ${b.logsTimeoutSeconds} --log-events`));
         assert.match(script, new RegExp(`timeout ${b.stopTimeoutSeconds} \\./openvidu stop`));
         assert.match(script, new RegExp(`timeout ${b.startTimeoutSeconds} \\./openvidu start`));
         assert.strictEqual(MASTER_BOOT.startTimeoutSeconds, b.startTimeoutSeconds);
@@ -176,6 +179,7 @@ describe("the docs quote the boot timeline", () => {
             `| check and install; \`./openvidu stop\`; \`./openvidu start\` | ${b.checkSeconds} s; ${b.stopTimeoutSeconds} s; ${b.startTimeoutSeconds} s |`,
             `| the last \`FAILED\` line, at the latest | ${t.lastFailedLineAtSeconds} s |`,
             `| the \`openvidu:boot\` tag (one signed CreateTags of ${b.tagTimeoutSeconds} s), at the latest | ${t.lastTagAtSeconds} s |`,
+            `| the boot's lines in CloudWatch Logs (two signed calls of ${b.logsTimeoutSeconds} s), at the latest | ${t.lastLogsAtSeconds} s |`,
             `| OpenVidu answering on ${MASTER_TIER.masterPort} after the start (assumed) | ${b.serveAfterStartSeconds} s |`,
             `| healthy: ${t.healthCheck.healthyThreshold} passing checks ${t.healthCheck.intervalSeconds} s apart | ${t.worstCase.healthyAt} s at the latest |`,
             `| **grace period** (the group looks at the target from then on) | **${t.gracePeriodSeconds} s** |`,

@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { cloudFormationStackArn, masterUserData } from "../components/envFile/content";
 import { bootScript, defaultObjectUrl, holdCommand, MASTER_BOOT, renderMasterUserData } from "../components/envFile/masterBoot";
+import { clusterNames } from "../components/naming";
 import { MockRun } from "../plan/run";
 import { all, inputsOf, isSecret, one, runProgram, VALID_CONFIG } from "./harness";
 import { hasCommand } from "./support/commands";
@@ -179,7 +180,7 @@ describe("masters' user data", () => {
         const run = await runProgram(CONFIG, { stackName: "prod" });
         userData = Buffer.from(inputsOf(one(run, "aws:ec2/launchTemplate:LaunchTemplate", "master-template")).userData, "base64").toString("utf8");
     });
-    const target = { bucket: "prod-0123456789", key: ".env", region: "eu-west-1" };
+    const target = { bucket: "prod-0123456789", key: ".env", region: "eu-west-1", logGroup: "/openvidu/prod-abf890/boot" };
 
     it("is a #cloud-config: a hold before cron (bootcmd) and a per-boot script (write_files)", () => {
         assert.match(userData, /^#cloud-config\n/);
@@ -249,8 +250,10 @@ describe("masters' user data", () => {
         assert.notStrictEqual(bad.status, 0, "cloud-init schema accepted a broken cloud-config");
     });
 
-    it("fits EC2's 16 KB user data limit (raw, before base64) with the longest bucket name, with room to spare", () => {
-        const longest = renderMasterUserData({ bucket: "b".repeat(63), key: ".env", region: "ap-southeast-2" });
+    it("fits EC2's 16 KB user data limit (raw, before base64) with the longest bucket and log group names, with room to spare", () => {
+        const logGroup = clusterNames("s".repeat(200), "acme", "openvidu").bootLogGroup;
+        assert.strictEqual(logGroup.length, "/openvidu//boot".length + 40, "the longest group name naming.ts gives");
+        const longest = renderMasterUserData({ bucket: "b".repeat(63), key: ".env", region: "ap-southeast-2", logGroup });
         const bytes = Buffer.byteLength(longest, "utf8");
         // At least 1 KiB left: EC2 refuses a launch template whose user data is over 16384 bytes.
         assert.ok(bytes <= 15 * 1024, `${bytes} bytes of user data; EC2 refuses more than 16384`);
@@ -258,7 +261,7 @@ describe("masters' user data", () => {
     });
 
     it("is the same text masterUserData renders for the bucket and region", async () => {
-        const rendered = await new Promise<string>((resolve) => masterUserData({ bucketName: "prod-0123456789", region: "eu-west-1" }).apply((s) => { resolve(s); return s; }));
+        const rendered = await new Promise<string>((resolve) => masterUserData({ bucketName: "prod-0123456789", region: "eu-west-1", logGroupName: "/openvidu/prod-abf890/boot" }).apply((s) => { resolve(s); return s; }));
         assert.strictEqual(rendered, userData);
         assert.strictEqual(renderMasterUserData(target), userData);
     });

@@ -175,7 +175,7 @@ describe("the hold placeholder holds on its own", function () {
     let imds: Imds;
     const sandboxes: Sandbox[] = [];
     let placeholder: string;
-    const ourUserData = renderMasterUserData({ bucket: "prod-0123456789", key: ".env", region: "eu-west-1" });
+    const ourUserData = renderMasterUserData({ bucket: "prod-0123456789", key: ".env", region: "eu-west-1", logGroup: "/openvidu/prod-abf890/boot" });
 
     before(async function () {
         if (!hasCommand("curl")) this.skip();

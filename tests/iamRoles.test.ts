@@ -39,6 +39,9 @@ const ZONE = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ";
 const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:prod-abf890-alarms`;
 const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0a1b2c3d-1111-2222-3333-444455556666`;
 const KEY_TAG = { "aws:ResourceTag/openvidu:purpose": "alarm-topic" };
+const LOGS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0a1b2c3d-7777-8888-9999-444455556666`;
+const LOGS_KEY_TAG = { "aws:ResourceTag/openvidu:purpose": "boot-logs" };
+const LOG_GROUP = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/openvidu/prod-abf890/boot`;
 const DASHBOARD = `arn:aws:cloudwatch::${ACCOUNT}:dashboard/prod-abf890-openvidu`;
 const SSM_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
 
@@ -100,6 +103,18 @@ const DEPLOY_CALLS: Record<string, Call[]> = {
         ["kms:DescribeKey", KEY, KEY_TAG], ["kms:GetKeyPolicy", KEY, KEY_TAG], ["kms:PutKeyPolicy", KEY, KEY_TAG],
         ["kms:GetKeyRotationStatus", KEY, KEY_TAG], ["kms:EnableKeyRotation", KEY, KEY_TAG], ["kms:ListResourceTags", KEY, KEY_TAG],
         ["kms:ScheduleKeyDeletion", KEY, KEY_TAG],
+        // The boot logs' key: the same calls on a key tagged for the boot log group.
+        ["kms:CreateKey", "*", { "aws:RequestTag/openvidu:purpose": "boot-logs" }], ["kms:TagResource", LOGS_KEY, { "aws:RequestTag/openvidu:purpose": "boot-logs" }],
+        ["kms:DescribeKey", LOGS_KEY, LOGS_KEY_TAG], ["kms:GetKeyPolicy", LOGS_KEY, LOGS_KEY_TAG], ["kms:PutKeyPolicy", LOGS_KEY, LOGS_KEY_TAG],
+        ["kms:GetKeyRotationStatus", LOGS_KEY, LOGS_KEY_TAG], ["kms:EnableKeyRotation", LOGS_KEY, LOGS_KEY_TAG], ["kms:ListResourceTags", LOGS_KEY, LOGS_KEY_TAG],
+        ["kms:ScheduleKeyDeletion", LOGS_KEY, LOGS_KEY_TAG],
+    ],
+    "aws:cloudwatch/logGroup:LogGroup": [
+        ["logs:CreateLogGroup", LOG_GROUP], ["logs:DescribeLogGroups"],
+        ["logs:PutRetentionPolicy", LOG_GROUP], ["logs:DeleteRetentionPolicy", LOG_GROUP],
+        ["logs:AssociateKmsKey", LOG_GROUP], ["logs:DisassociateKmsKey", LOG_GROUP],
+        ["logs:TagResource", LOG_GROUP], ["logs:UntagResource", LOG_GROUP], ["logs:ListTagsForResource", LOG_GROUP],
+        ["logs:DeleteLogGroup", LOG_GROUP],
     ],
     "aws:cloudwatch/dashboard:Dashboard": [["cloudwatch:PutDashboard", DASHBOARD], ["cloudwatch:GetDashboard", DASHBOARD], ["cloudwatch:DeleteDashboards", DASHBOARD]],
     "aws:cloudwatch/eventRule:EventRule": [
@@ -308,9 +323,10 @@ describe("CI roles' IAM documents (docs/iam/)", function () {
             assert.ok(types.has("aws:ec2/amiCopy:AmiCopy") && types.has("aws:route53/record:Record"), "both variants ran");
         });
 
-        const declaredKeyPolicy = (): Policy => {
-            const key = runs[0].resources.find((r) => r.type === "aws:kms/key:Key");
-            assert.ok(key, "the program declares the alarm topic's key");
+        const declaredKeyPolicy = (resource = KEY): Policy => {
+            const name = resource === LOGS_KEY ? "openvidu-boot-logs-key" : "openvidu-alarm-topic-key";
+            const key = runs[0].resources.find((r) => r.type === "aws:kms/key:Key" && r.name === name);
+            assert.ok(key, `the program declares ${name}`);
             return JSON.parse(String(key.inputs.policy));
         };
 
@@ -319,7 +335,7 @@ describe("CI roles' IAM documents (docs/iam/)", function () {
             for (const [type, calls] of Object.entries(DEPLOY_CALLS)) {
                 for (const [action, resource = "*", context = {}] of calls) {
                     // A key's IAM grants count only where its own policy lets the account's IAM decide: the declared one.
-                    const decision = await decide(deploy, action, resource, context, resource.startsWith("arn:aws:kms:") ? declaredKeyPolicy() : undefined);
+                    const decision = await decide(deploy, action, resource, context, resource.startsWith("arn:aws:kms:") ? declaredKeyPolicy(resource) : undefined);
                     if (decision !== "Allowed") denied.push(`${type}: ${action} on ${resource} → ${decision}`);
                 }
             }
@@ -337,6 +353,13 @@ describe("CI roles' IAM documents (docs/iam/)", function () {
             assert.strictEqual(await decide(deploy, "kms:ScheduleKeyDeletion", KEY, { "aws:ResourceTag/openvidu:purpose": "other" }, declaredKeyPolicy()), "ImplicitlyDenied");
             assert.strictEqual(await decide(deploy, "kms:Decrypt", KEY, KEY_TAG, declaredKeyPolicy()), "ImplicitlyDenied");
             assert.strictEqual(await decide(deploy, "sns:Publish", TOPIC), "ImplicitlyDenied", "the deployer does not page anyone");
+            // The boot logs: the deployer manages the group, never reads or writes its lines, nor decrypts them.
+            assert.strictEqual(await decide(deploy, "kms:Decrypt", LOGS_KEY, LOGS_KEY_TAG, declaredKeyPolicy(LOGS_KEY)), "ImplicitlyDenied");
+            for (const action of ["logs:PutLogEvents", "logs:GetLogEvents", "logs:CreateLogStream"]) {
+                assert.strictEqual(await decide(deploy, action, `${LOG_GROUP}:log-stream:i-0123456789abcdef0`), "ImplicitlyDenied", action);
+            }
+            assert.strictEqual(await decide(deploy, "logs:DeleteLogGroup", `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/payments`), "ImplicitlyDenied",
+                "only the clusters' boot log groups");
         });
     });
 

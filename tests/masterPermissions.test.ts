@@ -22,7 +22,7 @@ const policy: Policy = {
     Version: "2012-10-17",
     Statement: masterPolicyStatements({
         partition: "aws", region: REGION, accountId: ACCOUNT, bucketArn: BUCKET, queueArn: QUEUE,
-        masterAsgName: names.masterAsg, mediaAsgName: names.mediaAsg,
+        masterAsgName: names.masterAsg, mediaAsgName: names.mediaAsg, bootLogGroupName: names.bootLogGroup,
     }) as unknown as Policy["Statement"],
 };
 
@@ -91,5 +91,38 @@ describe("masters' role: never fewer actions than the reference's", () => {
         for (const [action, resource, context] of refused) {
             assert.strictEqual(await decide(policy, action, resource, context), "ImplicitlyDenied", `${action} on ${resource}`);
         }
+    });
+
+    describe("the boot's lines (CloudWatch Logs): its own cluster's group only", () => {
+        const stream = (group: string, instance = "i-0123456789abcdef0"): string => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}:log-stream:${instance}`;
+
+        it("creates a stream named by any of its instances in its own group and writes to it", async () => {
+            assert.strictEqual(names.bootLogGroup, "/openvidu/prod-abf890/boot", "components/naming.ts");
+            for (const action of ["logs:CreateLogStream", "logs:PutLogEvents"]) {
+                for (const instance of ["i-0123456789abcdef0", "i-0fedcba9876543210"]) {
+                    assert.strictEqual(await decide(policy, action, stream(names.bootLogGroup, instance)), "Allowed", `${action} ${instance}`);
+                }
+            }
+        });
+
+        it("cannot write to another cluster's group, nor manage, read or delete groups and streams", async () => {
+            const other = clusterNames("prod", "acme", "acme-video");
+            const refused: Array<[string, string]> = [
+                ["logs:PutLogEvents", stream(other.bootLogGroup)],
+                ["logs:CreateLogStream", stream(other.bootLogGroup)],
+                ["logs:PutLogEvents", stream("/aws/lambda/payments")],
+                ["logs:PutLogEvents", `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${names.bootLogGroup}:log-stream:i-0123456789abcdef0`],
+                ["logs:CreateLogGroup", `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${names.bootLogGroup}`],
+                ["logs:DeleteLogGroup", `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${names.bootLogGroup}`],
+                ["logs:DeleteLogStream", stream(names.bootLogGroup)],
+                ["logs:PutRetentionPolicy", `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${names.bootLogGroup}`],
+                ["logs:GetLogEvents", stream(names.bootLogGroup)],
+                ["logs:DisassociateKmsKey", `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${names.bootLogGroup}`],
+            ];
+            assert.notStrictEqual(other.bootLogGroup, names.bootLogGroup, "two projects' stacks named alike get two groups");
+            for (const [action, resource] of refused) {
+                assert.strictEqual(await decide(policy, action, resource), "ImplicitlyDenied", `${action} on ${resource}`);
+            }
+        });
     });
 });

@@ -159,9 +159,16 @@ describe("master tier: IAM", () => {
         });
     });
 
+    it("writes the boot's lines only to streams of this stack's boot log group", () => {
+        const s = statement(run, "BootLogStreams");
+        assert.deepStrictEqual(s.Action, ["logs:CreateLogStream", "logs:PutLogEvents"]);
+        assert.strictEqual(s.Resource, "arn:aws:logs:eu-west-1:123456789012:log-group:/openvidu/dev-21630d/boot:log-stream:*");
+    });
+
     it("grants nothing else, and never Action \"*\"", () => {
         const sids = policyDocument(run).Statement.map((s) => s.Sid);
-        assert.deepStrictEqual(sids, ["ClusterBucketObjects", "ClusterBucket", "ReplicationQueue", "ClusterGroups", "DescribeCluster", "TagClusterInstances"]);
+        assert.deepStrictEqual(sids, ["ClusterBucketObjects", "ClusterBucket", "ReplicationQueue", "ClusterGroups", "DescribeCluster", "TagClusterInstances",
+            "BootLogStreams"]);
         for (const s of policyDocument(run).Statement) assert.ok(!s.Action.includes("*"));
     });
 

@@ -36,7 +36,7 @@ describe("operations: alarms, topic and dashboard (mocks)", function () {
 
     it("creates one topic of the cluster, encrypted with a rotated key that CloudWatch and EventBridge may use", () => {
         const topic = inputsOf(one(run, TOPIC));
-        const key = one(run, "aws:kms/key:Key");
+        const key = one(run, "aws:kms/key:Key", "alarm-topic-key");
         assert.match(topic.name, /^prod-[0-9a-f]{6}-alarms$/, "unique per project and stack");
         assert.strictEqual(topic.kmsMasterKeyId, mockArn("kms", key.name));
         assert.strictEqual(inputsOf(key).enableKeyRotation, true);
@@ -122,9 +122,10 @@ describe("operations: alarms, topic and dashboard (mocks)", function () {
     it("alarmsEnabled=false declares no alarm, topic, key, rule or dashboard, and empty outputs", async () => {
         const off = await runProgram({ ...VALID_CONFIG, alarmsEnabled: "false" });
         assert.deepStrictEqual(operationsAlarms(off), []);
-        for (const type of [TOPIC, "aws:kms/key:Key", "aws:cloudwatch/dashboard:Dashboard", "aws:sns/topicPolicy:TopicPolicy"]) {
+        for (const type of [TOPIC, "aws:cloudwatch/dashboard:Dashboard", "aws:sns/topicPolicy:TopicPolicy"]) {
             assert.deepStrictEqual(all(off, type), [], type);
         }
+        assert.deepStrictEqual(all(off, "aws:kms/key:Key").map((k) => k.name), ["openvidu-boot-logs-key"], "only the boot logs' key (docs/operations.md)");
         assert.ok(!all(off, "aws:cloudwatch/eventRule:EventRule").some((r) => r.name.endsWith("launch-failed")));
         assert.strictEqual(inputsOf(one(off, "aws:elasticache/replicationGroup:ReplicationGroup")).notificationTopicArn, undefined);
         assert.strictEqual(all(off, ALARM).length, 2, "the media tier's scaling alarms stay");
@@ -135,7 +136,7 @@ describe("operations: alarms, topic and dashboard (mocks)", function () {
     it("alarmTopicArn: the alarms, the rule and Redis use the given topic, and none is created", async () => {
         const own = await runProgram({ ...VALID_CONFIG, alarmTopicArn: OWN_TOPIC });
         assert.deepStrictEqual(all(own, TOPIC), []);
-        assert.deepStrictEqual(all(own, "aws:kms/key:Key"), []);
+        assert.deepStrictEqual(all(own, "aws:kms/key:Key").map((k) => k.name), ["openvidu-boot-logs-key"], "no alarm topic key");
         for (const alarm of operationsAlarms(own).map(inputsOf)) assert.deepStrictEqual(alarm.alarmActions, [OWN_TOPIC], alarm.name);
         assert.ok(operationsAlarms(own).length >= 5);
         assert.strictEqual(inputsOf(one(own, "aws:cloudwatch/eventTarget:EventTarget", "launch-failed-topic")).arn, OWN_TOPIC);
@@ -195,6 +196,7 @@ describe("operations: the new outputs wherever the project lists outputs", funct
         const before = outputsFrom(base);
         assert.strictEqual(before.dashboardUrl, "");
         assert.strictEqual(before.alarmTopicArn, "");
+        assert.strictEqual(before.bootLogGroupName, "");
         const after = outputsFrom({ ...base, dashboardUrl: { value: "https://x", secret: false }, alarmTopicArn: { value: OWN_TOPIC, secret: false } });
         assert.strictEqual(after.dashboardUrl, "https://x");
         assert.strictEqual(after.alarmTopicArn, OWN_TOPIC);

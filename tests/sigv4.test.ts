@@ -28,7 +28,7 @@ const CASES = 600;
 const SEED = 20260101;
 /** A role's temporary credentials; the secret has the characters real ones have (+ / =). */
 const ROLE = { AccessKeyId: "ASIAEXAMPLEROLE01234", SecretAccessKey: "wJalr+XUtnF/EMI/K7MDENG+bPxRfiCY=EXAMPLE", Token: "IQoJb3JpZ2luX2Vj/EXAMPLE+token==" };
-const TARGET = { bucket: "prod-0123456789", key: ".env", region: "eu-west-1" };
+const TARGET = { bucket: "prod-0123456789", key: ".env", region: "eu-west-1", logGroup: "/openvidu/prod-abf890/boot" };
 
 interface OracleReport {
     cases: number;
@@ -131,7 +131,7 @@ describe("the masters' SigV4 signer (Python standard library, not curl)", functi
         const signer = writeSigner();
         before(async () => {
             standin = await startStandin({ accessKeyId: ROLE.AccessKeyId, secretAccessKey: ROLE.SecretAccessKey, token: ROLE.Token },
-                { "/prod-0123456789/.env": "DOMAIN_OR_PUBLIC_IP=openvidu.example.com\n" });
+                { "/prod-0123456789/.env": "DOMAIN_OR_PUBLIC_IP=openvidu.example.com\n" }, { logGroups: [TARGET.logGroup] });
         });
         after(() => standin?.stop());
 
@@ -165,6 +165,28 @@ describe("the masters' SigV4 signer (Python standard library, not curl)", functi
                 assert.strictEqual(answer.status, "200", `${interpreter}: ${answer.body}`);
             }
             assert.strictEqual(standin.records().at(-1)!.signedHeaders, "content-type;host;x-amz-date;x-amz-security-token");
+        });
+
+        it("--log-events sends a batch file to CloudWatch Logs (JSON protocol): the stream once, then its lines in order; a second batch appends", () => {
+            const batch = path.join(signer.dir, "batch");
+            const logs = (stream: string, group = TARGET.logGroup, credentials: object = ROLE): string => run("python3", ["--service", "logs", "--region", "eu-west-1",
+                "--timeout", "5", "--log-events", group, stream, batch, `${standin.endpoint}/`], credentials).status;
+            fs.writeFileSync(batch, "1767225600000 2026-01-01T00:00:00Z openvidu-boot: first line\n1767225600001 2026-01-01T00:00:00Z openvidu-boot: second, with \"quotes\" and ünïcode\n");
+            assert.strictEqual(logs("i-0123456789abcdef0"), "200");
+            fs.writeFileSync(batch, "1767225700000 2026-01-01T00:01:40Z openvidu-boot: after a reboot\n");
+            assert.strictEqual(logs("i-0123456789abcdef0"), "200", "the stream exists: ResourceAlreadyExistsException is not a failure");
+            assert.deepStrictEqual(standin.logEvents(TARGET.logGroup, "i-0123456789abcdef0"), [
+                { timestamp: 1767225600000, message: "2026-01-01T00:00:00Z openvidu-boot: first line" },
+                { timestamp: 1767225600001, message: "2026-01-01T00:00:00Z openvidu-boot: second, with \"quotes\" and ünïcode" },
+                { timestamp: 1767225700000, message: "2026-01-01T00:01:40Z openvidu-boot: after a reboot" },
+            ]);
+            const targets = standin.records().filter((r) => r.service === "logs").map((r) => `${r.target} ${r.status}`);
+            assert.deepStrictEqual(targets, ["Logs_20140328.CreateLogStream 200", "Logs_20140328.PutLogEvents 200",
+                "Logs_20140328.CreateLogStream 400", "Logs_20140328.PutLogEvents 200"]);
+            assert.strictEqual(standin.records().at(-1)!.signedHeaders, "content-type;host;x-amz-date;x-amz-security-token;x-amz-target");
+            assert.strictEqual(logs("i-0123456789abcdef0", "/openvidu/another-cluster/boot"), "400", "a group that does not exist");
+            assert.strictEqual(logs("i-0fedcba987654321", TARGET.logGroup, { ...ROLE, SecretAccessKey: `x${ROLE.SecretAccessKey.slice(1)}` }), "403");
+            assert.deepStrictEqual(standin.logEvents(TARGET.logGroup, "i-0fedcba987654321"), []);
         });
 
         it("a wrong secret, a missing token, a missing object and no answer give the status the boot script logs", () => {

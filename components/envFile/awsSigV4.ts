@@ -3,7 +3,8 @@
  * on the masters: the boot reads the `.env` with it (curl signs the session
  * token and content hash only from 7.86; the 2.x AMIs carry 7.68, 7.81, 8.5).
  * One module, written to the master by cloud-init, signs any AWS request (S3
- * REST, JSON and query-protocol POSTs) and sends it with urllib.
+ * REST, JSON and query-protocol POSTs) and sends it with urllib; `--log-events`
+ * sends the boot's lines to CloudWatch Logs (CreateLogStream, PutLogEvents).
  *
  * As a program it reads the role credentials (IMDS's JSON) on stdin, never on
  * a command line, writes the answer's body to a file and prints the HTTP
@@ -123,6 +124,19 @@ def send(method, url, headers, body, timeout):
         return 0, b""
 
 
+def put_log_events(url, region, credentials, group, stream, batch, timeout):
+    """CloudWatch Logs: the stream (it may exist), then the batch file's lines ("<ms> <text>")."""
+    def call(action, payload):
+        body = json.dumps(dict(payload, logGroupName=group, logStreamName=stream)).encode("utf-8")
+        headers = {"X-Amz-Target": "Logs_20140328." + action, "Content-Type": "application/x-amz-json-1.1"}
+        return send("POST", url, sign("POST", url, headers, body, "logs", region, credentials), body, timeout)
+    status, answer = call("CreateLogStream", {})
+    if status != 200 and b"ResourceAlreadyExistsException" not in answer:
+        return status, answer
+    lines = [line.rstrip("\n").split(" ", 1) for line in open(batch, encoding="utf-8", errors="replace")]
+    return call("PutLogEvents", {"logEvents": [{"timestamp": int(ms), "message": text} for ms, text in lines]})
+
+
 def main():
     parser = argparse.ArgumentParser(description="Signs (SigV4) and sends one AWS request; credentials (IMDS JSON) on stdin.")
     parser.add_argument("--service", required=True)
@@ -132,13 +146,17 @@ def main():
     parser.add_argument("--data", help="the request body (never a secret: it is on the command line)")
     parser.add_argument("--data-file", help="the request body, from a file")
     parser.add_argument("--timeout", type=float, default=15)
+    parser.add_argument("--log-events", nargs=3, metavar=("GROUP", "STREAM", "FILE"))
     parser.add_argument("--output", required=True, help="where the answer's body goes")
     parser.add_argument("url")
     args = parser.parse_args()
     credentials = json.load(sys.stdin)
     headers = dict((h.partition(":")[0].strip(), h.partition(":")[2].strip()) for h in args.header)
     body = open(args.data_file, "rb").read() if args.data_file else (args.data.encode("utf-8") if args.data is not None else None)
-    status, answer = send(args.method, args.url, sign(args.method, args.url, headers, body, args.service, args.region, credentials), body, args.timeout)
+    if args.log_events:
+        status, answer = put_log_events(args.url, args.region, credentials, *args.log_events, timeout=args.timeout)
+    else:
+        status, answer = send(args.method, args.url, sign(args.method, args.url, headers, body, args.service, args.region, credentials), body, args.timeout)
     with open(args.output, "wb") as out:
         out.write(answer)
     print("%03d" % status)

@@ -130,6 +130,7 @@ export function cloudFormationStackArn(parts: StackArnParts): string {
  * configuration is. The instance role may read the bucket; the `.env` there
  * carries the secrets. See masterBoot.ts and docs/env-file.md ("Boot sequence").
  */
-export function masterUserData(inputs: { bucketName: pulumi.Input<string>; region: string; key?: string }): pulumi.Output<string> {
-    return pulumi.output(inputs.bucketName).apply((bucket) => renderMasterUserData({ bucket, region: inputs.region, key: inputs.key ?? ".env" }));
+export function masterUserData(inputs: { bucketName: pulumi.Input<string>; region: string; key?: string; logGroupName: pulumi.Input<string> }): pulumi.Output<string> {
+    return pulumi.all([inputs.bucketName, inputs.logGroupName])
+        .apply(([bucket, logGroup]) => renderMasterUserData({ bucket, region: inputs.region, key: inputs.key ?? ".env", logGroup }));
 }

@@ -23,7 +23,7 @@
  * goes to the serial console, which outlives the instance. No secret is in
  * here. See docs/env-file.md, "Boot sequence".
  */
-import { BOOT_TIMELINE } from "../../models/bootTimeline";
+import { BOOT_TIMELINE, LOGS_CALLS } from "../../models/bootTimeline";
 import { AWS_SIGV4_PATH } from "./awsSigV4";
 import { AWS_SIGV4_GZIP_BASE64 } from "./awsSigV4Blob";
 
@@ -50,6 +50,7 @@ export const MASTER_BOOT = {
     /** `./openvidu start` returns once the containers are up; this bounds a hang. */
     startTimeoutSeconds: BUDGET.startTimeoutSeconds,
     tagTimeoutSeconds: BUDGET.tagTimeoutSeconds,
+    logsTimeoutSeconds: BUDGET.logsTimeoutSeconds,
 } as const;
 
 /** Keys the fetched file must have, non-empty, before OpenVidu may start on it. */
@@ -61,6 +62,8 @@ export interface MasterBootTarget {
     key: string;
     /** The bucket's (and stack's) region. */
     region: string;
+    /** The cluster's CloudWatch Logs group for the boot's lines (components/bootLogs.ts); one stream per instance id. */
+    logGroup: string;
 }
 
 /**
@@ -76,9 +79,9 @@ export function defaultObjectUrl(target: MasterBootTarget): string {
         : `https://${target.bucket}.s3.${target.region}.${domain}/${key}`;
 }
 
-/** EC2's regional endpoint, for the boot's outcome tag when `AWS_ENDPOINT_URL_EC2` is unset. */
-export function defaultEc2Url(region: string): string {
-    return `https://ec2.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}/`;
+/** A service's regional endpoint (EC2 for the outcome tag, CloudWatch Logs for the lines) when its `AWS_ENDPOINT_URL_*` is unset. */
+export function defaultServiceUrl(service: "ec2" | "logs", region: string): string {
+    return `https://${service}.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}/`;
 }
 
 /** The instance tag that records the boot's outcome (`ok` or `failed`); the masters' role may tag its own instances. */
@@ -200,6 +203,7 @@ with os.fdopen(fd, "w") as out:
     os.fsync(out.fileno())
 print(len(values) + 1)`;
 
+
 /** The per-boot script (bash): fetch, check, install, start. */
 export function bootScript(target: MasterBootTarget): string {
     const b = MASTER_BOOT;
@@ -213,7 +217,7 @@ readonly CONFIG_BUCKET='${target.bucket}'
 readonly CONFIG_KEY='${target.key}'
 readonly CONFIG_REGION='${target.region}'
 readonly DEFAULT_OBJECT_URL='${defaultObjectUrl(target)}'
-readonly DEFAULT_EC2_URL='${defaultEc2Url(target.region)}'
+readonly DEFAULT_EC2_URL='${defaultServiceUrl("ec2", target.region)}'
 readonly OPENVIDU_DIR=${b.openviduDir}
 readonly BOOT_LOG=${b.bootLog}
 readonly ATTEMPTS=${b.attempts}
@@ -239,10 +243,13 @@ log() {
     printf '%s\\n' "\${line}" >&2
     # The serial console (aws ec2 get-console-output) outlives a replaced instance; never fatal.
     { printf '%s\\n' "\${line}" >> "\${CONSOLE}"; } 2> /dev/null || true
+    [ -z "\${batch:-}" ] || printf '%s %s\\n' "$(date +%s%3N)" "\${line}" >> "\${batch}"
 }
+batch="$(mktemp)"
 fail() {
     log "FAILED: $* -- OpenVidu stays stopped (fail closed); the load balancer marks this master unhealthy"
     tag_outcome failed
+    send_logs
     exit 1
 }
 
@@ -265,6 +272,20 @@ tag_outcome() {
     else
         log "could not tag this instance ${BOOT_OUTCOME_TAG}=$1: HTTP \${status:-000}\${code:+ (\${code})} (ignored)"
     fi
+}
+
+# Best effort, never fatal: this boot's lines (batch) to the stream named by the instance id.
+send_logs() {
+    local lines="\${batch}" status
+    batch=""
+    if [ -s "\${lines}" ] && [ -n "\${credentials:-}" ]; then
+        status="$(printf '%s' "\${credentials}" | timeout ${LOGS_CALLS * b.logsTimeoutSeconds} python3 "\${SIGNER}" --service logs --region "\${CONFIG_REGION}" \\
+            --timeout ${b.logsTimeoutSeconds} --log-events '${target.logGroup}' "\${instance_id}" "\${lines}" \\
+            --output /dev/null "\${AWS_ENDPOINT_URL_CLOUDWATCH_LOGS:-${defaultServiceUrl("logs", target.region)}}" 2>> "\${BOOT_LOG}")"
+        if [ "\${status}" = 200 ]; then log "sent this boot's lines to CloudWatch Logs"
+        else log "CloudWatch Logs: HTTP \${status:-000} (ignored)"; fi
+    fi
+    rm -f "\${lines}"
 }
 
 imds_token=""
@@ -333,6 +354,7 @@ timeout ${b.stopTimeoutSeconds} ./openvidu stop >> "\${BOOT_LOG}" 2>&1 || log ".
 if timeout ${b.startTimeoutSeconds} ./openvidu start >> "\${BOOT_LOG}" 2>&1; then
     log "OpenVidu started"
     tag_outcome ok
+    send_logs
 else
     fail "./openvidu start failed (exit $?)"
 fi

@@ -222,7 +222,7 @@ describe("pulumi preview and up through the CLI's Node.js language host (index.t
             assert.ok(!run.output.includes("cli-path-license"), "no secret in the output");
             const outputs = JSON.parse(ok(await pulumi(["stack", "output", "--json", "--stack", "up"]), "stack output").output) as Record<string, string>;
             assert.deepStrictEqual(Object.keys(outputs).sort(),
-                ["alarmTopicArn", "bucketName", "dashboardUrl", "domainName", "inspectorUrl", "loadBalancerUrl", "masterAsgName", "mediaAsgName", "openviduSecret"]);
+                ["alarmTopicArn", "bootLogGroupName", "bucketName", "dashboardUrl", "domainName", "inspectorUrl", "loadBalancerUrl", "masterAsgName", "mediaAsgName", "openviduSecret"]);
             assert.strictEqual(outputs.domainName, "openvidu-dev.example.com");
             assert.strictEqual(outputs.bucketName, bucket);
             assert.strictEqual(outputs.openviduSecret, "[secret]", "the secret output stays secret");

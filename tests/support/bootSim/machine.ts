@@ -14,8 +14,9 @@
  *   not the sandbox: the paths are few and listed in MASTER_BOOT); nothing
  *   test-only is added to the user data;
  * - IMDS, S3 and EC2 are reached through the standard variables
- *   AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_ENDPOINT_URL_S3 and
- *   AWS_ENDPOINT_URL_EC2 (the outcome tag), which the user
+ *   AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_ENDPOINT_URL_S3,
+ *   AWS_ENDPOINT_URL_EC2 (the outcome tag) and AWS_ENDPOINT_URL_CLOUDWATCH_LOGS
+ *   (the boot's lines), which the user
  *   data honours (the old user data hard-codes 169.254.169.254: for it alone,
  *   `redirectImdsAddress` rewrites that address to the stand-in);
  * - `sleep` runs 1000 times faster (a shim on PATH), so bounded retries of
@@ -108,6 +109,8 @@ export interface MachineOptions {
     s3Endpoint?: string;
     /** AWS_ENDPOINT_URL_EC2 (the outcome tag); a closed loopback port when unset, so nothing leaves the machine. */
     ec2Endpoint?: string;
+    /** AWS_ENDPOINT_URL_CLOUDWATCH_LOGS (the boot's lines); a closed loopback port when unset. */
+    logsEndpoint?: string;
     /** Rewrite the hard-coded IMDS address (only for user data that does not honour the variable). */
     redirectImdsAddress?: boolean;
     /** A process still running after this is killed and reported. @default 60000 */
@@ -219,6 +222,7 @@ export class SimulatedMaster {
             env.AWS_EC2_METADATA_SERVICE_ENDPOINT = this.options.imdsEndpoint;
             if (this.options.s3Endpoint !== undefined) env.AWS_ENDPOINT_URL_S3 = this.options.s3Endpoint;
             env.AWS_ENDPOINT_URL_EC2 = this.options.ec2Endpoint ?? "http://127.0.0.1:9/";
+            env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = this.options.logsEndpoint ?? "http://127.0.0.1:9/";
         }
         return env;
     }

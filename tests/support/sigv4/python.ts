@@ -51,20 +51,30 @@ export interface RecordedRequest {
     service: string | null;
     signedHeaders: string | null;
     sentHeaders: string[];
+    /** X-Amz-Target (JSON protocols: CloudWatch Logs). */
+    target: string | null;
+}
+
+/** CloudWatch Logs as the stand-in plays it: the groups that exist, and a fault on every Logs request. */
+export interface StandinLogs {
+    logGroups?: string[];
+    logsFault?: "500" | "hang";
 }
 
 export interface Standin {
     endpoint: string;
     records(): RecordedRequest[];
+    /** The events CloudWatch Logs accepted (signature checked) in this group's stream, in order. */
+    logEvents(group: string, stream: string): Array<{ timestamp: number; message: string }>;
     stop(): void;
 }
 
-/** Starts standin.py on loopback with these credentials and S3 objects (path → text). */
-export async function startStandin(credentials: StandinCredentials, objects: Record<string, string>): Promise<Standin> {
+/** Starts standin.py on loopback with these credentials, S3 objects (path → text) and CloudWatch Logs groups. */
+export async function startStandin(credentials: StandinCredentials, objects: Record<string, string>, logs: StandinLogs = {}): Promise<Standin> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aws-standin-"));
     const config = path.join(dir, "config.json");
     const record = path.join(dir, "requests.jsonl");
-    fs.writeFileSync(config, JSON.stringify({ ...credentials, objects }));
+    fs.writeFileSync(config, JSON.stringify({ ...credentials, objects, ...logs }));
     const child: ChildProcess = spawn("python3", [path.join(SIGV4_SUPPORT, "standin.py"), config, record], { stdio: ["ignore", "pipe", "inherit"] });
     const port = await new Promise<number>((resolve, reject) => {
         let out = "";
@@ -76,6 +86,12 @@ export async function startStandin(credentials: StandinCredentials, objects: Rec
     });
     return {
         endpoint: `http://127.0.0.1:${port}`,
+        logEvents: (group, stream) => (fs.existsSync(record) ? fs.readFileSync(record, "utf8").trim().split("\n").filter(Boolean) : [])
+            .map((line) => JSON.parse(line) as RecordedRequest)
+            .filter((r) => r.status === 200 && r.target === "Logs_20140328.PutLogEvents")
+            .map((r) => JSON.parse(r.body) as { logGroupName: string; logStreamName: string; logEvents: Array<{ timestamp: number; message: string }> })
+            .filter((b) => b.logGroupName === group && b.logStreamName === stream)
+            .flatMap((b) => b.logEvents),
         records: () => (fs.existsSync(record) ? fs.readFileSync(record, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line)) : []),
         stop: () => {
             child.kill();

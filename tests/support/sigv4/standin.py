@@ -1,7 +1,8 @@
 """A stand-in AWS endpoint on loopback that checks SigV4 as AWS does, with botocore.
 
 Usage: python3 standin.py CONFIG_JSON RECORD_FILE
-CONFIG_JSON: {"accessKeyId", "secretAccessKey", "token" (or null), "objects": {"/bucket/key": "text"}}
+CONFIG_JSON: {"accessKeyId", "secretAccessKey", "token" (or null), "objects": {"/bucket/key": "text"},
+  "logGroups": ["name", ...] (CloudWatch Logs groups that exist), "logsFault": null | "500" | "hang"}
 Prints the port it listens on, then serves until killed. Each request is
 appended to RECORD_FILE as one JSON line: method, path, service, signed headers,
 the verdict. Checks, in S3's order: Authorization present; the x-amz-date is
@@ -9,13 +10,20 @@ the one signed; every x-amz-* header sent is signed (S3 answers 403 otherwise,
 which is what curl < 7.86 runs into); the session token is the role's; S3 needs
 x-amz-content-sha256 and it matches the body; the signature equals botocore's
 for the signed headers. Answers: S3 GET of a configured object, or S3's error
-XML; EC2 query-protocol POSTs (CreateTags) with an empty success.
-Where the model stops: no clock-skew window, no IAM policy, no presigned URLs.
+XML; EC2 query-protocol POSTs (CreateTags) with an empty success; CloudWatch
+Logs' JSON protocol (X-Amz-Target Logs_20140328.*): CreateLogStream in an existing
+group (ResourceAlreadyExistsException for an existing stream), PutLogEvents to an
+existing stream, events in chronological order within the API's batch limits;
+errors as its JSON `__type`. `logsFault` makes every Logs request fail with 500,
+or never be answered.
+Where the model stops: no clock-skew window, no IAM policy, no presigned URLs;
+for Logs no KMS, no throttling, no 14-day / 2-hour timestamp window, no sequence tokens.
 """
 import datetime
 import hashlib
 import json
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
@@ -43,6 +51,48 @@ class AsSent(SigV4Auth):
 
 def error(code, status, message):
     return status, "<?xml version=\"1.0\"?><Error><Code>%s</Code><Message>%s</Message></Error>" % (code, message)
+
+
+STREAMS = {}  # (group, stream) -> [events]
+LOGS_LIMITS = {"events": 10000, "batchBytes": 1048576, "eventBytes": 262144}
+
+
+def logs_error(code, status=400):
+    return status, json.dumps({"__type": code, "message": code})
+
+
+def logs_answer(headers, body):
+    """CloudWatch Logs' JSON protocol, the two calls the masters make."""
+    target = headers.get("x-amz-target", "")
+    if headers.get("content-type") != "application/x-amz-json-1.1":
+        return logs_error("SerializationException")
+    try:
+        request = json.loads(body)
+    except ValueError:
+        return logs_error("SerializationException")
+    key = (request.get("logGroupName"), request.get("logStreamName"))
+    if key[0] not in CONFIG.get("logGroups", []):
+        return logs_error("ResourceNotFoundException")
+    if target == "Logs_20140328.CreateLogStream":
+        if key in STREAMS:
+            return logs_error("ResourceAlreadyExistsException")
+        STREAMS[key] = []
+        return 200, "{}"
+    if target == "Logs_20140328.PutLogEvents":
+        if key not in STREAMS:
+            return logs_error("ResourceNotFoundException")
+        events = request.get("logEvents") or []
+        stamps = [e.get("timestamp") for e in events]
+        size = sum(len(e.get("message", "").encode("utf-8")) + 26 for e in events)
+        if not events or len(events) > LOGS_LIMITS["events"] or size > LOGS_LIMITS["batchBytes"]:
+            return logs_error("InvalidParameterException")
+        if any(not isinstance(t, int) for t in stamps) or stamps != sorted(stamps):
+            return logs_error("InvalidParameterException")
+        if any(len(e.get("message", "").encode("utf-8")) > LOGS_LIMITS["eventBytes"] for e in events):
+            return logs_error("InvalidParameterException")
+        STREAMS[key].extend(events)
+        return 200, json.dumps({"nextSequenceToken": str(len(STREAMS[key]))})
+    return logs_error("UnknownOperationException")
 
 
 def verify(method, path, headers, body):
@@ -81,8 +131,18 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("content-length") or 0))
         headers = {k.lower(): v for k, v in self.headers.items()}
         meta, failure = verify(self.command, self.path, headers, body)
-        if failure:
+        logs = (meta or {}).get("service") == "logs"
+        if logs and CONFIG.get("logsFault") == "hang":
+            time.sleep(3600)
+        if logs and CONFIG.get("logsFault") == "500":
+            status, text = logs_error("ServiceUnavailableException", 500)
+        elif failure and logs:
+            code = {"SignatureDoesNotMatch": "InvalidSignatureException", "InvalidAccessKeyId": "UnrecognizedClientException"}
+            status, text = logs_error(code.get(failure[1].split("<Code>")[1].split("<")[0], "AccessDeniedException"), failure[0])
+        elif failure:
             status, text = failure
+        elif logs and self.command == "POST":
+            status, text = logs_answer(headers, body)
         elif meta["service"] == "s3" and self.command == "GET":
             found = CONFIG["objects"].get(self.path.split("?")[0])
             status, text = (200, found) if found is not None else error("NoSuchKey", 404, "no such key")
@@ -93,7 +153,7 @@ class Handler(BaseHTTPRequestHandler):
         with open(RECORD, "a") as record:
             record.write(json.dumps({"method": self.command, "path": self.path, "status": status, "body": body.decode("utf-8", "replace"),
                                      "service": (meta or {}).get("service"), "signedHeaders": (meta or {}).get("signedHeaders"),
-                                     "sentHeaders": sorted(headers)}) + "\n")
+                                     "sentHeaders": sorted(headers), "target": headers.get("x-amz-target")}) + "\n")
         data = text.encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Length", str(len(data)))
