@@ -207,6 +207,7 @@ export class MasterTier extends pulumi.ComponentResource {
             timeoutSeconds: refreshWaitSeconds(MASTER_TIER),
             desiredMasters: args.nodes.desired,
             capacityTimeoutSeconds: mastersWaitSeconds(MASTER_TIER),
+            bootLogGroupName: args.names.bootLogGroup,
             access: args.awsAccess,
             // The target group checks its targets only once a listener forwards to it (`unused` until then).
         }, { parent: this, dependsOn: [group, https] });

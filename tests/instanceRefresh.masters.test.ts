@@ -27,7 +27,7 @@ const T0 = Math.floor(Date.now() / 1000) * 1000;
 
 const inputs: InstanceRefreshWaitInputs = {
     groupName: GROUP, launchTemplateId: "lt-0123456789abcdef0", launchTemplateVersion: "1", targetGroupArn: TARGET_GROUP,
-    region: "eu-west-1", timeoutSeconds: 35 * 60, desiredMasters: 3, capacityTimeoutSeconds: CAPACITY_SECONDS, access: {},
+    region: "eu-west-1", timeoutSeconds: 35 * 60, desiredMasters: 3, capacityTimeoutSeconds: CAPACITY_SECONDS, bootLogGroupName: "/openvidu/prod-abf890/boot", access: {},
 };
 
 const inService = (...ids: string[]): GroupInstance[] => ids.map((id) => ({ id, lifecycleState: "InService" }));
@@ -100,7 +100,9 @@ describe("masters' wait on create: up is green once the desired masters serve", 
         assert.match(message, new RegExp(`^The masters' group ${GROUP} did not have 3 masters serving within 26 minutes \\(1 InService and healthy behind the load balancer\\)\\.\\n`));
         assert.match(message, /\nMasters \(4 in the group, 1 InService and healthy behind the load balancer\):\n {2}i-0ok: InService in the group, target healthy\n {2}i-0bad:/);
         assert.match(message, /\n {2}i-0bad: InService in the group, target unhealthy, Target\.FailedHealthChecks \(Health checks failed with these codes: \[502\]\); openvidu:boot=failed\n {6}GET https:\/\/acme-0123\.s3\.eu-west-1\.amazonaws\.com\/\.env: HTTP 403 \(AccessDenied\)\n {6}attempt 8\/8 failed\n {6}FAILED: could not read s3:\/\/acme-0123\/\.env after 8 attempts -- OpenVidu stays stopped\n {6}more: aws ec2 get-console-output --latest --output text --instance-id i-0bad\n/);
-        assert.match(message, /\n {2}i-0lost: InService in the group, never registered with the target group; no boot state yet\n {6}more: aws ec2 get-console-output --latest --output text --instance-id i-0lost\n/);
+        assert.match(message, /\n {6}more: aws ec2 get-console-output --latest --output text --instance-id i-0bad\n {6}or: {3}aws logs tail \/openvidu\/prod-abf890\/boot --log-stream-names i-0bad --since 1d\n/);
+        // No boot state: the boot has not reached its outcome, so its stream has nothing yet.
+        assert.match(message, /\n {2}i-0lost: InService in the group, never registered with the target group; no boot state yet\n {6}more: aws ec2 get-console-output --latest --output text --instance-id i-0lost\n {2}i-0/);
         assert.match(message, /\n {2}i-0az: InService \(Unhealthy\) in the group, never registered with the target group \(unused, Target\.NotInUse \(Target is in an Availability Zone that is not enabled for the load balancer\)\); no boot state yet\n/);
         assert.match(message, /docs\/operations\.md, "When `pulumi up` fails waiting for the masters"/);
         assert.ok(!message.includes("fetching s3://") && !message.includes("systemd"), "the boot script's last lines only");

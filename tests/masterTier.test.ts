@@ -245,6 +245,7 @@ describe("master tier: nodes", () => {
         const wait = inputsOf(one(run, "pulumi-nodejs:dynamic/openvidu:InstanceRefreshWait", "master-refresh"));
         assert.strictEqual(wait.desiredMasters, 3, "desiredMasterNodes");
         assert.strictEqual(wait.capacityTimeoutSeconds, 26 * 60, "models/bootTimeline.ts: up's wait");
+        assert.match(String(wait.bootLogGroupName), /^\/openvidu\/.+\/boot$/, "a failure points to the masters' boot log streams");
     });
 
     it("skips that wait with openvidu:waitForHealthyMasters false: the group is declared the same", async () => {

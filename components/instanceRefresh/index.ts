@@ -49,6 +49,8 @@ export interface InstanceRefreshWaitArgs {
     desiredMasters: pulumi.Input<number>;
     /** See mastersWaitSeconds. */
     capacityTimeoutSeconds: number;
+    /** The cluster's boot log group (components/bootLogs.ts): a failure names the command that reads a master's stream. */
+    bootLogGroupName?: pulumi.Input<string>;
     /** How the AWS clients authenticate (the stack's `aws:profile`, `aws:assumeRoles`). @default the SDK's default chain */
     access?: pulumi.Input<S3Access>;
 }
@@ -83,6 +85,7 @@ export class InstanceRefreshWait extends pulumi.dynamic.Resource {
             timeoutSeconds: args.timeoutSeconds,
             desiredMasters: args.desiredMasters,
             capacityTimeoutSeconds: args.capacityTimeoutSeconds,
+            bootLogGroupName: args.bootLogGroupName,
             // The S3 endpoint of the .env writer's settings means nothing to Auto Scaling.
             access: pulumi.output(args.access ?? {}).apply(({ endpoint: _endpoint, ...rest }) => rest),
             baselineRefreshId: undefined,

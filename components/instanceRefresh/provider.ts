@@ -29,6 +29,8 @@ export interface InstanceRefreshWaitInputs {
     desiredMasters?: number;
     /** How long that wait lasts. */
     capacityTimeoutSeconds?: number;
+    /** The cluster's boot log group, which a failure message points to. */
+    bootLogGroupName?: string;
     /** How the clients authenticate, as the AWS provider does (profile, roles): never a secret. */
     access?: S3Access;
     __provider?: string;
@@ -81,6 +83,7 @@ export function awsRefreshApi(inputs: InstanceRefreshWaitInputs, callTimeoutMs =
     // A hung connection ends the call (and counts as a failed poll) instead of holding `up` forever.
     const bounded = () => ({ abortSignal: AbortSignal.timeout(callTimeoutMs) });
     return {
+        bootLogGroup: inputs.bootLogGroupName,
         async refreshes(): Promise<RefreshView[]> {
             // Six weeks of refreshes; a group refreshed more than 100 times in that time is not a master tier.
             const answer = await autoScaling.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: inputs.groupName, MaxRecords: 100 }), bounded());
@@ -147,7 +150,7 @@ function log(line: string): void {
 
 /** Inputs whose change is an update; the update waits only if a newer refresh exists. */
 const COMPARED = ["groupName", "launchTemplateId", "launchTemplateVersion", "targetGroupArn", "region", "timeoutSeconds",
-    "desiredMasters", "capacityTimeoutSeconds", "access", "__provider"] as const;
+    "desiredMasters", "capacityTimeoutSeconds", "bootLogGroupName", "access", "__provider"] as const;
 
 export function changedInputs(olds: Partial<InstanceRefreshWaitInputs>, news: InstanceRefreshWaitInputs): string[] {
     return COMPARED.filter((p) => JSON.stringify(olds[p] ?? null) !== JSON.stringify(news[p] ?? null));

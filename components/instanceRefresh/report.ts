@@ -48,10 +48,15 @@ export interface MastersApi {
     boots?(instanceIds: string[]): Promise<Record<string, BootView>>;
     /** The group's recent scaling activities (only read for a failure): the masters it replaced, the launches that failed. */
     activities?(): Promise<ActivityView[]>;
+    /** The cluster's boot log group (components/bootLogs.ts): each master's stream is named by its instance id. */
+    bootLogGroup?: string;
 }
 
 /** The command that shows a master's whole boot, for the failure message. */
 export const consoleCommand = (instanceId: string): string => `aws ec2 get-console-output --latest --output text --instance-id ${instanceId}`;
+
+/** The command that reads a master's boot lines from the cluster's log group (sent at the boot's outcome, so kept after the instance is gone). */
+export const bootLogCommand = (group: string, instanceId: string): string => `aws logs tail ${group} --log-stream-names ${instanceId} --since 1d`;
 
 /** A master serves: InService in the group and healthy behind the load balancer. */
 export function serves(instance: GroupInstanceView | undefined, target: TargetView | undefined): boolean {
@@ -96,11 +101,13 @@ function targetPart(target: TargetView | undefined, inGroup: boolean): string {
  * `instances` undefined: the group could not be read (its part is left out).
  */
 export function describeMasters(instances: GroupInstanceView[] | undefined, targets: TargetView[], boots: Record<string, BootView> = {},
-    replaced: Array<{ id: string; why: string }> = []): string {
+    replaced: Array<{ id: string; why: string }> = [], bootLogGroup?: string): string {
     const explained = (id: string, head: string): string[] => [
         `${head}; ${boots[id]?.outcome ? `openvidu:boot=${boots[id].outcome}` : "no boot state yet"}`,
         ...(boots[id]?.lastLines ?? []).map((line) => `      ${line}`),
         `      more: ${consoleCommand(id)}`,
+        // A master sends its lines at its outcome: one without a boot state has none there yet.
+        ...(bootLogGroup && boots[id]?.outcome ? [`      or:   ${bootLogCommand(bootLogGroup, id)}`] : []),
     ];
     const ids = masterIds(instances, targets);
     const lines = ids.flatMap((id) => {
@@ -135,7 +142,7 @@ export async function mastersReport(api: MastersApi, from: Date): Promise<string
     if (api.boots && failing.length > 0) boots = await read("The masters' boot outcomes", () => api.boots!([...new Set(failing)]), {});
     const failed = failedActivities(activities, from);
     return [
-        describeMasters(instances, targets, boots, replaced),
+        describeMasters(instances, targets, boots, replaced, api.bootLogGroup),
         ...(failed.length > 0 ? ["Failed activities of the group:", ...failed] : []),
         ...notes,
     ].join("\n");

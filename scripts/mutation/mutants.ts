@@ -400,6 +400,10 @@ export const MUTANTS: Mutant[] = [
     // Masters' wait on create, and the report of each master both waits fail with
     { id: "masters-wait-provider-capacity", file: "components/masterTier.ts", from: "waitForCapacityTimeout: \"0\",", to: "waitForCapacityTimeout: MASTER_TIER.healthyMastersTimeout, waitForElbCapacity: args.nodes.desired,",
         what: "the group's create waits in the provider again, failing with \"capacity satisfied\" and no word on the masters", tests: t("masterTier") },
+    { id: "masters-report-no-boot-log", file: "components/instanceRefresh/report.ts", from: "...(bootLogGroup && boots[id]?.outcome ? [", to: "...(false ? [",
+        what: "a failed wait no longer points to the master's boot log stream, the copy that outlives the console", tests: t("instanceRefresh.masters") },
+    { id: "masters-report-boot-log-unwired", file: "components/masterTier.ts", from: "bootLogGroupName: args.names.bootLogGroup,\n            access: args.awsAccess,", to: "access: args.awsAccess,",
+        what: "the masters' wait is not told the boot log group, so its failures never name it", tests: t("masterTier") },
     { id: "masters-wait-before-listener", file: "components/masterTier.ts", from: "}, { parent: this, dependsOn: [group, https] });", to: "}, { parent: this, dependsOn: [group] });",
         what: "the wait may start before a listener puts the target group in service (targets `unused`)", tests: t("masterTier") },
     { id: "masters-wait-desired-not-wired", file: "components/masterTier.ts", from: "desiredMasters: args.nodes.desired,", to: "desiredMasters: 1,",
