@@ -127,9 +127,17 @@ describe("pulumi preview and up through the CLI's Node.js language host (index.t
         return [...new Set([...output.matchAll(/^ \+ {2}(\S+) (\S+) creat/gm)].map((m) => m[1]))];
     }
 
-    it("previews the committed dev stack: index.ts plans the whole cluster, the .env and the refresh wait included", async () => {
+    it("previews the committed dev stack: index.ts, transpiled by SWC, plans the whole cluster, the .env and the refresh wait included", async () => {
         await newStack("dev", "dev");
-        const run = ok(await pulumi(["preview", "--stack", "dev", "--json"]), "preview");
+        const probeFile = path.join(project, "ts-node-probe.jsonl");
+        const probe = { NODE_OPTIONS: `--require ${path.join(root, "tests", "support", "tsNodeProbe.js")}`, TS_NODE_PROBE_FILE: probeFile };
+        const run = ok(await pulumi(["preview", "--stack", "dev", "--json"], { env: probe }), "preview");
+        // tsconfig.json's "ts-node": { "swc": true }, read by the ts-node cmd/run registers: the start-up every preview pays.
+        const transpiled = fs.readFileSync(probeFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+        assert.strictEqual(transpiled.length, 1, "one process ran the program through ts-node");
+        assert.deepStrictEqual({ ...transpiled[0], tsFilesLoaded: undefined },
+            { swc: true, transpileOnly: true, swcCoreLoaded: true, tsFilesLoaded: undefined }, "ts-node used SWC");
+        assert.ok(Number(transpiled[0].tsFilesLoaded) > 20, `the program's own files went through it: ${transpiled[0].tsFilesLoaded}`);
         const preview = JSON.parse(run.output.slice(run.output.indexOf("{"))) as { steps: Array<{ op: string; urn: string }> };
         // A URN's type is its parents' types and its own, joined by "$".
         const types = preview.steps.filter((s) => s.op === "create").map((s) => s.urn.split("::")[2].split("$").pop() ?? "");
