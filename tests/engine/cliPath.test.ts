@@ -25,11 +25,11 @@
 import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { startAutoScalingStandIn } from "../support/autoScalingStandIn";
 import { CliWithLanguageHost, cliWithLanguageHost } from "../support/languageHost";
+import { headerSecretKeys, projectCopy } from "../support/projectCopy";
 import { EngineSandbox, sandboxOrSkip, standInPlugins } from "../support/pulumiCli";
 import { startS3rver } from "../support/s3rver";
 
@@ -38,19 +38,6 @@ const root = path.join(__dirname, "..", "..");
 /** Every CLI run is killed after this; a run that reports its problems must end well before it. */
 const RUN_TIMEOUT_MS = 240_000;
 const WELL_BEFORE_TIMEOUT_MS = RUN_TIMEOUT_MS / 2;
-
-/** Not part of the program: left out of the copy (node_modules is linked instead). */
-const NOT_COPIED = new Set([".git", "node_modules", "tests", "docs", "dist", "bin", ".test-tmp"]);
-
-/** The project as a user has it, in a directory of its own: the tests set secrets in its stack files. */
-function projectCopy(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-cli-path-"));
-    for (const entry of fs.readdirSync(root)) {
-        if (!NOT_COPIED.has(entry)) fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
-    }
-    fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
-    return dir;
-}
 
 interface CliRun {
     status: number | null;
@@ -115,8 +102,7 @@ describe("pulumi preview and up through the CLI's Node.js language host (index.t
     async function newStack(stack: string, from: "dev" | "prod", extra: Array<[string, string]> = []): Promise<void> {
         if (stack !== from) fs.copyFileSync(path.join(root, `Pulumi.${from}.yaml`), path.join(project, `Pulumi.${stack}.yaml`));
         ok(await pulumi(["stack", "init", stack]), "stack init");
-        const header = fs.readFileSync(path.join(root, `Pulumi.${from}.yaml`), "utf8");
-        const secretKeys = [...header.matchAll(/^#\s+pulumi config set --secret (openvidu:\w+)/gm)].map((m) => m[1]);
+        const secretKeys = headerSecretKeys(from);
         assert.ok(secretKeys.includes("openvidu:license"), `Pulumi.${from}.yaml says how to set the license`);
         for (const key of secretKeys) ok(await pulumi(["config", "set", "--secret", "--stack", stack, key], { input: `cli-path-${key.split(":")[1]}` }), `config set ${key}`);
         for (const [key, value] of extra) ok(await pulumi(["config", "set", "--stack", stack, ...(key.includes("[") ? ["--path"] : []), key, value]), `config set ${key}`);
