@@ -477,6 +477,8 @@ export const MUTANTS: Mutant[] = [
         what: "a secret in plain text is always told `pulumi config set`, whoever gave it", tests: t("config") },
     { id: "how-to-set-no-secret-flag", file: "config/howToSet.ts", from: "${secret ? \"--secret \" : \"\"}", to: "",
         what: "the CLI hint for a secret key (license, a secret in plain text) drops --secret", tests: t("config") },
+    { id: "plan-json-cut-by-exit", file: "scripts/plan.ts", from: "process.stdout.write(\"\", () => process.exit(code));", to: "process.exit(code);",
+        what: "`npm run plan -- --json | jq` gets the document cut at the pipe's 64 KiB", tests: t("plan") },
     { id: "cli-path-without-swc", file: "tsconfig.json", from: "\"transpileOnly\": true,\n        \"swc\": true", to: "\"transpileOnly\": true",
         what: "pulumi preview / up run index.ts with TypeScript's transpiler again (slower start-up)", tests: t("transpiler", "engine/cliPath") },
     { id: "api-cli-missing-unexplained", file: "automation/index.ts", from: "/\\bspawn pulumi ENOENT\\b/.test(String(error.message))", to: "/never-matches/.test(String(error.message))",
