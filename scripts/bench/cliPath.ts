@@ -11,10 +11,11 @@ import * as path from "path";
 import { cliWithLanguageHost } from "../../tests/support/languageHost";
 import { headerSecretKeys, projectCopy } from "../../tests/support/projectCopy";
 import { engineSandbox, pulumiCliBinDir, standInPlugins } from "../../tests/support/pulumiCli";
+import { timeCommand, Timing } from "./timing";
 
 export interface CliPathBench {
-    /** Milliseconds of one `pulumi preview --stack dev`, with SWC (as committed) or without. */
-    preview(transpiler: "swc" | "typescript"): number;
+    /** One `pulumi preview --stack dev`, with SWC (as committed) or without. */
+    preview(transpiler: "swc" | "typescript"): Timing;
     dispose(): void;
 }
 
@@ -40,9 +41,7 @@ export function cliPathBench(): CliPathBench | string {
     return {
         preview(transpiler) {
             fs.writeFileSync(tsconfig, transpiler === "swc" ? committed : withoutSwc);
-            const started = process.hrtime.bigint();
-            pulumi(["preview", "--stack", "dev"]);
-            return Number(process.hrtime.bigint() - started) / 1e6;
+            return timeCommand(cli.pulumi, ["preview", "--stack", "dev", "--non-interactive"], { cwd: project, env });
         },
         dispose() {
             fs.rmSync(project, { recursive: true, force: true });
