@@ -13,6 +13,8 @@ export interface OpenViduProgramOptions {
     transform?: OpenViduClusterArgs["transform"];
     /** Resource options of the top-level component, e.g. Pulumi's `transforms` (they reach every child). */
     resourceOptions?: pulumi.ComponentResourceOptions;
+    /** The stack's config, already validated by the caller (loadConfig's result); read and validated here otherwise. */
+    config?: OpenViduConfig;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface OpenViduProgramOptions {
  * same thing.
  */
 export function openviduProgram(options: OpenViduProgramOptions = {}): OpenViduStackOutputs {
-    const config = loadConfig(); // throws on invalid config, before any resource exists
+    const config = options.config ?? loadConfig(); // throws on invalid config, before any resource exists
     for (const example of exampleValues(config)) pulumi.log.warn(`${example.key} ${example.message}`);
     const s3Access = s3AccessFromStackConfig(); // the .env writer authenticates as the AWS provider does
     const cluster = new OpenViduCluster("openvidu", { config, s3Access, transform: options.transform }, options.resourceOptions);
@@ -58,8 +60,9 @@ export async function checkBeforeDeclaring(config: OpenViduConfig): Promise<void
 
 /** The program, started once checkBeforeDeclaring passes: what index.ts and the Automation API run. */
 export async function openviduProgramAfterLookups(options: OpenViduProgramOptions = {}): Promise<OpenViduStackOutputs> {
-    await checkBeforeDeclaring(loadConfig()); // loadConfig throws on invalid config, before any lookup
-    return openviduProgram(options);
+    const config = loadConfig(); // throws on invalid config, before any lookup
+    await checkBeforeDeclaring(config);
+    return openviduProgram({ ...options, config });
 }
 
 /**

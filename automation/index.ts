@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as automation from "@pulumi/pulumi/automation";
-import { CONFIG_NAMESPACE, ConfigError, KEY_SPECS, OpenViduStackConfig, SECRET_KEYS, validateConfig } from "../config";
+import { CONFIG_NAMESPACE, HowToSet, KEY_SPECS, OpenViduStackConfig, SECRET_KEYS, validateConfig } from "../config";
 import { openviduProgramAfterLookups, OpenViduProgramOptions } from "../program";
 
 export { ConfigError } from "../config";
@@ -91,24 +91,15 @@ export function checkConfig(request: Pick<StackRequest, "stackName" | "config" |
         if (full.startsWith(`${CONFIG_NAMESPACE}:`)) raw[full.slice(CONFIG_NAMESPACE.length + 1)] = entry.value;
     }
     for (const key of unknownKeys) raw[key] = String((request.config as unknown as Record<string, unknown>)[key]);
-    try {
-        validateConfig(raw, { stackName: shortStackName(request.stackName), region: request.region, secretKeys: "all" });
-    } catch (error) {
-        if (error instanceof ConfigError) throw new ConfigError(error.problems.map((p) => ({ ...p, message: forApiCallers(p.message) })));
-        throw error;
-    }
+    validateConfig(raw, { stackName: shortStackName(request.stackName), region: request.region, secretKeys: "all", howToSet: inTheRequest });
 }
 
 /**
- * The validator's hints speak to stack files (`pulumi config set ...`); an API
- * caller sets fields of the request instead. Keys stay as they are (the
- * ConfigError's public shape), only the way to set them changes.
+ * An API caller sets fields of the request, not `pulumi config set`: the messages name
+ * the field. Keys stay as they are (the ConfigError's public shape).
  */
-export function forApiCallers(message: string): string {
-    return message
-        .replace(/`pulumi config set aws:region [^`]*`/g, "the request's `region`")
-        .replace(/`pulumi config set (?:--secret )?openvidu:([A-Za-z]+)[^`]*`/g, "`config.$1` in the request");
-}
+export const inTheRequest: HowToSet = ({ key }) =>
+    key === "aws:region" ? "the request's `region`" : `\`config.${key.slice(key.indexOf(":") + 1)}\` in the request`;
 
 function shortStackName(stackName: string): string {
     return stackName.split("/").pop() ?? stackName;

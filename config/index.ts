@@ -8,6 +8,7 @@ import { validateConfig } from "./validate";
 import { OpenViduConfig } from "./types";
 
 export * from "./errors";
+export * from "./howToSet";
 export * from "./schema";
 export * from "./types";
 export { validateConfig, defaultClusterId, ValidationContext } from "./validate";

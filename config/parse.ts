@@ -1,5 +1,6 @@
 import { closest, distance } from "fastest-levenshtein";
 import { ConfigProblem } from "./errors";
+import { HowToSet, withPulumiConfigSet } from "./howToSet";
 import { CONFIG_NAMESPACE, KEY_SPECS, KeyKind, specFor } from "./schema";
 
 /** A key's value after type coercion: what the rules in validate.ts check. */
@@ -20,10 +21,12 @@ export function fullKey(key: string): string {
  * @param raw values by short key
  * @param secretKeys short keys whose values were stored as secrets (`"all"`
  *   when the caller makes every secret-kind key secret itself)
+ * @param howToSet how a message says to set a key (`pulumi config set` by default)
  */
 export function parseValues(
     raw: Record<string, unknown>,
     secretKeys: ReadonlySet<string> | "all",
+    howToSet: HowToSet = withPulumiConfigSet,
 ): { values: ParsedValues; problems: ConfigProblem[]; wrongType: Set<string> } {
     const values: ParsedValues = {};
     const problems: ConfigProblem[] = [];
@@ -42,8 +45,7 @@ export function parseValues(
         if (spec.kind === "secret" && secretKeys !== "all" && !secretKeys.has(key)) {
             problems.push({
                 key: fullKey(key),
-                message: `is stored in plain text; it is a secret: set it with ` +
-                    `\`pulumi config set --secret ${fullKey(key)} <value>\``,
+                message: `is stored in plain text; it is a secret: set it with ${howToSet({ key: fullKey(key), secret: true })}`,
             });
         }
         const parsed = coerce(spec.kind, value);

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isProgramOwnedKey } from "../components/envFile/keys";
 import { ConfigError, ConfigProblem } from "./errors";
+import { HowToSet, withPulumiConfigSet } from "./howToSet";
 import { otherNamespaceProblems } from "./namespaces";
 import { fullKey, parseValues, ParsedValues } from "./parse";
 import * as rules from "./rules";
@@ -16,6 +17,8 @@ export interface ValidationContext {
     secretKeys: ReadonlySet<string> | "all";
     /** Full keys of the stack's config outside `openvidu:` (checked for typos: `aws:regoin`, `openvido:...`). */
     otherKeys?: readonly string[];
+    /** How messages say to set a key: `pulumi config set` unless the caller sets keys another way (the Automation API). */
+    howToSet?: HowToSet;
 }
 
 const MEDIA_SERVERS: readonly MediaServer[] = ["mediasoup", "kurento"];
@@ -31,10 +34,11 @@ const DEFAULTS: Record<string, string | number | boolean> = Object.fromEntries(
  * before any resource exists. Secret values are never part of a message.
  */
 export function validateConfig(raw: Record<string, unknown>, context: ValidationContext): OpenViduConfig {
-    const { values, problems, wrongType } = parseValues(raw, context.secretKeys);
+    const howToSet = context.howToSet ?? withPulumiConfigSet;
+    const { values, problems, wrongType } = parseValues(raw, context.secretKeys, howToSet);
     problems.push(...otherNamespaceProblems(context.otherKeys ?? []));
-    const checker = new Checker(values, problems, wrongType);
-    const region = checkRegion(context.region, problems);
+    const checker = new Checker(values, problems, wrongType, howToSet);
+    const region = checkRegion(context.region, problems, howToSet);
     const config = buildConfig(checker, context.stackName, region);
     if (context.secretKeys !== "all" && context.secretKeys.has("extraEnv")) config.extraEnvSecret = true;
     if (problems.length > 0) {
@@ -43,9 +47,9 @@ export function validateConfig(raw: Record<string, unknown>, context: Validation
     return config;
 }
 
-function checkRegion(region: string | undefined, problems: ConfigProblem[]): string {
+function checkRegion(region: string | undefined, problems: ConfigProblem[], howToSet: HowToSet): string {
     if (!region) {
-        problems.push({ key: "aws:region", message: "is required: set it with `pulumi config set aws:region <region>`" });
+        problems.push({ key: "aws:region", message: `is required: set it with ${howToSet({ key: "aws:region", placeholder: "<region>" })}` });
         return "";
     }
     const problem = rules.region(region);
@@ -56,7 +60,12 @@ function checkRegion(region: string | undefined, problems: ConfigProblem[]): str
 
 /** Reads typed values with defaults and records problems against their keys. */
 class Checker {
-    constructor(readonly values: ParsedValues, readonly problems: ConfigProblem[], readonly wrongType: ReadonlySet<string>) {}
+    constructor(readonly values: ParsedValues, readonly problems: ConfigProblem[], readonly wrongType: ReadonlySet<string>, readonly howToSet: HowToSet) {}
+
+    /** "set it with ..." for a key of this project, in the caller's terms. */
+    setItWith(key: string, secret = false, placeholder?: string): string {
+        return `set it with ${this.howToSet({ key: fullKey(key), secret, placeholder })}`;
+    }
 
     has(key: string): boolean {
         return this.values[key] !== undefined;
@@ -81,10 +90,11 @@ class Checker {
         return value;
     }
 
-    required(key: string, rule?: (v: string) => rules.Problem, hint = ""): string {
+    /** A required key's value; unset, it is reported (with how to set it when `how` is given). */
+    required(key: string, rule?: (v: string) => rules.Problem, how?: { secret: boolean; placeholder: string }): string {
         const value = this.values[key] as string | undefined;
         if (value === undefined) {
-            if (!this.wrongType.has(key)) this.report(key, `is required${hint}`);
+            if (!this.wrongType.has(key)) this.report(key, `is required${how ? `: ${this.setItWith(key, how.secret, how.placeholder)}` : ""}`);
             return "";
         }
         this.check(key, value, rule);
@@ -108,7 +118,7 @@ class Checker {
 }
 
 function buildConfig(c: Checker, stackName: string, region: string): OpenViduConfig {
-    const license = c.required("license", rules.allOf(rules.notBlank, rules.envValue), ": set it with `pulumi config set --secret openvidu:license <key>`");
+    const license = c.required("license", rules.allOf(rules.notBlank, rules.envValue), { secret: true, placeholder: "<key>" });
     const openviduSecret = c.string("openviduSecret", rules.openviduSecret);
     return {
         stackName,
@@ -245,8 +255,7 @@ function elasticsearch(c: Checker): OpenViduConfig["elasticsearch"] {
     }
     for (const key of ["elasticsearchUrl", "kibanaUrl", "elasticsearchPassword"] as const) {
         if (!c.has(key)) {
-            const how = key === "elasticsearchPassword" ? "pulumi config set --secret" : "pulumi config set";
-            c.report(key, `is required when openvidu:elasticsearchEnabled is true (set it with \`${how} ${fullKey(key)} ...\`, ` +
+            c.report(key, `is required when openvidu:elasticsearchEnabled is true (${c.setItWith(key, key === "elasticsearchPassword", "...")}, ` +
                 "or set openvidu:elasticsearchEnabled to false)");
         }
     }

@@ -1,63 +1,114 @@
 /**
- * Reprints the performance figures of the foundation issue:
+ * Reprints the performance figures of the foundation issue and of the CLI path:
  * - evaluating the program under mocks in a cold process (what `pulumi preview`
  *   spends running the program), loaded the way `pulumi new aws-typescript`
- *   sets it up (ts-node with type checking) vs. this project's setup
- *   (transpile-only, type checking done once by `npm run typecheck`) vs.
- *   precompiled JavaScript;
+ *   sets it up (ts-node with type checking) vs. ts-node transpile-only with
+ *   TypeScript's transpiler vs. this project's setup (ts-node with SWC; type
+ *   checking done once by `npm run typecheck`) vs. precompiled JavaScript;
+ * - `pulumi preview --stack dev` through the real CLI and a Node.js language
+ *   host (scripts/bench/cliPath.ts), with SWC and with TypeScript's transpiler;
  * - the wall time of `npm test` (with --with-tests).
- * usage: npm run bench [-- --runs N] [-- --with-tests]
+ * Each figure is the median of --runs runs, the cases taken in turn within a run: wall time,
+ * and CPU time (user + system, every process of the run) where GNU time is installed; the
+ * ratios compare CPU times then, which a busy machine changes far less.
+ * usage: npm run bench [-- --runs N] [-- --no-cli] [-- --with-tests]
  */
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
+import { cliPathBench } from "./bench/cliPath";
+import { timeCommand, Timing } from "./bench/timing";
 
 const root = path.join(__dirname, "..");
 const node = process.execPath;
-
-function timeCommand(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
-    const started = process.hrtime.bigint();
-    const result = spawnSync(command, args, { cwd: root, env, encoding: "utf8" });
-    if (result.status !== 0) {
-        throw new Error(`${command} ${args.join(" ")} failed:\n${result.stderr}\n${result.stdout}`);
-    }
-    return Number(process.hrtime.bigint() - started) / 1e6;
-}
 
 function median(values: number[]): number {
     const sorted = [...values].sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)];
 }
 
-function measure(label: string, runs: number, command: string, args: string[]): { label: string; ms: number } {
-    const times = Array.from({ length: runs }, () => timeCommand(command, args));
-    console.log(`  ${label.padEnd(48)} median ${(median(times) / 1000).toFixed(2)} s  (runs: ${times.map((t) => (t / 1000).toFixed(2)).join(", ")})`);
-    return { label, ms: median(times) };
+const seconds = (ms: number): string => (ms / 1000).toFixed(2);
+
+interface Case {
+    label: string;
+    /** One run. */
+    time: () => Timing;
 }
 
-function main(): void {
-    const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, "with-tests": { type: "boolean", default: false } } });
-    const runs = Number(values.runs);
+/**
+ * Runs the cases in turn, `runs` times (so a busy moment of the machine hits them all), and prints
+ * each one's median wall time and, where measured, its median CPU time. Returns the medians compared
+ * below: CPU time when measured (steady under load), wall time otherwise.
+ */
+function measure(runs: number, cases: Case[]): number[] {
+    const times = cases.map(() => [] as Timing[]);
+    for (let run = 0; run < runs; run++) cases.forEach((c, i) => times[i].push(c.time()));
+    return cases.map((c, i) => {
+        const wall = median(times[i].map((t) => t.wallMs));
+        const cpus = times[i].flatMap((t) => (t.cpuMs === undefined ? [] : [t.cpuMs]));
+        const cpu = cpus.length === times[i].length ? median(cpus) : undefined;
+        console.log(`  ${c.label.padEnd(48)} median ${seconds(wall)} s  (runs: ${times[i].map((t) => seconds(t.wallMs)).join(", ")})` +
+            (cpu === undefined ? "" : `  cpu ${seconds(cpu)} s (runs: ${cpus.map(seconds).join(", ")})`));
+        return cpu ?? wall;
+    });
+}
+
+const timeNode = (args: string[]): Timing => timeCommand(node, args, { cwd: root });
+
+function programEvaluation(runs: number): void {
     const entry = path.join(root, "scripts", "bench", "evaluate.ts");
     const loader = path.join(root, "scripts", "bench", "load.js");
     // Inside the project (bin/ is git-ignored) so the compiled code finds node_modules.
     fs.mkdirSync(path.join(root, "bin"), { recursive: true });
     const outDir = fs.mkdtempSync(path.join(root, "bin", "bench-"));
+    try {
+        execFileSync(node, [require.resolve("typescript/bin/tsc"), "-p", root, "--outDir", outDir, "--noCheck"], { cwd: root });
+        console.log(`Program evaluation under mocks, cold process, stack dev (${os.cpus().length} cores, node ${process.version}):`);
+        const [typecheck, transpile, swc, precompiled] = measure(runs, [
+            { label: "ts-node with type checking (pulumi new default)", time: () => timeNode([loader, "typecheck", entry]) },
+            { label: "ts-node transpile-only (TypeScript's transpiler)", time: () => timeNode([loader, "transpile", entry]) },
+            { label: "ts-node with SWC (this project)", time: () => timeNode([loader, "swc", entry]) },
+            { label: "precompiled JavaScript (tsc once, then node)", time: () => timeNode([path.join(outDir, "scripts", "bench", "evaluate.js")]) },
+        ]);
+        console.log(`  speed-up of this project's setup over the default: ${(typecheck / swc).toFixed(1)}x ` +
+            `(transpile-only: ${(typecheck / transpile).toFixed(1)}x, precompiled: ${(typecheck / precompiled).toFixed(1)}x)`);
+    } finally {
+        fs.rmSync(outDir, { recursive: true, force: true });
+    }
+}
 
-    console.log(`Program evaluation under mocks, cold process, stack dev (${os.cpus().length} cores, node ${process.version}):`);
-    const typecheck = measure("ts-node with type checking (pulumi new default)", runs, node, [loader, "typecheck", entry]);
-    const transpile = measure("ts-node transpile-only (this project)", runs, node, [loader, "transpile", entry]);
-    execFileSync(node, [require.resolve("typescript/bin/tsc"), "-p", root, "--outDir", outDir, "--noCheck"], { cwd: root });
-    const precompiled = measure("precompiled JavaScript (tsc once, then node)", runs, node, [path.join(outDir, "scripts", "bench", "evaluate.js")]);
-    fs.rmSync(outDir, { recursive: true, force: true });
-    console.log(`  speed-up of this project's setup over the default: ${(typecheck.ms / transpile.ms).toFixed(1)}x ` +
-        `(precompiled: ${(typecheck.ms / precompiled.ms).toFixed(1)}x)`);
+function cliPath(runs: number): void {
+    const bench = cliPathBench();
+    if (typeof bench === "string") {
+        console.log(`CLI path: skipped (${bench})`);
+        return;
+    }
+    try {
+        console.log("CLI path, pulumi preview --stack dev (real CLI, stand-in language host and AWS provider):");
+        const [swc, transpile] = measure(runs, [
+            { label: "pulumi preview, ts-node with SWC (this project)", time: () => bench.preview("swc") },
+            { label: "pulumi preview, ts-node transpile-only", time: () => bench.preview("typescript") },
+        ]);
+        console.log(`  SWC saves ${seconds(transpile - swc)} s per preview (CPU time where measured)`);
+    } finally {
+        bench.dispose();
+    }
+}
 
+function main(): void {
+    const { values } = parseArgs({ options: {
+        runs: { type: "string", default: "3" },
+        "no-cli": { type: "boolean", default: false },
+        "with-tests": { type: "boolean", default: false },
+    } });
+    const runs = Number(values.runs);
+    programEvaluation(runs);
+    if (!values["no-cli"]) cliPath(runs);
     if (values["with-tests"]) {
         console.log("Test suite:");
-        measure("npm test (wall time)", 1, "npm", ["test", "--silent"]);
+        measure(1, [{ label: "npm test (wall time)", time: () => timeCommand("npm", ["test", "--silent"], { cwd: root }) }]);
     }
 }
 

@@ -24,8 +24,10 @@ function assumedSubnetZones(config: Record<string, string>, region: string): Rec
     return Object.fromEntries((Array.isArray(ids) ? ids : []).map((id, i) => [String(id).trim(), `${region}${"ab"[i % 2]}`]));
 }
 
-/** The program's own validation of this config (config/validate.ts), as problems; nothing is registered. */
-/** The program's own validation of the stack's config: the typed config, or its problems. */
+/**
+ * The program's own validation of the stack's config (config/validate.ts, as loadConfig calls it):
+ * the typed config, or its problems. Run once; the program and the example-value check use its result.
+ */
 async function validated(config: Record<string, string>, secretKeys: string[], stackName: string):
     Promise<{ typed?: import("../config").OpenViduConfig; problems: Array<{ key: string; message: string }> }> {
     const { validateConfig, CONFIG_NAMESPACE } = await import("../config");
@@ -46,10 +48,6 @@ async function validated(config: Record<string, string>, secretKeys: string[], s
     }
 }
 
-async function programProblems(config: Record<string, string>, secretKeys: string[], stackName: string): Promise<Array<{ key: string; message: string }>> {
-    return (await validated(config, secretKeys, stackName)).problems;
-}
-
 async function main(): Promise<number> {
     const values = parsePlanArgs(process.argv.slice(2));
     if (values.help) {
@@ -66,15 +64,17 @@ async function main(): Promise<number> {
         // the program's own validation runs too (it registers nothing), and its problems with other keys join.
         const { ConfigError } = await import("../config/errors");
         const named = new Set(stack.cliProblems.map((p) => p.key));
-        const others = (await programProblems(stack.config, stack.secretKeys, stackName)).filter((p) => !named.has(p.key));
+        const others = (await validated(stack.config, stack.secretKeys, stackName)).problems.filter((p) => !named.has(p.key));
         throw Object.assign(new ConfigError([...stack.cliProblems, ...others]), {
             header: "`pulumi preview` would refuse this stack before running the program (Pulumi.yaml's `config:` declarations):",
         });
     }
-    const { runUnderMocks } = await import("../plan/run");
+    const { typed, problems } = await validated(stack.config, stack.secretKeys, stackName);
+    if (!typed) throw new (await import("../config/errors")).ConfigError(problems);
+    const { startMocks } = await import("../plan/run");
     const { OFFLINE_NOTICE, planJson, planText } = await import("../plan/render");
     const region = stack.config["aws:region"] ?? "us-east-1";
-    const run = await runUnderMocks({
+    const mocks = await startMocks({
         stackName,
         config: stack.config,
         secretKeys: stack.secretKeys,
@@ -85,9 +85,11 @@ async function main(): Promise<number> {
             bucketRegions: stack.config["openvidu:bucketName"] ? { [stack.config["openvidu:bucketName"]]: region } : {},
         },
     });
+    // Loaded once the mocks hold the config (as plan/run.ts does); the program takes the config validated above.
+    const { openviduProgram } = await import("../program");
+    const run = await mocks.run(() => ({ ...openviduProgram({ config: typed }) }));
     const { exampleValues } = await import("../config/examples");
-    const { typed } = await validated(stack.config, stack.secretKeys, stackName);
-    const plan = { ...planJson(stackName, run, stack.placeholders, stack.config), exampleValues: typed ? exampleValues(typed) : [] };
+    const plan = { ...planJson(stackName, run, stack.placeholders, stack.config), exampleValues: exampleValues(typed) };
     if (values.json) {
         console.error(OFFLINE_NOTICE);
         process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
@@ -102,8 +104,13 @@ function isConfigError(err: unknown): err is Error & { problems: unknown[] } {
     return err instanceof Error && err.name === "ConfigError" && Array.isArray((err as { problems?: unknown }).problems);
 }
 
+/** Exits once stdout is written: into a pipe (`--json | jq`) it drains asynchronously, and exit() would cut it at 64 KiB. */
+function exitAfterOutput(code: number): void {
+    process.stdout.write("", () => process.exit(code));
+}
+
 main().then(
-    (code) => process.exit(code),
+    (code) => exitAfterOutput(code),
     (err: unknown) => {
         if (isConfigError(err)) {
             const header = (err as { header?: string }).header;
@@ -111,7 +118,8 @@ main().then(
             if (process.argv.includes("--json")) {
                 process.stdout.write(`${JSON.stringify({ kind: "offline-plan", errors: err.problems }, null, 2)}\n`);
             }
-            process.exit(2);
+            exitAfterOutput(2);
+            return;
         }
         if (err instanceof PlanArgsError || err instanceof StackFileError) {
             // A user's mistake: one line saying what is wrong, no stack trace.

@@ -89,6 +89,7 @@ describe("Automation API", () => {
         const esOn = messages({ stackName: "dev", region: "", config: { ...CONFIG, elasticsearchEnabled: true } });
         assert.ok(esOn.includes("aws:region: is required: set it with the request's `region`"), esOn.join("\n"));
         assert.ok(esOn.some((m) => m.startsWith("openvidu:elasticsearchPassword:") && m.includes("`config.elasticsearchPassword` in the request")), esOn.join("\n"));
+        assert.ok(esOn.some((m) => m.startsWith("openvidu:elasticsearchUrl:") && m.includes("(set it with `config.elasticsearchUrl` in the request, ")), esOn.join("\n"));
         assert.ok(![...noLicense, ...esOn].some((m) => m.includes("pulumi config set")), "a stack-file hint reached an API caller");
     });
 

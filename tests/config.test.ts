@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ConfigError, ConfigProblem, validateConfig } from "../config";
+import { ConfigError, ConfigProblem, HowToSet, validateConfig } from "../config";
 import { AWS_PROVIDER_KEYS } from "../config/namespaces";
 import { failProgram, VALID_CONFIG } from "./harness";
 
@@ -185,6 +185,42 @@ describe("stack configuration: bad input", () => {
         for (const value of Object.values(secrets)) {
             assert.ok(!message.includes(value), "a secret value appears in the error");
         }
+    });
+
+    describe("how a message says to set a key (the validation context's howToSet)", () => {
+        /** Every key the validator asks to be set: the region, the license, a secret kept in plain text, Elasticsearch's keys. */
+        const messages = (howToSet?: HowToSet): string[] => {
+            try {
+                validateConfig({ ...VALID_CONFIG, license: undefined, openviduSecret: "plain-secret-1", elasticsearchEnabled: "true" },
+                    { stackName: "dev", region: "", secretKeys: new Set(), howToSet });
+            } catch (error) {
+                return problemsOf(error).map((p) => `${p.key}: ${p.message}`);
+            }
+            return [];
+        };
+
+        it("gives a stack file's user the `pulumi config set` command, --secret for secrets (the default)", () => {
+            const said = messages();
+            for (const expected of [
+                "aws:region: is required: set it with `pulumi config set aws:region <region>`",
+                "openvidu:license: is required: set it with `pulumi config set --secret openvidu:license <key>`",
+                "openvidu:openviduSecret: is stored in plain text; it is a secret: set it with `pulumi config set --secret openvidu:openviduSecret <value>`",
+            ]) assert.ok(said.includes(expected), `${expected}\nnot in:\n${said.join("\n")}`);
+            assert.ok(said.some((m) => m.startsWith("openvidu:elasticsearchUrl: is required when") && m.includes("(set it with `pulumi config set openvidu:elasticsearchUrl ...`, ")), said.join("\n"));
+            assert.ok(said.some((m) => m.includes("(set it with `pulumi config set --secret openvidu:elasticsearchPassword ...`, ")), said.join("\n"));
+        });
+
+        it("phrases every such hint with the context's function, and no other way", () => {
+            const said = messages(({ key, secret }) => `[${key}${secret ? " as a secret" : ""}]`);
+            for (const expected of [
+                "aws:region: is required: set it with [aws:region]",
+                "openvidu:license: is required: set it with [openvidu:license as a secret]",
+                "openvidu:openviduSecret: is stored in plain text; it is a secret: set it with [openvidu:openviduSecret as a secret]",
+            ]) assert.ok(said.includes(expected), `${expected}\nnot in:\n${said.join("\n")}`);
+            assert.ok(said.some((m) => m.includes("(set it with [openvidu:kibanaUrl], ")), said.join("\n"));
+            assert.ok(said.some((m) => m.includes("(set it with [openvidu:elasticsearchPassword as a secret], ")), said.join("\n"));
+            assert.ok(!said.some((m) => m.includes("pulumi config set")), said.join("\n"));
+        });
     });
 
     it("blames a mistyped region on aws:region alone: neither the certificate (with certificateArn) nor nothing (with hostedZoneId)", () => {

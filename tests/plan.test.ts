@@ -122,6 +122,15 @@ describe("offline plan (npm run plan)", function () {
         assert.ok(!stdout.includes("SUPER-SECRET-LICENSE-42"), "a --secret value leaked into the plan");
     });
 
+    it("--json writes its whole document into a pipe that reads slower than the plan exits (`| jq`)", () => {
+        // The document is over a pipe's 64 KiB: exiting before stdout drained cut it there. The reader
+        // takes the first line, then pauses while the plan writes the rest and ends.
+        const command = `"${process.execPath}" -r ts-node/register scripts/plan.ts --stack dev --json | (IFS= read -r first; sleep 3; printf '%s\\n' "$first"; cat)`;
+        const result = spawnSync("bash", ["-c", command], { cwd: root, encoding: "utf8", env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") } });
+        assert.ok(result.stdout.length > 65_536, `${result.stdout.length} characters`);
+        assert.strictEqual(JSON.parse(result.stdout).kind, "offline-plan");
+    });
+
     for (const stack of ["dev", "prod"]) {
         it(`lists the whole cluster for --stack ${stack}, with the retention and ordering options`, () => {
             const { status, stdout, stderr } = plan("--stack", stack, "--json");

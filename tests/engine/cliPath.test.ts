@@ -25,11 +25,11 @@
 import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { startAutoScalingStandIn } from "../support/autoScalingStandIn";
 import { CliWithLanguageHost, cliWithLanguageHost } from "../support/languageHost";
+import { headerSecretKeys, projectCopy } from "../support/projectCopy";
 import { EngineSandbox, sandboxOrSkip, standInPlugins } from "../support/pulumiCli";
 import { startS3rver } from "../support/s3rver";
 
@@ -38,19 +38,6 @@ const root = path.join(__dirname, "..", "..");
 /** Every CLI run is killed after this; a run that reports its problems must end well before it. */
 const RUN_TIMEOUT_MS = 240_000;
 const WELL_BEFORE_TIMEOUT_MS = RUN_TIMEOUT_MS / 2;
-
-/** Not part of the program: left out of the copy (node_modules is linked instead). */
-const NOT_COPIED = new Set([".git", "node_modules", "tests", "docs", "dist", "bin", ".test-tmp"]);
-
-/** The project as a user has it, in a directory of its own: the tests set secrets in its stack files. */
-function projectCopy(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-cli-path-"));
-    for (const entry of fs.readdirSync(root)) {
-        if (!NOT_COPIED.has(entry)) fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
-    }
-    fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
-    return dir;
-}
 
 interface CliRun {
     status: number | null;
@@ -115,8 +102,7 @@ describe("pulumi preview and up through the CLI's Node.js language host (index.t
     async function newStack(stack: string, from: "dev" | "prod", extra: Array<[string, string]> = []): Promise<void> {
         if (stack !== from) fs.copyFileSync(path.join(root, `Pulumi.${from}.yaml`), path.join(project, `Pulumi.${stack}.yaml`));
         ok(await pulumi(["stack", "init", stack]), "stack init");
-        const header = fs.readFileSync(path.join(root, `Pulumi.${from}.yaml`), "utf8");
-        const secretKeys = [...header.matchAll(/^#\s+pulumi config set --secret (openvidu:\w+)/gm)].map((m) => m[1]);
+        const secretKeys = headerSecretKeys(from);
         assert.ok(secretKeys.includes("openvidu:license"), `Pulumi.${from}.yaml says how to set the license`);
         for (const key of secretKeys) ok(await pulumi(["config", "set", "--secret", "--stack", stack, key], { input: `cli-path-${key.split(":")[1]}` }), `config set ${key}`);
         for (const [key, value] of extra) ok(await pulumi(["config", "set", "--stack", stack, ...(key.includes("[") ? ["--path"] : []), key, value]), `config set ${key}`);
@@ -127,9 +113,17 @@ describe("pulumi preview and up through the CLI's Node.js language host (index.t
         return [...new Set([...output.matchAll(/^ \+ {2}(\S+) (\S+) creat/gm)].map((m) => m[1]))];
     }
 
-    it("previews the committed dev stack: index.ts plans the whole cluster, the .env and the refresh wait included", async () => {
+    it("previews the committed dev stack: index.ts, transpiled by SWC, plans the whole cluster, the .env and the refresh wait included", async () => {
         await newStack("dev", "dev");
-        const run = ok(await pulumi(["preview", "--stack", "dev", "--json"]), "preview");
+        const probeFile = path.join(project, "ts-node-probe.jsonl");
+        const probe = { NODE_OPTIONS: `--require ${path.join(root, "tests", "support", "tsNodeProbe.js")}`, TS_NODE_PROBE_FILE: probeFile };
+        const run = ok(await pulumi(["preview", "--stack", "dev", "--json"], { env: probe }), "preview");
+        // tsconfig.json's "ts-node": { "swc": true }, read by the ts-node cmd/run registers: the start-up every preview pays.
+        const transpiled = fs.readFileSync(probeFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+        assert.strictEqual(transpiled.length, 1, "one process ran the program through ts-node");
+        assert.deepStrictEqual({ ...transpiled[0], tsFilesLoaded: undefined },
+            { swc: true, transpileOnly: true, swcCoreLoaded: true, tsFilesLoaded: undefined }, "ts-node used SWC");
+        assert.ok(Number(transpiled[0].tsFilesLoaded) > 20, `the program's own files went through it: ${transpiled[0].tsFilesLoaded}`);
         const preview = JSON.parse(run.output.slice(run.output.indexOf("{"))) as { steps: Array<{ op: string; urn: string }> };
         // A URN's type is its parents' types and its own, joined by "$".
         const types = preview.steps.filter((s) => s.op === "create").map((s) => s.urn.split("::")[2].split("$").pop() ?? "");

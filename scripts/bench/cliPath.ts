@@ -1,0 +1,53 @@
+/**
+ * The CLI path's `pulumi preview --stack dev` (the real CLI, the tests' stand-in
+ * Node.js language host, @pulumi/pulumi's cmd/run on index.ts, the stand-in
+ * AWS/awsx/random provider: tests/engine/cliPath.test.ts), timed from a copy of
+ * the project, once with its tsconfig.json as committed and once with ts-node's
+ * own TypeScript transpiler. Used by scripts/bench.ts.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { cliWithLanguageHost } from "../../tests/support/languageHost";
+import { headerSecretKeys, projectCopy } from "../../tests/support/projectCopy";
+import { engineSandbox, pulumiCliBinDir, standInPlugins } from "../../tests/support/pulumiCli";
+import { timeCommand, Timing } from "./timing";
+
+export interface CliPathBench {
+    /** One `pulumi preview --stack dev`, with SWC (as committed) or without. */
+    preview(transpiler: "swc" | "typescript"): Timing;
+    dispose(): void;
+}
+
+/** A CLI path ready to preview the committed dev stack, or why it is not available (no CLI). */
+export function cliPathBench(): CliPathBench | string {
+    const { binDir, unavailable } = pulumiCliBinDir();
+    if (!binDir) return unavailable ?? "no Pulumi CLI";
+    const sandbox = engineSandbox(binDir);
+    const cli = cliWithLanguageHost(binDir);
+    const plugins = standInPlugins(["aws", "awsx", "random"]);
+    const project = projectCopy();
+    const env = { ...process.env, ...sandbox.env, PATH: [plugins.dir, cli.binDir, process.env.PATH ?? ""].join(path.delimiter), STAND_IN_CLOUD: "{}" };
+    const pulumi = (args: string[], input = ""): void => {
+        const result = spawnSync(cli.pulumi, [...args, "--non-interactive"], { cwd: project, env, input, encoding: "utf8" });
+        if (result.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${result.status}):\n${result.stderr}${result.stdout}`);
+    };
+    pulumi(["stack", "init", "dev"]);
+    for (const key of headerSecretKeys("dev")) pulumi(["config", "set", "--secret", "--stack", "dev", key], `bench-${key}`);
+    const tsconfig = path.join(project, "tsconfig.json");
+    const committed = fs.readFileSync(tsconfig, "utf8");
+    const withoutSwc = committed.replace(/"swc":\s*true/, "\"swc\": false");
+    if (withoutSwc === committed) throw new Error("tsconfig.json has no \"swc\": true to turn off");
+    return {
+        preview(transpiler) {
+            fs.writeFileSync(tsconfig, transpiler === "swc" ? committed : withoutSwc);
+            return timeCommand(cli.pulumi, ["preview", "--stack", "dev", "--non-interactive"], { cwd: project, env });
+        },
+        dispose() {
+            fs.rmSync(project, { recursive: true, force: true });
+            plugins.dispose();
+            cli.dispose();
+            sandbox.dispose();
+        },
+    };
+}
