@@ -45,6 +45,10 @@ const BOOT_NOT_CHECKS = [
     "if [ -z \"\\${instance_id:-}\" ] || [ -z \"\\${credentials:-}\" ]; then", // best-effort tag without credentials
     "--timeout ${b.tagTimeoutSeconds} --output", // the signer's own timeout; `timeout` on the line before bounds it
     "--region \"\\${CONFIG_REGION}\" --timeout ${b.s3TimeoutSeconds}", // likewise
+    "umask 077\ncd", // belt and braces: every file the script creates is mktemp's, 0600 whatever the umask
+    "set -uo pipefail", // shell options: each step's status is tested explicitly, none relies on them
+    // Defensive: bootcmd creates the directory on every boot; without these checks the next step fails closed all the same.
+    "cd \"\\${OPENVIDU_DIR}\" || fail", "download=\"$(mktemp", "verified=\"$(mktemp",
 ];
 
 /** The `.env`'s parsing (dotenv.ts), merge (merge.ts) and key ownership (keys.ts). */
@@ -57,7 +61,9 @@ const ENV_DECISION = /\bif \(|\? |&&|\|\||\.test\(|\.exec\(|^const [A-Z_]+ = \/|
  * tests/mutationInventory.test.ts: list it, or add it to SECURITY_NOT_DEFAULTS.
  */
 export const SECURITY_DEFAULTS: Record<string, string[]> = {
-    "components/nodeLaunchTemplate.ts": ["httpTokens: \"required\",", "metadataHopLimit: 1,", "encrypted: \"true\","],
+    "components/nodeLaunchTemplate.ts": [
+        "httpTokens: \"required\",", "metadataHopLimit: 1,", "httpPutResponseHopLimit: NODE_LAUNCH_DEFAULTS.metadataHopLimit,", "encrypted: \"true\",",
+    ],
     "components/masterTier.ts": [
         "sslPolicy: \"ELBSecurityPolicy-TLS13-1-2-2021-06\",", "sslPolicy: MASTER_TIER.sslPolicy,", "dropInvalidHeaderFields: true,",
         "redirect: { protocol: \"HTTPS\", port: \"443\"",
@@ -125,7 +131,7 @@ export const SECURITY_NOT_DEFAULTS: string[] = [
 ];
 
 /** How security-looking lines are found in components/ (and the schema's defaults). */
-export const SECURITY_LOOKING = /encrypted|Encryption|kmsMasterKeyId|httpTokens|metadataHopLimit|blockPublic|ignorePublicAcls|restrictPublicBuckets|SecureTransport|retainOnDelete|deletionProtection|forceDestroy|sslPolicy|dropInvalidHeaderFields|cidrIpv[46]|objectOwnership|sqsManagedSse|enableKeyRotation|pulumi\.secret\(|additionalSecretOutputs|sseAlgorithm|PrincipalArn/;
+export const SECURITY_LOOKING = /encrypted|EncryptionEnabled|sseAlgorithm|kmsMasterKeyId|enableKeyRotation|httpTokens|HopLimit|blockPublic|ignorePublicAcls|restrictPublicBuckets|SecureTransport|"aws:PrincipalArn"|retainOnDelete|deletionProtection|forceDestroy|sslPolicy|dropInvalidHeaderFields|cidrIpv[46]|objectOwnership|sqsManagedSse|pulumi\.secret\(|additionalSecretOutputs/;
 
 /** Regex constants (`const NAME = /.../`) by name, with their line. */
 function regexConstants(lines: string[]): Map<string, number> {
@@ -154,8 +160,11 @@ function configGuards(): Guard[] {
 }
 
 function bootGuards(): Guard[] {
-    const text = read(BOOT_FILE).join("\n");
-    const skipped = new Set(BOOT_NOT_CHECKS.map((anchor) => text.slice(0, text.indexOf(anchor)).split("\n").length));
+    const skipped = new Set(BOOT_NOT_CHECKS.map((anchor) => {
+        const line = lineOf(BOOT_FILE, anchor);
+        if (line === undefined) throw new Error(`BOOT_NOT_CHECKS: not found exactly once in ${BOOT_FILE}: ${anchor}`);
+        return line;
+    }));
     return linesMatching("boot", BOOT_FILE, BOOT_CHECK, (_, i) => skipped.has(i + 1)).map((guard) =>
         guard.text.includes("startsWith(\"cn-\")") ? { ...guard, partition: "aws-cn" as const } : guard);
 }
@@ -191,10 +200,10 @@ export function spanOf(mutant: Mutant): [number, number] | undefined {
     return start === undefined ? undefined : [start, start + mutant.from.replace(/\n$/, "").split("\n").length - 1];
 }
 
-/** The mutants covering `guard`: on its line, or on a regex constant its line uses (config), and of its partition. */
+/** The mutants covering `guard`: on its line, or on a regex constant its line uses (config, env), and of its partition. */
 export function coveringMutants(guard: Guard, mutants: readonly Mutant[]): Mutant[] {
     const lines = [guard.line];
-    if (guard.area === "config" && guard.partition === undefined) {
+    if ((guard.area === "config" || guard.area === "env") && guard.partition === undefined) {
         for (const [name, line] of regexConstants(read(guard.file))) if (new RegExp(`\\b${name}\\b`).test(guard.text)) lines.push(line);
     }
     return mutants.filter((m) => {
