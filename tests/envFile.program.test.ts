@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { cloudFormationStackArn, masterUserData } from "../components/envFile/content";
-import { bootScript, defaultObjectUrl, holdCommand, MASTER_BOOT, renderMasterUserData } from "../components/envFile/masterBoot";
+import { bootScript, defaultEc2Url, defaultObjectUrl, holdCommand, MASTER_BOOT, renderMasterUserData } from "../components/envFile/masterBoot";
 import { MockRun } from "../plan/run";
 import { all, inputsOf, isSecret, one, runProgram, VALID_CONFIG } from "./harness";
 import { hasCommand } from "./support/commands";
@@ -211,6 +211,14 @@ describe("masters' user data", () => {
         assert.strictEqual(defaultObjectUrl(target), "https://prod-0123456789.s3.eu-west-1.amazonaws.com/.env");
         assert.strictEqual(defaultObjectUrl({ ...target, bucket: "my.bucket" }), "https://s3.eu-west-1.amazonaws.com/my.bucket/.env");
         assert.strictEqual(defaultObjectUrl({ ...target, region: "cn-north-1" }), "https://prod-0123456789.s3.cn-north-1.amazonaws.com.cn/.env");
+        assert.strictEqual(defaultObjectUrl({ ...target, region: "us-gov-west-1" }), "https://prod-0123456789.s3.us-gov-west-1.amazonaws.com/.env");
+    });
+
+    it("tags its outcome at each partition's regional EC2 endpoint (amazonaws.com.cn in China)", () => {
+        assert.strictEqual(defaultEc2Url("eu-west-1"), "https://ec2.eu-west-1.amazonaws.com/");
+        assert.strictEqual(defaultEc2Url("cn-northwest-1"), "https://ec2.cn-northwest-1.amazonaws.com.cn/");
+        assert.strictEqual(defaultEc2Url("us-gov-east-1"), "https://ec2.us-gov-east-1.amazonaws.com/");
+        assert.match(bootScript({ ...target, region: "cn-north-1" }), /^readonly DEFAULT_EC2_URL='https:\/\/ec2\.cn-north-1\.amazonaws\.com\.cn\/'$/m);
     });
 
     it("passes shellcheck (the per-boot script as bash, the bootcmd as sh)", function () {
