@@ -8,7 +8,9 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cloudFormationStackArn, masterUserData } from "../components/envFile/content";
+import * as pulumi from "@pulumi/pulumi";
+import { validateConfig } from "../config";
+import { cloudFormationStackArn, clusterEnv, masterUserData } from "../components/envFile/content";
 import { bootScript, defaultEc2Url, defaultObjectUrl, holdCommand, MASTER_BOOT, renderMasterUserData } from "../components/envFile/masterBoot";
 import { MockRun } from "../plan/run";
 import { all, inputsOf, isSecret, one, runProgram, VALID_CONFIG } from "./harness";
@@ -170,6 +172,27 @@ describe(".env in the program", () => {
             for (const secret of secrets) assert.ok(!JSON.stringify(value).includes(secret), `a secret in output ${name}`);
         }
         assert.ok(isSecret(run.outputs.openviduSecret));
+    });
+});
+
+describe("the .env's secret settings", () => {
+    it("are each a secret, whatever their source hands in (license, OpenVidu and coturn secrets, Elasticsearch password, a --secret extraEnv)", async () => {
+        const run = await runProgram({ ...VALID_CONFIG }, {
+            program: () => {
+                const config = validateConfig({ ...CONFIG, extraEnv: JSON.stringify({ OPENVIDU_WEBHOOK_ENDPOINT: "https://hooks.example.com" }) },
+                    { stackName: "prod", region: "eu-west-1", secretKeys: "all" });
+                config.extraEnvSecret = true;
+                // Every source unmarked: clusterEnv must not rely on its callers to mark them.
+                const plain = { ...config, license: pulumi.output("plain-license"), elasticsearch: { ...config.elasticsearch!, password: pulumi.output("plain-es-pw") } };
+                return clusterEnv({
+                    config: plain, openviduSecret: pulumi.output("plain-secret"), coturnSharedSecret: pulumi.output("plain-coturn"), bucketName: "prod-bucket",
+                    redisAddress: "redis", redisPort: 6379, queueName: "queue", masterAsgName: "masters", mediaAsgName: "media", stackArn: "arn",
+                }).secretSettings;
+            },
+        });
+        const keys = ["OPENVIDU_PRO_LICENSE", "OPENVIDU_SECRET", "COTURN_SHARED_SECRET_KEY", "ELASTICSEARCH_PASSWORD", "OPENVIDU_WEBHOOK_ENDPOINT"];
+        assert.deepStrictEqual(Object.keys(run.outputs).sort(), [...keys].sort());
+        assert.deepStrictEqual(keys.filter((key) => !isSecret(run.outputs[key])), []);
     });
 });
 

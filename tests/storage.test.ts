@@ -322,11 +322,15 @@ describe("generated secrets", () => {
         const run = await runProgram({ ...VALID_CONFIG }, {
             program: () => {
                 const secrets = new GeneratedSecrets("secrets", {});
-                return { openvidu: secrets.openviduSecret, coturn: secrets.coturnSharedSecret };
+                // A configured secret handed in unmarked still goes out as a secret.
+                const configured = new GeneratedSecrets("configured", { openviduSecret: pulumi.output("Configured_Secret-1") });
+                return { openvidu: secrets.openviduSecret, coturn: secrets.coturnSharedSecret, configured: configured.openviduSecret };
             },
         });
         assert.ok(isSecret(run.outputs.openvidu), "the OpenVidu secret");
         assert.ok(isSecret(run.outputs.coturn), "coturn's shared secret");
+        assert.ok(isSecret(run.outputs.configured), "the configured OpenVidu secret");
+        assert.strictEqual(run.outputs.configured.value, "Configured_Secret-1");
     });
 
     it("generates coturn's shared secret as 16 random bytes (32 hex characters), once, from a source whose output is secret in state", async () => {
