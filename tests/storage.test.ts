@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
-import { BUCKET_LIFECYCLE, ENV_OBJECT_KEY } from "../components/storage";
+import { BUCKET_LIFECYCLE, ENV_OBJECT_KEY, envAccessStatement } from "../components/storage";
 import { GeneratedSecrets } from "../components/secrets";
 import { ConfigError } from "../config/errors";
 import * as rules from "../config/rules";
@@ -185,6 +185,14 @@ describe("storage: configured lifecycle and deployer", () => {
         assert.ok(error instanceof ConfigError, String(error));
         assert.strictEqual(error.problems[0].key, "openvidu:deployerRoleArn");
         assert.match(error.problems[0].message, /STS session ARN; give the role's ARN.*role\/<path>deploy/);
+    });
+});
+
+describe("storage: the .env's deny statement", () => {
+    it("is never written without a principal it spares: that would lock the masters and the deployer out of the .env", () => {
+        assert.throws(() => envAccessStatement("arn:aws:s3:::dev-0123456789", []), /the \.env needs at least one principal that may read it/);
+        const arn = `arn:aws:iam::${ACCOUNT}:role/openvidu-deploy`;
+        assert.deepStrictEqual(envAccessStatement("arn:aws:s3:::dev-0123456789", [arn, arn]).Condition, { ArnNotEquals: { "aws:PrincipalArn": [arn] } });
     });
 });
 
