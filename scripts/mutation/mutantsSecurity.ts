@@ -92,7 +92,7 @@ export const SECURITY_MUTANTS: Mutant[] = [
     m("objects-any-bucket", "masterPermissions.ts", "Resource: `${input.bucketArn}/*`,", "Resource: \"arn:aws:s3:::*/*\",",
         "the masters may read and write every bucket's objects", t("masterPermissions", "securityDefaults")),
     { id: "sec-takeover-default-on", file: "config/schema.ts", from: "{ key: \"envTakeover\", kind: \"boolean\", default: false,", to: "{ key: \"envTakeover\", kind: \"boolean\", default: true,",
-        what: "an adopted bucket's .env of another cluster is taken over by default", tests: t("config") },
+        what: "an adopted bucket's .env of another cluster is taken over by default", tests: t("config", "configDefaults") },
     { id: "sec-env-deleted-by-default", file: "config/schema.ts", from: "{ key: \"deleteEnvOnDestroy\", kind: \"boolean\", default: false,", to: "{ key: \"deleteEnvOnDestroy\", kind: \"boolean\", default: true,",
         what: "pulumi destroy deletes the .env by default", tests: t("configDefaults", "envFile.program") },
     { id: "sec-media-ssm-managed", file: "config/schema.ts", from: "{ key: \"mediaSsmAccess\", kind: \"string\", default: \"session\",", to: "{ key: \"mediaSsmAccess\", kind: \"string\", default: \"managed\",",
