@@ -367,6 +367,9 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
                 const roleRequests = imds.requests.slice(seen).filter((r) => r.startsWith("GET /latest/meta-data/iam/"));
                 const expected = missing.includes("/iam/") ? MASTER_BOOT.attempts * (missing.endsWith("/") ? 1 : 2) : 0;
                 assert.strictEqual(roleRequests.length, expected, `role requests after ${missing} failed: ${roleRequests.join(", ")}`);
+                // Refused a token, the AMI job's own script asks without one: not the boot script's requests, kept out of the IMDSv2-only check.
+                const tokenless = imds.requests.splice(seen).filter((r) => / 401$/.test(r));
+                assert.deepStrictEqual(tokenless.filter((r) => !/^GET \/latest\/(user-data|meta-data\/instance-id|meta-data\/placement\/availability-zone) /.test(r)), []);
             }
         });
 
