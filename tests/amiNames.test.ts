@@ -77,6 +77,7 @@ describe("AMIs given by name", function () {
             ["ami-0bbbbbbbbbbbbbbb1", "us-east-1"], ["ami-0bbbbbbbbbbbbbbb2", "us-east-1"],
         ]);
         assert.ok(copies.every((c) => String(c.name).endsWith(String(c.sourceAmiId))), "the copies are named after the resolved ids");
+        assert.deepStrictEqual(copies.map((c) => c.encrypted), [true, true], "the copies' snapshots are encrypted");
         // The launch templates take the copies (the mock's AmiCopy id), not the source images.
         assert.strictEqual(imageIdOf(run, "master"), "ami-0c0c0c0c0c0c0c0c0");
         assert.strictEqual(imageIdOf(run, "media"), "ami-0c0c0c0c0c0c0c0c0");

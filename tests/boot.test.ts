@@ -210,7 +210,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
     }
 
     function resetImds(): void {
-        Object.assign(imds.state, { credentials: masterCredentials, delayMs: 0, jitterMs: 0 });
+        Object.assign(imds.state, { credentials: masterCredentials, delayMs: 0, jitterMs: 0, missing: [] });
     }
     beforeEach(resetImds);
 
@@ -442,6 +442,43 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
             machines.push(unreachable);
             const outcome = await unreachable.boot("user-data-first");
             assert.deepStrictEqual(failClosedViolations(outcome, /IMDSv2 token: no answer/), []);
+        });
+
+        it("IMDS without the token, the instance id, the role or its credentials: each attempt stops there, then fails closed, S3 never asked", async () => {
+            const steps: Array<[string, RegExp]> = [
+                ["/latest/api/token", /IMDSv2 token: no answer/], ["/latest/meta-data/instance-id", /IMDS: no instance id/],
+                ["/latest/meta-data/iam/security-credentials/", /IMDS: no instance role credentials/],
+                ["/latest/meta-data/iam/security-credentials/openvidu-master", /IMDS: no credentials for role openvidu-master/],
+            ];
+            for (const [missing, reason] of steps) {
+                imds.state.missing = [missing];
+                const seen = imds.requests.length;
+                const outcome = await machine().boot("user-data-first");
+                assert.deepStrictEqual(failClosedViolations(outcome, reason), [], missing);
+                const imdsFailures = outcome.bootLog.split("\n").filter((line) => /: IMDS(v2 token)?: /.test(line));
+                assert.deepStrictEqual([imdsFailures.length, imdsFailures.filter((line) => reason.test(line)).length], [MASTER_BOOT.attempts, MASTER_BOOT.attempts], missing);
+                assert.strictEqual(outcome.bootLog.match(/ failed; retrying in /g)?.length, MASTER_BOOT.attempts - 1, "a pause between attempts, none after the last");
+                assert.ok(!/GET [^\n]*: (HTTP|no answer)/.test(outcome.bootLog), `S3 was asked without credentials (${missing})`);
+                // Only the boot script asks for the role (the AMI job reads user data, instance id and zone).
+                const roleRequests = imds.requests.slice(seen).filter((r) => r.startsWith("GET /latest/meta-data/iam/"));
+                const expected = missing.includes("/iam/") ? MASTER_BOOT.attempts * (missing.endsWith("/") ? 1 : 2) : 0;
+                assert.strictEqual(roleRequests.length, expected, `role requests after ${missing} failed: ${roleRequests.join(", ")}`);
+                // Refused a token, the AMI job's own script asks without one: not the boot script's requests, kept out of the IMDSv2-only check.
+                const tokenless = imds.requests.splice(seen).filter((r) => / 401$/.test(r));
+                assert.deepStrictEqual(tokenless.filter((r) => !/^GET \/latest\/(user-data|meta-data\/instance-id|meta-data\/placement\/availability-zone) /.test(r)), []);
+            }
+        });
+
+        it("a bucket .env OpenVidu refuses to start on: the boot fails (exit 1, FAILED, tagged failed), nothing runs", async () => {
+            const key = "refused-by-launcher/.env";
+            const text = `DOMAIN_OR_PUBLIC_IP=openvidu.example.com\nOPENVIDU_PRO_LICENSE=lic\nOPENVIDU_SECRET=secret\nRM_S3_CONFIGURATION_BUCKET=prod-empty-bucket\nOPENVIDU_PRO_ELASTICSEARCH=true\n`;
+            await s3.send(new PutObjectCommand({ Bucket: "prod-empty-bucket", Key: key, Body: text }));
+            const master = machine({ userData: renderMasterUserData({ bucket: "prod-empty-bucket", key, region: REGION }) });
+            const outcome = await master.boot("user-data-first");
+            assert.strictEqual(outcome.processes.find((p) => p.name.startsWith("per-boot"))?.code, 1);
+            assert.match(outcome.bootLog, /FAILED: \.\/openvidu start failed \(exit \d+\) -- OpenVidu stays stopped/);
+            assert.deepStrictEqual(acceptedTags(master.instanceId), ["CreateTags openvidu:boot=failed"]);
+            assert.deepStrictEqual([outcome.events.filter((e) => STARTS.has(e.event)).length, outcome.running], [0, []]);
         });
 
         it("uses IMDSv2 only: no metadata request without a token", () => {

@@ -37,6 +37,10 @@ describe("stack configuration: defaults", () => {
         assert.strictEqual(config.mediaVolumeSize, 50);
         assert.deepStrictEqual(config.extraEnv, {});
         assert.strictEqual(config.deleteEnvOnDestroy, false);
+        // The safe side of each choice with a security or data-loss edge.
+        assert.strictEqual(config.envTakeover, false, "another cluster's .env is never taken over by default");
+        assert.strictEqual(config.overwriteDnsRecord, false, "an existing DNS record is never taken over by default");
+        assert.deepStrictEqual([config.masterSsmAccess, config.mediaSsmAccess], ["managed", "session"]);
         assert.strictEqual(config.waitForHealthyMasters, true);
         assert.strictEqual(config.keyName, undefined, "no key pair by default (SSM instead)");
         assert.strictEqual(config.network, undefined, "a new VPC by default");

@@ -8,8 +8,10 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cloudFormationStackArn, masterUserData } from "../components/envFile/content";
-import { bootScript, defaultObjectUrl, holdCommand, MASTER_BOOT, renderMasterUserData } from "../components/envFile/masterBoot";
+import * as pulumi from "@pulumi/pulumi";
+import { validateConfig } from "../config";
+import { cloudFormationStackArn, clusterEnv, masterUserData } from "../components/envFile/content";
+import { bootScript, defaultEc2Url, defaultObjectUrl, holdCommand, MASTER_BOOT, renderMasterUserData } from "../components/envFile/masterBoot";
 import { clusterNames } from "../components/naming";
 import { MockRun } from "../plan/run";
 import { all, inputsOf, isSecret, one, runProgram, VALID_CONFIG } from "./harness";
@@ -174,6 +176,27 @@ describe(".env in the program", () => {
     });
 });
 
+describe("the .env's secret settings", () => {
+    it("are each a secret, whatever their source hands in (license, OpenVidu and coturn secrets, Elasticsearch password, a --secret extraEnv)", async () => {
+        const run = await runProgram({ ...VALID_CONFIG }, {
+            program: () => {
+                const config = validateConfig({ ...CONFIG, extraEnv: JSON.stringify({ OPENVIDU_WEBHOOK_ENDPOINT: "https://hooks.example.com" }) },
+                    { stackName: "prod", region: "eu-west-1", secretKeys: "all" });
+                config.extraEnvSecret = true;
+                // Every source unmarked: clusterEnv must not rely on its callers to mark them.
+                const plain = { ...config, license: pulumi.output("plain-license"), elasticsearch: { ...config.elasticsearch!, password: pulumi.output("plain-es-pw") } };
+                return clusterEnv({
+                    config: plain, openviduSecret: pulumi.output("plain-secret"), coturnSharedSecret: pulumi.output("plain-coturn"), bucketName: "prod-bucket",
+                    redisAddress: "redis", redisPort: 6379, queueName: "queue", masterAsgName: "masters", mediaAsgName: "media", stackArn: "arn",
+                }).secretSettings;
+            },
+        });
+        const keys = ["OPENVIDU_PRO_LICENSE", "OPENVIDU_SECRET", "COTURN_SHARED_SECRET_KEY", "ELASTICSEARCH_PASSWORD", "OPENVIDU_WEBHOOK_ENDPOINT"];
+        assert.deepStrictEqual(Object.keys(run.outputs).sort(), [...keys].sort());
+        assert.deepStrictEqual(keys.filter((key) => !isSecret(run.outputs[key])), []);
+    });
+});
+
 describe("masters' user data", () => {
     let userData: string;
     before(async () => {
@@ -212,6 +235,14 @@ describe("masters' user data", () => {
         assert.strictEqual(defaultObjectUrl(target), "https://prod-0123456789.s3.eu-west-1.amazonaws.com/.env");
         assert.strictEqual(defaultObjectUrl({ ...target, bucket: "my.bucket" }), "https://s3.eu-west-1.amazonaws.com/my.bucket/.env");
         assert.strictEqual(defaultObjectUrl({ ...target, region: "cn-north-1" }), "https://prod-0123456789.s3.cn-north-1.amazonaws.com.cn/.env");
+        assert.strictEqual(defaultObjectUrl({ ...target, region: "us-gov-west-1" }), "https://prod-0123456789.s3.us-gov-west-1.amazonaws.com/.env");
+    });
+
+    it("tags its outcome at each partition's regional EC2 endpoint (amazonaws.com.cn in China)", () => {
+        assert.strictEqual(defaultEc2Url("eu-west-1"), "https://ec2.eu-west-1.amazonaws.com/");
+        assert.strictEqual(defaultEc2Url("cn-northwest-1"), "https://ec2.cn-northwest-1.amazonaws.com.cn/");
+        assert.strictEqual(defaultEc2Url("us-gov-east-1"), "https://ec2.us-gov-east-1.amazonaws.com/");
+        assert.match(bootScript({ ...target, region: "cn-north-1" }), /^readonly DEFAULT_EC2_URL='https:\/\/ec2\.cn-north-1\.amazonaws\.com\.cn\/'$/m);
     });
 
     it("passes shellcheck (the per-boot script as bash, the bootcmd as sh)", function () {

@@ -2,6 +2,7 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
 import { parseEnv, renderEnv, settingsOf } from "../components/envFile/dotenv";
+import { isProgramOwnedKey } from "../components/envFile/keys";
 import { mergeEnv, Settings } from "../components/envFile/merge";
 
 const HEADER = ["# managed"];
@@ -49,6 +50,22 @@ describe(".env parse and render", () => {
 
     it("reads the last of a key set twice (as Docker Compose does)", () => {
         assert.strictEqual(settingsOf(parseEnv("A=1\nA=2\n")).get("A"), "2");
+    });
+});
+
+describe(".env parse: the edges Docker Compose reads too", () => {
+    it("reads `export KEY=value` and keys with a dot as settings, and a merge rewrites them in place", () => {
+        assert.deepStrictEqual(Object.fromEntries(settingsOf(parseEnv("export A=1\nB.C=2\n"))), { A: "1", "B.C": "2" });
+        assert.strictEqual(merge("export A=1\nB.C=2\n", { A: "1", "B.C": "2" }, { A: "3", "B.C": "4" }).text, "A=3\nB.C=4\n");
+    });
+
+    it("reads a value of one quote character as that character", () => {
+        assert.deepStrictEqual(Object.fromEntries(settingsOf(parseEnv("A=\"\nB='\n"))), { A: "\"", B: "'" });
+    });
+
+    it("writes into an empty file without a leading blank line", () => {
+        assert.deepStrictEqual(parseEnv("").lines, []);
+        assert.strictEqual(merge("", {}, { A: "1" }).text, "A=1\n");
     });
 });
 
@@ -103,6 +120,37 @@ describe(".env three-way merge", () => {
     it("adopts an existing file on the first write: config keys win, the rest stays", () => {
         const r = merge("DOMAIN_OR_PUBLIC_IP=old.example.com\nCUSTOM=1\n", {}, { DOMAIN_OR_PUBLIC_IP: "new.example.com" });
         assert.deepStrictEqual(r.settings, { DOMAIN_OR_PUBLIC_IP: "new.example.com", CUSTOM: "1" });
+        // No operator changed anything since this program's last write: there was none.
+        assert.deepStrictEqual([r.conflicts, r.keptOperatorValues, r.changed], [[], [], ["DOMAIN_OR_PUBLIC_IP"]]);
+    });
+
+    it("keeps an adopted file's generated secret, reporting it only when it differs from the new one", () => {
+        const adopt = (desired: string) => mergeEnv({ live: parseEnv("S=abc\n"), lastWritten: {}, desired: { S: desired }, header: HEADER, keepExisting: ["S"] });
+        assert.deepStrictEqual([adopt("abc").keptExisting, adopt("abc").changed], [[], []]);
+        const differs = adopt("new");
+        assert.deepStrictEqual([differs.keptExisting, Object.fromEntries(settingsOf(differs.document))], [["S"], { S: "abc" }]);
+    });
+
+    it("reports nothing for a dropped key the file no longer has", () => {
+        const r = merge("A=1\n", { A: "1", EXTRA: "x" }, { A: "1" });
+        assert.deepStrictEqual([r.removed, r.keptOperatorValues, r.changed, r.text], [[], [], [], "A=1\n"]);
+    });
+
+    it("keeps a managed line byte for byte when the file already has the new value", () => {
+        const r = merge("A=\"2\"\n", { A: "1" }, { A: "2" });
+        assert.deepStrictEqual([r.text, r.changed], ["A=\"2\"\n", []]);
+    });
+
+    it("keeps CRLF line ends through a merge, and leaves the parsed file it was given as it was", () => {
+        const live = parseEnv("A=1\r\nB=2\r\n");
+        const result = mergeEnv({ live, lastWritten: { A: "1" }, desired: { A: "3" }, header: HEADER });
+        assert.strictEqual(renderEnv(result.document), "A=3\r\nB=2\r\n");
+        assert.strictEqual(renderEnv(live), "A=1\r\nB=2\r\n");
+    });
+
+    it("leaves RM_* and AWS_* keys to the deployment, as OpenVidu documents (extraEnv may not set them)", () => {
+        assert.deepStrictEqual(["RM_ANYTHING", "AWS_ANYTHING", "OPENVIDU_SECRET", "AWS_INSTANCE_ID"].filter((k) => !isProgramOwnedKey(k)), []);
+        assert.deepStrictEqual(["OPENVIDU_WEBHOOK", "CUSTOM_RM_", "XAWS_"].filter(isProgramOwnedKey), []);
     });
 
     it("changes nothing when nothing changed", () => {

@@ -4,8 +4,9 @@
  * generated coturn secret never in a plain input.
  */
 import * as assert from "assert";
+import { EnvFile } from "../components/envFile";
 import { maskSecrets } from "../plan/capture";
-import { envFileValues, one, runProgram, VALID_CONFIG } from "./harness";
+import { envFileValues, isSecret, one, runProgram, VALID_CONFIG } from "./harness";
 
 const ENV_TYPE = "pulumi-nodejs:dynamic/openvidu:EnvFile";
 
@@ -15,6 +16,18 @@ describe(".env wiring in the program", () => {
         assert.strictEqual(one(kept, ENV_TYPE).inputs.deleteOnDestroy, false);
         const deleted = await runProgram({ ...VALID_CONFIG, deleteEnvOnDestroy: "true" });
         assert.strictEqual(one(deleted, ENV_TYPE).inputs.deleteOnDestroy, true);
+    });
+
+    it("makes each secret setting a secret input of its own, whatever the caller hands in", async () => {
+        const run = await runProgram({ ...VALID_CONFIG }, {
+            program: () => {
+                new EnvFile("env", { bucket: "b", region: "eu-west-1", settings: { A: "1" }, secretSettings: { S: "plain-secret-value" }, keyOrder: ["A", "S"], header: [] });
+                return {};
+            },
+        });
+        const secretSettings = one(run, ENV_TYPE).wire.secretSettings as Record<string, unknown>;
+        assert.ok(!isSecret(secretSettings), "not one secret map");
+        assert.ok(isSecret(secretSettings.S), "the value, handed in plain, is a secret");
     });
 
     it("carries the generated coturn secret only as a secret: never in any plain input of any resource", async () => {

@@ -116,7 +116,10 @@ function placeholderFromBootcmd(): string {
             .split("/var/lib/openvidu").join(`${root}/var/lib/openvidu`).split("/var/log/").join(`${root}/`);
         const result = spawnSync("/bin/sh", ["-c", script], { encoding: "utf8" });
         assert.strictEqual(result.status, 0, result.stderr);
-        return fs.readFileSync(path.join(root, "opt", "openvidu", ".env"), "utf8");
+        const env = path.join(root, "opt", "openvidu", ".env");
+        // Only root reads it, like the cluster's .env that replaces it (mktemp's 0600).
+        assert.strictEqual(fs.statSync(env).mode & 0o777, 0o600);
+        return fs.readFileSync(env, "utf8");
     } finally {
         fs.rmSync(root, { recursive: true, force: true });
     }

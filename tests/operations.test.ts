@@ -44,6 +44,8 @@ describe("operations: alarms, topic and dashboard (mocks)", function () {
         const grant = keyPolicy.Statement.find((s: any) => s.Sid === "Publishers");
         assert.ok(grant.Principal.Service.includes("cloudwatch.amazonaws.com") && grant.Principal.Service.includes("events.amazonaws.com"));
         assert.deepStrictEqual(grant.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
+        // Only on this account's behalf: another account's alarm cannot use the key (confused deputy).
+        assert.deepStrictEqual(grant.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
         const policy = JSON.parse(inputsOf(one(run, "aws:sns/topicPolicy:TopicPolicy")).policy);
         const [statement] = policy.Statement;
         assert.strictEqual(statement.Action, "sns:Publish");

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
-import { BUCKET_LIFECYCLE, ENV_OBJECT_KEY } from "../components/storage";
+import { BUCKET_LIFECYCLE, ENV_OBJECT_KEY, envAccessStatement } from "../components/storage";
 import { GeneratedSecrets } from "../components/secrets";
 import { ConfigError } from "../config/errors";
 import * as rules from "../config/rules";
@@ -188,6 +188,14 @@ describe("storage: configured lifecycle and deployer", () => {
     });
 });
 
+describe("storage: the .env's deny statement", () => {
+    it("is never written without a principal it spares: that would lock the masters and the deployer out of the .env", () => {
+        assert.throws(() => envAccessStatement("arn:aws:s3:::dev-0123456789", []), /the \.env needs at least one principal that may read it/);
+        const arn = `arn:aws:iam::${ACCOUNT}:role/openvidu-deploy`;
+        assert.deepStrictEqual(envAccessStatement("arn:aws:s3:::dev-0123456789", [arn, arn]).Condition, { ArnNotEquals: { "aws:PrincipalArn": [arn] } });
+    });
+});
+
 describe("storage: .env readers (openvidu:envReaderArns)", () => {
     const BUCKET_ARN = "arn:aws:s3:::dev-0123456789";
     const DEPLOY_ROLE = `arn:aws:iam::${ACCOUNT}:role/openvidu-deploy`;
@@ -322,11 +330,15 @@ describe("generated secrets", () => {
         const run = await runProgram({ ...VALID_CONFIG }, {
             program: () => {
                 const secrets = new GeneratedSecrets("secrets", {});
-                return { openvidu: secrets.openviduSecret, coturn: secrets.coturnSharedSecret };
+                // A configured secret handed in unmarked still goes out as a secret.
+                const configured = new GeneratedSecrets("configured", { openviduSecret: pulumi.output("Configured_Secret-1") });
+                return { openvidu: secrets.openviduSecret, coturn: secrets.coturnSharedSecret, configured: configured.openviduSecret };
             },
         });
         assert.ok(isSecret(run.outputs.openvidu), "the OpenVidu secret");
         assert.ok(isSecret(run.outputs.coturn), "coturn's shared secret");
+        assert.ok(isSecret(run.outputs.configured), "the configured OpenVidu secret");
+        assert.strictEqual(run.outputs.configured.value, "Configured_Secret-1");
     });
 
     it("generates coturn's shared secret as 16 random bytes (32 hex characters), once, from a source whose output is secret in state", async () => {

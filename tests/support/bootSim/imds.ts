@@ -25,6 +25,8 @@ export interface ImdsState {
     delayMs: number;
     /** Up to this much more, at random, per answer (shuffles concurrent boots). */
     jitterMs: number;
+    /** Paths answered 404, the token's included: an IMDS that lacks what the boot reads. */
+    missing?: string[];
 }
 
 export interface Imds {
@@ -59,6 +61,7 @@ export async function startImds(initial: ImdsState): Promise<Imds> {
                 response.end(body);
             }, state.delayMs + Math.random() * state.jitterMs);
         };
+        if (state.missing?.includes(request.url ?? "")) return answer(404, "");
         if (request.method === "PUT" && request.url === "/latest/api/token") {
             const ttl = Number(request.headers["x-aws-ec2-metadata-token-ttl-seconds"]);
             if (!(ttl >= 1 && ttl <= 21600)) return answer(400, "");
