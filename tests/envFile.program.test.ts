@@ -11,7 +11,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { validateConfig } from "../config";
 import { cloudFormationStackArn, clusterEnv, masterUserData } from "../components/envFile/content";
-import { bootScript, defaultEc2Url, defaultObjectUrl, holdCommand, MASTER_BOOT, renderMasterUserData } from "../components/envFile/masterBoot";
+import { bootScript, defaultObjectUrl, defaultServiceUrl, holdCommand, MASTER_BOOT, renderMasterUserData } from "../components/envFile/masterBoot";
 import { clusterNames } from "../components/naming";
 import { MockRun } from "../plan/run";
 import { all, inputsOf, isSecret, one, runProgram, VALID_CONFIG } from "./harness";
@@ -238,10 +238,11 @@ describe("masters' user data", () => {
         assert.strictEqual(defaultObjectUrl({ ...target, region: "us-gov-west-1" }), "https://prod-0123456789.s3.us-gov-west-1.amazonaws.com/.env");
     });
 
-    it("tags its outcome at each partition's regional EC2 endpoint (amazonaws.com.cn in China)", () => {
-        assert.strictEqual(defaultEc2Url("eu-west-1"), "https://ec2.eu-west-1.amazonaws.com/");
-        assert.strictEqual(defaultEc2Url("cn-northwest-1"), "https://ec2.cn-northwest-1.amazonaws.com.cn/");
-        assert.strictEqual(defaultEc2Url("us-gov-east-1"), "https://ec2.us-gov-east-1.amazonaws.com/");
+    it("tags its outcome and sends its lines at each partition's regional endpoints (amazonaws.com.cn in China)", () => {
+        assert.strictEqual(defaultServiceUrl("ec2", "eu-west-1"), "https://ec2.eu-west-1.amazonaws.com/");
+        assert.strictEqual(defaultServiceUrl("ec2", "cn-northwest-1"), "https://ec2.cn-northwest-1.amazonaws.com.cn/");
+        assert.strictEqual(defaultServiceUrl("ec2", "us-gov-east-1"), "https://ec2.us-gov-east-1.amazonaws.com/");
+        assert.strictEqual(defaultServiceUrl("logs", "cn-north-1"), "https://logs.cn-north-1.amazonaws.com.cn/");
         assert.match(bootScript({ ...target, region: "cn-north-1" }), /^readonly DEFAULT_EC2_URL='https:\/\/ec2\.cn-north-1\.amazonaws\.com\.cn\/'$/m);
     });
 

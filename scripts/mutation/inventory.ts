@@ -44,6 +44,9 @@ const BOOT_NOT_CHECKS = [
     "if [ \"\\${status}\" = \"200\" ]; then\n        log \"tagged", // best-effort tag: only the log line's wording
     "if [ -z \"\\${instance_id:-}\" ] || [ -z \"\\${credentials:-}\" ]; then", // best-effort tag without credentials
     "--timeout ${b.tagTimeoutSeconds} --output", // the signer's own timeout; `timeout` on the line before bounds it
+    "if [ -s \"\\${lines}\" ] && [ -n \"\\${credentials:-}\" ]; then", // best-effort lines: without them the call fails and is logged (ignored)
+    "--timeout ${b.logsTimeoutSeconds} --log-events", // the signer's own timeout; `timeout` on the line before bounds it (boot-logs-unbounded)
+    "if [ \"\\${status}\" = 200 ]; then log \"sent this boot's lines", // best-effort lines: only the log line's wording
     "--region \"\\${CONFIG_REGION}\" --timeout ${b.s3TimeoutSeconds}", // likewise
     "umask 077\ncd", // belt and braces: every file the script creates is mktemp's, 0600 whatever the umask
     "set -uo pipefail", // shell options: each step's status is tested explicitly, none relies on them

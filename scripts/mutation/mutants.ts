@@ -530,7 +530,7 @@ export const MUTANTS: Mutant[] = [
         what: "a log group kept forever is no finding", tests: t("policy") },
     { id: "iam-deploy-no-dashboard", file: "docs/iam/deploy-role-policy-cluster.json", from: "\"cloudwatch:PutDashboard\", ", to: "",
         what: "the deploy role cannot create the dashboard", tests: t("iamRoles") },
-    { id: "iam-key-any", file: "docs/iam/deploy-role-policy-cluster.json", from: "      \"Resource\": \"arn:aws:kms:*:123456789012:key/*\",\n      \"Condition\": { \"StringEquals\": { \"aws:ResourceTag/openvidu:purpose\": \"alarm-topic\" } }\n", to: "      \"Resource\": \"arn:aws:kms:*:123456789012:key/*\"\n",
+    { id: "iam-key-any", file: "docs/iam/deploy-role-policy-cluster.json", from: "      \"Resource\": \"arn:aws:kms:*:123456789012:key/*\",\n      \"Condition\": { \"StringEquals\": { \"aws:ResourceTag/openvidu:purpose\": [\"alarm-topic\", \"boot-logs\"] } }\n", to: "      \"Resource\": \"arn:aws:kms:*:123456789012:key/*\"\n",
         what: "the deploy role may rewrite any key's policy of the account", tests: t("iamRoles") },
     // The user's path: config, plan, npm, Automation API, test output
     { id: "region-unknown-accepted", file: "config/rules.ts", from: "if (KNOWN_REGIONS.includes(value)) return undefined;", to: "if (REGION.test(value)) return undefined;",
