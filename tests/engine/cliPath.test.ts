@@ -40,13 +40,15 @@ const RUN_TIMEOUT_MS = 240_000;
 const WELL_BEFORE_TIMEOUT_MS = RUN_TIMEOUT_MS / 2;
 
 /** Not part of the program: left out of the copy (node_modules is linked instead). */
-const NOT_COPIED = new Set([".git", "node_modules", "tests", "docs", "dist", "bin", ".test-tmp"]);
+const NOT_COPIED = new Set([".git", "node_modules", "tests", "docs", "dist", "bin"]);
+/** Other tests' scratch directories in the repository (they come and go while test files run in parallel). */
+const SCRATCH = ".test-tmp";
 
 /** The project as a user has it, in a directory of its own: the tests set secrets in its stack files. */
 function projectCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-cli-path-"));
     for (const entry of fs.readdirSync(root)) {
-        if (!NOT_COPIED.has(entry)) fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
+        if (!NOT_COPIED.has(entry) && !entry.startsWith(SCRATCH)) fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
     return dir;
