@@ -46,6 +46,8 @@ const cores = typeof os.availableParallelism === "function" ? os.availableParall
 
 module.exports = {
     ...base,
+    // suiteSetup.ts: the Pulumi CLI built (or found in its cache) once, before the workers start.
+    require: [...base.require, "tests/suiteSetup.ts"],
     parallel: true,
     jobs: Math.min(cores + 1, 8),
     spec: [...first, ...all.filter((file) => !first.includes(file))],
