@@ -17,6 +17,7 @@ const LONGEST_FIRST = [
     "tests/engine/cliPath.test.ts",
     "tests/boot.test.ts",
     "tests/package.test.ts",
+    "tests/plan.test.ts",
     "tests/engine/automation.test.ts",
     "tests/engine/instanceRefresh.test.ts",
     "tests/engine/firstPreview.test.ts",
@@ -26,6 +27,7 @@ const LONGEST_FIRST = [
     "tests/amiNames.test.ts",
     "tests/docs.test.ts",
     "tests/docsClaims.test.ts",
+    "tests/storage.test.ts",
 ];
 
 function testFiles(dir) {
