@@ -13,30 +13,20 @@ import { s3AccessFrom } from "../components/envFile/access";
 import { EnvFileInputs, EnvFileOutputs, envFileProvider } from "../components/envFile/provider";
 import { stackConfig } from "../components/envFile/s3";
 import { runUnderMocks } from "../plan/run";
-import { readText } from "./envFile.s3.test";
 import { inputsOf, one, VALID_CONFIG } from "./harness";
 import { fakeSts, regionRedirect } from "./support/awsDoubles";
 import { envFileInputs as inputs } from "./support/envFileInputs";
 import { interpose } from "./support/interpose";
-import { LocalS3, pointEnvironmentAt, startS3rver } from "./support/s3rver";
+import { pointEnvironmentAt, readText, s3rverForSuite } from "./support/s3rver";
 
 const BUCKET = "access-bucket";
 
 describe(".env provider: S3 access as the AWS provider has it", function () {
     this.timeout(30000);
-    let s3: LocalS3;
-    let restore: () => void;
-    before(async () => {
-        s3 = await startS3rver([BUCKET]);
-        restore = s3.useFromEnvironment();
-    });
-    after(async () => {
-        restore();
-        await s3.stop();
-    });
+    const s3 = s3rverForSuite([BUCKET]);
 
     /** Runs `action` with wrong credentials in the environment (the SDK's default chain fails). */
-    async function withWrongEnvironmentCredentials<T>(action: () => Promise<T>, endpoint = s3.endpoint): Promise<T> {
+    async function withWrongEnvironmentCredentials<T>(action: () => Promise<T>, endpoint = s3().endpoint): Promise<T> {
         const back = pointEnvironmentAt(endpoint, "NOT-A-KEY", "wrong-secret");
         try {
             return await action();
@@ -93,7 +83,7 @@ describe(".env provider: S3 access as the AWS provider has it", function () {
     });
 
     it("a bucket in another region: S3's redirect is followed", async () => {
-        const redirecting = await regionRedirect(s3.endpoint, "eu-west-1");
+        const redirecting = await regionRedirect(s3().endpoint, "eu-west-1");
         const back = pointEnvironmentAt(redirecting.endpoint, "S3RVER", "S3RVER");
         try {
             // The stack thinks the bucket is in us-east-1; S3 says eu-west-1.
@@ -107,7 +97,7 @@ describe(".env provider: S3 access as the AWS provider has it", function () {
     });
 
     it("writes with no encryption header: the bucket's default applies (SSE-KMS on an adopted bucket is not overridden)", async () => {
-        const proxy = await interpose(s3.endpoint, async () => undefined);
+        const proxy = await interpose(s3().endpoint, async () => undefined);
         const back = pointEnvironmentAt(proxy.endpoint, "S3RVER", "S3RVER");
         try {
             await envFileProvider.create!(inputs({ settings: { ...inputs().settings, OPENVIDU_CDR: "unencrypted-header" } }, BUCKET));

@@ -17,7 +17,7 @@ import { EnvFileInputs, EnvFileOutputs, envFileProvider } from "../components/en
 import { s3Client } from "../components/envFile/s3";
 import { inputsOf, one, runProgram, VALID_CONFIG } from "./harness";
 import { envFileInputs, SECRET_VALUES } from "./support/envFileInputs";
-import { LocalS3, startS3rver } from "./support/s3rver";
+import { s3rverForSuite } from "./support/s3rver";
 import { capturedWarnings } from "./support/warnings";
 
 const BUCKETS = ["adopt-foreign", "adopt-takeover", "adopt-own", "adopt-again", "adopt-secrets", "adopt-explicit"];
@@ -133,16 +133,7 @@ describe("mergeEnv writes a new generated secret over the stack's own earlier on
 
 describe(".env provider adopting a bucket (s3rver)", function () {
     this.timeout(30000);
-    let s3: LocalS3;
-    let restore: () => void;
-    before(async () => {
-        s3 = await startS3rver(BUCKETS);
-        restore = s3.useFromEnvironment();
-    });
-    after(async () => {
-        restore();
-        await s3.stop();
-    });
+    s3rverForSuite(BUCKETS);
 
     it("refuses another cluster's file in check (so the preview fails), naming the keys and openvidu:envTakeover, never a value; create writes nothing", async () => {
         await writeText("adopt-foreign", CLOUDFORMATION_FILE);

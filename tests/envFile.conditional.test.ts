@@ -14,7 +14,7 @@ import { EnvFileOutputs, envFileProvider } from "../components/envFile/provider"
 import { s3Client } from "../components/envFile/s3";
 import { envFileInputs as inputs } from "./support/envFileInputs";
 import { record, Recorder } from "./support/recorder";
-import { LocalS3, pointEnvironmentAt, startS3rver } from "./support/s3rver";
+import { pointEnvironmentAt, s3rverForSuite } from "./support/s3rver";
 
 async function readText(bucket: string): Promise<string | undefined> {
     try {
@@ -31,20 +31,11 @@ async function writeText(bucket: string, text: string): Promise<void> {
 
 describe(".env provider's conditional writes on the wire (s3rver behind a recording proxy)", function () {
     this.timeout(30000);
-    let s3: LocalS3;
-    let restoreDirect: () => void;
-    before(async () => {
-        s3 = await startS3rver(["cond-create", "cond-update", "cond-busy"]);
-        restoreDirect = s3.useFromEnvironment();
-    });
-    after(async () => {
-        restoreDirect();
-        await s3.stop();
-    });
+    const s3 = s3rverForSuite(["cond-create", "cond-update", "cond-busy"]);
 
     /** Runs `action` with the provider going through a recording proxy. */
     async function recorded<T>(action: () => Promise<T>, answer?: Parameters<typeof record>[1]): Promise<{ recorder: Recorder; result?: T; error?: Error }> {
-        const recorder = await record(s3.endpoint, answer);
+        const recorder = await record(s3().endpoint, answer);
         const restore = pointEnvironmentAt(recorder.endpoint, "S3RVER", "S3RVER");
         try {
             return { recorder, result: await action() };

@@ -10,26 +10,16 @@ import * as assert from "assert";
 import type * as pulumi from "@pulumi/pulumi";
 import { EnvFileInputs, EnvFileOutputs, envFileProvider } from "../components/envFile/provider";
 import { stackConfig } from "../components/envFile/s3";
-import { readText, writeText } from "./envFile.s3.test";
 import { envFileInputs as inputs } from "./support/envFileInputs";
 import { interpose, Interposer } from "./support/interpose";
-import { LocalS3, pointEnvironmentAt, startS3rver } from "./support/s3rver";
+import { pointEnvironmentAt, readText, s3rverForSuite, writeText } from "./support/s3rver";
 import { warningsOf } from "./support/warnings";
 
 const BUCKETS = ["upgrade", "restore", "runtime", "overwrite", "destroy"];
 
 describe(".env provider over a stack's life (s3rver)", function () {
     this.timeout(30000);
-    let s3: LocalS3;
-    let restore: () => void;
-    before(async () => {
-        s3 = await startS3rver(BUCKETS);
-        restore = s3.useFromEnvironment();
-    });
-    after(async () => {
-        restore();
-        await s3.stop();
-    });
+    const s3 = s3rverForSuite(BUCKETS);
 
     async function create(bucket: string, overrides: Partial<EnvFileInputs> = {}): Promise<EnvFileOutputs> {
         return (await envFileProvider.create!(inputs(overrides, bucket))).outs as EnvFileOutputs;
@@ -37,7 +27,7 @@ describe(".env provider over a stack's life (s3rver)", function () {
 
     /** Runs `action` with the provider going through a proxy that counts its writes. */
     async function counted<T>(action: () => Promise<T>): Promise<{ result: T; puts: number }> {
-        const proxy: Interposer = await interpose(s3.endpoint, async () => undefined);
+        const proxy: Interposer = await interpose(s3().endpoint, async () => undefined);
         const back = pointEnvironmentAt(proxy.endpoint, "S3RVER", "S3RVER");
         try {
             const result = await action();
@@ -149,7 +139,7 @@ describe(".env provider over a stack's life (s3rver)", function () {
         it("credentials that may not read the file (a read-only role): diff and read say the run-time changes were not checked, and refresh keeps the state", async () => {
             const olds = await create("runtime");
             await writeText("runtime", (await readText("runtime"))! + "OPENVIDU_WEBHOOK=true\n");
-            const back = pointEnvironmentAt(s3.endpoint, "NOT-A-READER", "not-a-reader-secret");
+            const back = pointEnvironmentAt(s3().endpoint, "NOT-A-READER", "not-a-reader-secret");
             try {
                 const diffWarnings = await warningsOf(async () => {
                     assert.strictEqual((await envFileProvider.diff!("runtime/.env", olds, inputs({}, "runtime"))).changes, false, "nothing known to differ");

@@ -15,7 +15,7 @@ import { EnvFileInputs, EnvFileOutputs, envFileProvider, UNKNOWN } from "../comp
 import { autoRestartsOn, NO_RESTART_BANNER, NOTICES_FILE_VARIABLE, RESTART_BANNER, restartNotice } from "../components/envFile/restarts";
 import { s3Client } from "../components/envFile/s3";
 import { envFileInputs, SECRET_VALUES } from "./support/envFileInputs";
-import { LocalS3, startS3rver } from "./support/s3rver";
+import { s3rverForSuite } from "./support/s3rver";
 import { warningsOf } from "./support/warnings";
 
 const BUCKET = "restarts";
@@ -59,17 +59,8 @@ describe("restart notices (pure)", () => {
 
 describe("restart notices of the .env provider (s3rver)", function () {
     this.timeout(30000);
-    let s3: LocalS3;
-    let restore: () => void;
+    s3rverForSuite([BUCKET]);
     let state: EnvFileOutputs;
-    before(async () => {
-        s3 = await startS3rver([BUCKET]);
-        restore = s3.useFromEnvironment();
-    });
-    after(async () => {
-        restore();
-        await s3.stop();
-    });
 
     it("a config change of a managed key: diff says every master restarts, naming the key and no value", async () => {
         state = (await envFileProvider.create!(inputs("true"))).outs as EnvFileOutputs;

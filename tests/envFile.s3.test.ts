@@ -4,27 +4,11 @@
  * showing drift, delete, and clear errors when S3 cannot be used.
  */
 import * as assert from "assert";
-import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { EnvFileOutputs, envFileProvider } from "../components/envFile/provider";
-import { s3Client } from "../components/envFile/s3";
 import { envFileInputs as inputs, SECRET_VALUES } from "./support/envFileInputs";
-import { LocalS3, pointEnvironmentAt, startS3rver } from "./support/s3rver";
+import { pointEnvironmentAt, readText, s3rverForSuite, writeText } from "./support/s3rver";
 
 const BUCKET = "cluster-bucket";
-
-export async function readText(bucket: string, key = ".env"): Promise<string | undefined> {
-    try {
-        const answer = await s3Client("us-east-1").send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return await answer.Body!.transformToString();
-    } catch (error) {
-        if ((error as { name?: string }).name === "NoSuchKey") return undefined;
-        throw error;
-    }
-}
-
-export async function writeText(bucket: string, text: string, key = ".env"): Promise<void> {
-    await s3Client("us-east-1").send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text }));
-}
 
 async function expectError(action: () => Promise<unknown>, pattern: RegExp): Promise<Error> {
     try {
@@ -39,16 +23,7 @@ async function expectError(action: () => Promise<unknown>, pattern: RegExp): Pro
 
 describe(".env provider against s3rver", function () {
     this.timeout(30000);
-    let s3: LocalS3;
-    let restore: () => void;
-    before(async () => {
-        s3 = await startS3rver([BUCKET, "other-bucket"]);
-        restore = s3.useFromEnvironment();
-    });
-    after(async () => {
-        restore();
-        await s3.stop();
-    });
+    const s3 = s3rverForSuite([BUCKET, "other-bucket"]);
 
     let created: EnvFileOutputs;
     it("create seeds a new .env: header, managed keys in order, secrets in the file only", async () => {
@@ -144,7 +119,7 @@ describe(".env provider against s3rver", function () {
     });
 
     it("access denied fails clearly, and writes nothing", async () => {
-        const back = pointEnvironmentAt(s3.endpoint, "NOT-A-KEY", "wrong-secret");
+        const back = pointEnvironmentAt(s3().endpoint, "NOT-A-KEY", "wrong-secret");
         try {
             await expectError(() => envFileProvider.create!(inputs({}, "other-bucket")), /access denied|SignatureDoesNotMatch|HTTP 403/);
         } finally {

@@ -4,8 +4,9 @@
  */
 import { CapturedResource, revealSecrets } from "../plan/capture";
 import { MockCloud } from "../plan/mocks";
-import { MockRun, MockRunOptions, runUnderMocks, startMocks } from "../plan/run";
+import { MockRun, MockRunOptions, startMocks } from "../plan/run";
 import { SECRET_KEYS } from "../config/schema";
+import { runProgramOnce } from "./support/programRuns";
 
 export { isSecret, revealSecrets, maskSecrets } from "../plan/capture";
 
@@ -49,10 +50,12 @@ function mockOptions(config: Record<string, string | undefined>, options: RunOpt
 /**
  * Runs the program with `config` (short keys → stack-file strings; undefined
  * removes a key of VALID_CONFIG when spread over it). Secret-kind keys are
- * passed as secrets unless listed in `plaintext`.
+ * passed as secrets unless listed in `plaintext`. Evaluated once per
+ * configuration in a test process (support/programRuns.ts): the result is a
+ * copy, free to change.
  */
 export function runProgram(config: Record<string, string | undefined>, options: RunOptions = {}): Promise<MockRun> {
-    return runUnderMocks(mockOptions(config, options));
+    return runProgramOnce(mockOptions(config, options));
 }
 
 /**

@@ -32,7 +32,7 @@ describe("a green run is quiet", function () {
             const output = `${result.stdout}${result.stderr}`;
             assert.notStrictEqual(result.status, 0, "the spec has a failing test");
             assert.ok(!output.includes("held"), output);
-            assert.match(output, /the Pulumi runtime's log of this test:\n {8}warning: \[runtime\] shown/);
+            assert.match(output, /the Pulumi runtime's log of this test:\n {4}warning: \[runtime\] shown/);
             assert.match(output, /plain line/);
             assert.strictEqual(process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED, "true");
         } finally {

@@ -15,6 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as automation from "@pulumi/pulumi/automation";
+import { createWaiter, WaiterState } from "@smithy/util-waiter";
 import {
     AutomationError, deploy, destroy, InlineProgram, OperationAbortedError, outputs, preview, setInlineProgram, StackBusyError, StackRequest,
 } from "../../automation";
@@ -52,6 +53,16 @@ class Step extends pulumi.dynamic.Resource {
     constructor(name: string, args: { label: string; delayMs: number }, opts?: pulumi.CustomResourceOptions) {
         super(slowProvider, name, { ...args, sdk: undefined }, opts);
     }
+}
+
+/** Waits until the file backend in `stateDir` holds an update lock of `stack` (a file under .pulumi/locks/.../<stack>/). */
+async function untilLocked(stateDir: string, stack: string): Promise<void> {
+    const locks = path.join(stateDir, ".pulumi", "locks");
+    const locked = (): boolean => fs.existsSync(locks) && (fs.readdirSync(locks, { recursive: true }) as string[])
+        .some((entry) => path.basename(path.dirname(path.join(locks, entry))) === stack && entry.endsWith(".json"));
+    const result = await createWaiter({ client: {}, maxWaitTime: 120, minDelay: 0.1, maxDelay: 0.5 }, {},
+        async () => ({ state: locked() ? WaiterState.SUCCESS : WaiterState.RETRY }));
+    if (result.state !== WaiterState.SUCCESS) throw new Error(`the first update never locked stack ${stack}: ${result.state}`);
 }
 
 /** The stand-in program: the real program's outputs, from config, behind two dynamic resources. */
@@ -225,10 +236,12 @@ describe("the Automation API with the real Pulumi CLI", function () {
     });
 
     it("maps a concurrent update of the same stack to StackBusyError", async () => {
-        const previous = setInlineProgram(standInProgram(6000));
+        // The first update holds the stack's lock for 15 s of its program; the second starts once the
+        // lock is there (not after a fixed wait, which a busy machine outruns), well within those 15 s.
+        const previous = setInlineProgram(standInProgram(15000));
         try {
             const first = deploy(request("busy"));
-            await new Promise((resolve) => setTimeout(resolve, 3000));
+            await untilLocked(sandbox.stateDir, "busy");
             await assert.rejects(deploy(request("busy")), (error: unknown) => {
                 assert.ok(error instanceof StackBusyError, String(error));
                 assert.match(error.message, /stack busy is being updated/);

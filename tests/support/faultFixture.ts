@@ -9,7 +9,7 @@ import { createHash } from "crypto";
 import { CreateBucketCommand, GetObjectCommand, GetObjectCommandOutput, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { deadlineClock, S3_TIME_BOUNDS } from "../../components/envFile/s3Faults";
 import { FaultHooks, faultProxy, FaultProxy, Upstream } from "./faultProxy";
-import { LocalS3, pointEnvironmentAt, startS3rver } from "./s3rver";
+import { pointEnvironmentAt, s3rverForSuite } from "./s3rver";
 
 export interface FaultFixture {
     direct: S3Client;
@@ -109,18 +109,11 @@ export function seededRandom(seed: number): () => number {
  * fixture, available from the block's own `before` hooks on.
  */
 export function faultFixtureOverS3rver(): () => FaultFixture {
-    let s3: LocalS3;
+    const s3 = s3rverForSuite([]);
     let fixture: FaultFixture;
-    let restoreDirect: () => void;
-    before(async () => {
-        s3 = await startS3rver([]);
-        restoreDirect = s3.useFromEnvironment();
-        fixture = faultFixture({ endpoint: s3.endpoint, accessKey: "S3RVER", secretKey: "S3RVER", enforceConditions: true });
+    before(() => {
+        fixture = faultFixture({ endpoint: s3().endpoint, accessKey: "S3RVER", secretKey: "S3RVER", enforceConditions: true });
     });
-    after(async () => {
-        fixture.restore();
-        restoreDirect();
-        await s3.stop();
-    });
+    after(() => fixture?.restore());
     return () => fixture;
 }

@@ -10,12 +10,14 @@ import * as path from "path";
 const root = path.join(__dirname, "..", "..");
 
 /** Not part of the program: left out of the copy (node_modules is linked instead). */
-const NOT_COPIED = new Set([".git", "node_modules", "tests", "docs", "dist", "bin", ".test-tmp"]);
+const NOT_COPIED = new Set([".git", "node_modules", "tests", "docs", "dist", "bin"]);
+/** Other tests' scratch directories in the repository (they come and go while test files run in parallel). */
+const SCRATCH = ".test-tmp";
 
 export function projectCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-cli-path-"));
     for (const entry of fs.readdirSync(root)) {
-        if (!NOT_COPIED.has(entry)) fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
+        if (!NOT_COPIED.has(entry) && !entry.startsWith(SCRATCH)) fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
     return dir;

@@ -12,7 +12,9 @@ bin="${COMPOSE_DOTENV_CACHE:-$HOME/.cache/openvidu-compose-dotenv}/$key/compose-
 if [ ! -x "$bin" ]; then
     command -v go >/dev/null || { echo "Go is needed to build tools/compose-dotenv" >&2; exit 1; }
     mkdir -p "$(dirname "$bin")"
-    (cd "$here" && go build -trimpath -mod=readonly -o "$bin.tmp" .)
-    mv "$bin.tmp" "$bin"
+    # A name of its own, then an atomic rename: two runs building at once (two checkouts, two
+    # suites) never write the same file, and a reader never sees a half-written binary.
+    (cd "$here" && go build -trimpath -mod=readonly -o "$bin.tmp.$$" .)
+    mv -f "$bin.tmp.$$" "$bin"
 fi
 echo "$bin"
