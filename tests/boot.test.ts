@@ -473,7 +473,7 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
             const key = "refused-by-launcher/.env";
             const text = `DOMAIN_OR_PUBLIC_IP=openvidu.example.com\nOPENVIDU_PRO_LICENSE=lic\nOPENVIDU_SECRET=secret\nRM_S3_CONFIGURATION_BUCKET=prod-empty-bucket\nOPENVIDU_PRO_ELASTICSEARCH=true\n`;
             await s3.send(new PutObjectCommand({ Bucket: "prod-empty-bucket", Key: key, Body: text }));
-            const master = machine({ userData: renderMasterUserData({ bucket: "prod-empty-bucket", key, region: REGION }) });
+            const master = machine({ userData: renderMasterUserData({ bucket: "prod-empty-bucket", key, region: REGION, logGroup: LOG_GROUP }) });
             const outcome = await master.boot("user-data-first");
             assert.strictEqual(outcome.processes.find((p) => p.name.startsWith("per-boot"))?.code, 1);
             assert.match(outcome.bootLog, /FAILED: \.\/openvidu start failed \(exit \d+\) -- OpenVidu stays stopped/);

@@ -13,7 +13,7 @@ import * as path from "path";
 import { bootScript, REQUIRED_KEYS } from "../components/envFile/masterBoot";
 
 const BUCKET = "prod-0123456789";
-const SCRIPT = bootScript({ bucket: BUCKET, key: ".env", region: "eu-west-1" });
+const SCRIPT = bootScript({ bucket: BUCKET, key: ".env", region: "eu-west-1", logGroup: "/openvidu/prod-abf890/boot" });
 /** The check and how the script calls it: `python3 -c '<check>' download verified instance bucket required`. */
 const CALL = /if ! keys="\$\(python3 -c '([^']+)' "\$\{download\}" "\$\{verified\}" "\$\{instance_id\}" "\$\{CONFIG_BUCKET\}" "\$\{REQUIRED_KEYS\}" 2>&1\)"; then/;
 const GOOD = [
