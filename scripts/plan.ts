@@ -28,7 +28,7 @@ function assumedSubnetZones(config: Record<string, string>, region: string): Rec
  * The program's own validation of the stack's config (config/validate.ts, as loadConfig calls it):
  * the typed config, or its problems. Run once; the program and the example-value check use its result.
  */
-async function validated(config: Record<string, string>, secretKeys: string[], stackName: string):
+async function validated(config: Record<string, string>, secretKeys: string[], stackName: string, env: NodeJS.ProcessEnv):
     Promise<{ typed?: import("../config").OpenViduConfig; problems: Array<{ key: string; message: string }> }> {
     const { validateConfig, CONFIG_NAMESPACE } = await import("../config");
     const prefix = `${CONFIG_NAMESPACE}:`;
@@ -37,7 +37,7 @@ async function validated(config: Record<string, string>, secretKeys: string[], s
     try {
         const typed = validateConfig(raw, {
             stackName,
-            region: config["aws:region"] ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
+            region: config["aws:region"] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
             secretKeys: secrets,
             otherKeys: Object.keys(config).filter((k) => !k.startsWith(prefix)),
         });
@@ -48,28 +48,38 @@ async function validated(config: Record<string, string>, secretKeys: string[], s
     }
 }
 
-async function main(): Promise<number> {
-    const values = parsePlanArgs(process.argv.slice(2));
+/** Where the plan runs: its arguments (after the script's name), environment and output streams. */
+export interface PlanIo {
+    argv: string[];
+    /** Where the user is (a relative --cwd is resolved from INIT_CWD, else from here). */
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    stdout: { write(text: string): unknown };
+    stderr: { write(text: string): unknown };
+}
+
+async function plan(io: PlanIo): Promise<number> {
+    const values = parsePlanArgs(io.argv);
     if (values.help) {
-        console.error(USAGE);
+        io.stderr.write(`${USAGE}\n`);
         return 0;
     }
     const stackName = values.stack;
     // Like `pulumi --cwd`: where Pulumi.yaml and the stack files are (default: this project).
     // A relative --cwd is where the user is: npm runs scripts from the package root, and says where it was called in INIT_CWD.
-    const projectDir = values.cwd === undefined ? path.join(__dirname, "..") : path.resolve(process.env.INIT_CWD ?? process.cwd(), values.cwd);
+    const projectDir = values.cwd === undefined ? path.join(__dirname, "..") : path.resolve(io.env.INIT_CWD ?? io.cwd, values.cwd);
     const stack = readStackConfig(projectDir, stackName, parseSecretArgs(values.secret));
     if (stack.cliProblems.length > 0) {
         // `pulumi preview` stops at these, before the program runs. To list every problem at once,
         // the program's own validation runs too (it registers nothing), and its problems with other keys join.
         const { ConfigError } = await import("../config/errors");
         const named = new Set(stack.cliProblems.map((p) => p.key));
-        const others = (await validated(stack.config, stack.secretKeys, stackName)).problems.filter((p) => !named.has(p.key));
+        const others = (await validated(stack.config, stack.secretKeys, stackName, io.env)).problems.filter((p) => !named.has(p.key));
         throw Object.assign(new ConfigError([...stack.cliProblems, ...others]), {
             header: "`pulumi preview` would refuse this stack before running the program (Pulumi.yaml's `config:` declarations):",
         });
     }
-    const { typed, problems } = await validated(stack.config, stack.secretKeys, stackName);
+    const { typed, problems } = await validated(stack.config, stack.secretKeys, stackName, io.env);
     if (!typed) throw new (await import("../config/errors")).ConfigError(problems);
     const { startMocks } = await import("../plan/run");
     const { OFFLINE_NOTICE, planJson, planText } = await import("../plan/render");
@@ -91,10 +101,10 @@ async function main(): Promise<number> {
     const { exampleValues } = await import("../config/examples");
     const plan = { ...planJson(stackName, run, stack.placeholders, stack.config), exampleValues: exampleValues(typed) };
     if (values.json) {
-        console.error(OFFLINE_NOTICE);
-        process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+        io.stderr.write(`${OFFLINE_NOTICE}\n`);
+        io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     } else {
-        process.stdout.write(`${planText(plan, run, { wide: values.wide })}\n`);
+        io.stdout.write(`${planText(plan, run, { wide: values.wide })}\n`);
     }
     return 0;
 }
@@ -104,29 +114,42 @@ function isConfigError(err: unknown): err is Error & { problems: unknown[] } {
     return err instanceof Error && err.name === "ConfigError" && Array.isArray((err as { problems?: unknown }).problems);
 }
 
+/**
+ * The offline plan, as the command line runs it, writing to the given streams: the exit code.
+ * Tests run it in-process; the program's state under mocks is set anew by each run (plan/run.ts).
+ */
+export async function runPlan(io: PlanIo): Promise<number> {
+    try {
+        return await plan(io);
+    } catch (err: unknown) {
+        if (isConfigError(err)) {
+            const header = (err as { header?: string }).header;
+            io.stderr.write(`Offline plan for this stack: nothing registered.\n${header ? `${header}\n` : ""}${err.message}\n`);
+            if (io.argv.includes("--json")) {
+                io.stdout.write(`${JSON.stringify({ kind: "offline-plan", errors: err.problems }, null, 2)}\n`);
+            }
+            return 2;
+        }
+        if (err instanceof PlanArgsError || err instanceof StackFileError) {
+            // A user's mistake: one line saying what is wrong, no stack trace.
+            io.stderr.write(`plan: ${err.message}\n`);
+            return 1;
+        }
+        throw err;
+    }
+}
+
 /** Exits once stdout is written: into a pipe (`--json | jq`) it drains asynchronously, and exit() would cut it at 64 KiB. */
 function exitAfterOutput(code: number): void {
     process.stdout.write("", () => process.exit(code));
 }
 
-main().then(
-    (code) => exitAfterOutput(code),
-    (err: unknown) => {
-        if (isConfigError(err)) {
-            const header = (err as { header?: string }).header;
-            console.error(`Offline plan for this stack: nothing registered.\n${header ? `${header}\n` : ""}${err.message}`);
-            if (process.argv.includes("--json")) {
-                process.stdout.write(`${JSON.stringify({ kind: "offline-plan", errors: err.problems }, null, 2)}\n`);
-            }
-            exitAfterOutput(2);
-            return;
-        }
-        if (err instanceof PlanArgsError || err instanceof StackFileError) {
-            // A user's mistake: one line saying what is wrong, no stack trace.
-            console.error(`plan: ${err.message}`);
+if (require.main === module) {
+    runPlan({ argv: process.argv.slice(2), cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr }).then(
+        (code) => exitAfterOutput(code),
+        (err: unknown) => {
+            console.error(err);
             process.exit(1);
-        }
-        console.error(err);
-        process.exit(1);
-    },
-);
+        },
+    );
+}

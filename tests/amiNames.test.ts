@@ -4,7 +4,6 @@
  * picked among several; ids still used as they are, with no lookup.
  */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -17,6 +16,7 @@ import { MockImage, placeholderAmiId } from "../plan/mocks";
 import { MockRun, waitForRegistrations as settled } from "../plan/run";
 import { openviduProgramAfterLookups } from "../program";
 import { all, failProgram, inputsOf, one, runProgram, startProgramMocks, VALID_CONFIG } from "./harness";
+import { planInProcess } from "./support/offlinePlan";
 
 const OWNER = "210987654321";
 const MASTER_NAME = "openvidu-enterprise-master-2.31.0";
@@ -219,7 +219,7 @@ describe("the offline plan of AMIs given by name", function () {
     this.timeout(120_000);
     const root = path.join(__dirname, "..");
 
-    it("resolves a name to a deterministic placeholder and says so, in --json and in the table", () => {
+    it("resolves a name to a deterministic placeholder and says so, in --json and in the table", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-plan-ami-"));
         try {
             fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
@@ -234,10 +234,8 @@ describe("the offline plan of AMIs given by name", function () {
                 "  openvidu:elasticsearchEnabled: false",
                 "",
             ].join("\n"));
-            const plan = (...args: string[]) => spawnSync(process.execPath,
-                ["-r", "ts-node/register", path.join(root, "scripts", "plan.ts"), "--stack", "named", "--cwd", dir, "--secret", "openvidu:license=x", ...args],
-                { cwd: root, encoding: "utf8", env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") } });
-            const json = plan("--json");
+            const plan = (...args: string[]) => planInProcess(["--stack", "named", "--cwd", dir, "--secret", "openvidu:license=x", ...args]);
+            const json = await plan("--json");
             assert.strictEqual(json.status, 0, json.stderr);
             const parsed = JSON.parse(json.stdout);
             const placeholder = placeholderAmiId(OWNER, "eu-west-1", MASTER_NAME);
@@ -247,12 +245,12 @@ describe("the offline plan of AMIs given by name", function () {
             ]);
             const template = parsed.resources.find((r: { name: string }) => r.name === "openvidu-master-template");
             assert.strictEqual(template.inputs.imageId, placeholder);
-            const text = plan("--wide");
+            const text = await plan("--wide");
             assert.strictEqual(text.status, 0, text.stderr);
             assert.match(text.stdout, /AMIs looked up by name/);
             assert.ok(text.stdout.includes(`openvidu:masterAmiId = "${MASTER_NAME}" owned by ${OWNER} in eu-west-1 → ${placeholder} (placeholder)`), text.stdout);
             // In 100 columns the line wraps, nothing of it cut.
-            const narrow = plan();
+            const narrow = await plan();
             assert.ok(narrow.stdout.replace(/\n +/g, " ").includes(`openvidu:masterAmiId = "${MASTER_NAME}" owned by ${OWNER} in eu-west-1 → ${placeholder} (placeholder)`), narrow.stdout);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });

@@ -4,14 +4,11 @@
  * by every preview and update, a filled-in stack is not.
  */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as path from "path";
 import { validateConfig } from "../config";
 import { exampleValues } from "../config/examples";
 import { runProgram, VALID_CONFIG } from "./harness";
+import { planInProcess } from "./support/offlinePlan";
 import { runtimeLog } from "./setup";
-
-const root = path.join(__dirname, "..");
 
 const typed = (config: Record<string, string>) => validateConfig(config, { stackName: "prod", region: "eu-west-1", secretKeys: "all" });
 
@@ -44,14 +41,12 @@ describe("example values", function () {
         ["dev", ["openvidu:domainName", "openvidu:certificateArn", "openvidu:deployerRoleArn", "openvidu:masterAmiId", "openvidu:mediaAmiId"]],
         ["prod", ["openvidu:domainName", "openvidu:deployerRoleArn", "openvidu:masterAmiId", "openvidu:mediaAmiId", "openvidu:hostedZoneId"]],
     ] as const) {
-        it(`the offline plan lists Pulumi.${stack}.yaml's example values (text and --json)`, () => {
-            const plan = (...args: string[]) => spawnSync(process.execPath, ["-r", "ts-node/register", path.join(root, "scripts", "plan.ts"), "--stack", stack, ...args], {
-                cwd: root, encoding: "utf8", env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
-            });
-            const json = plan("--json");
+        it(`the offline plan lists Pulumi.${stack}.yaml's example values (text and --json)`, async () => {
+            const plan = (...args: string[]) => planInProcess(["--stack", stack, ...args]);
+            const json = await plan("--json");
             assert.strictEqual(json.status, 0, json.stderr);
             assert.deepStrictEqual(JSON.parse(json.stdout).exampleValues.map((e: { key: string }) => e.key), expected);
-            const text = plan();
+            const text = await plan();
             assert.match(text.stdout, /Example values still in the stack file/);
             for (const key of expected) assert.ok(text.stdout.includes(`  ${key} is an example value`), key);
         });

@@ -5,23 +5,17 @@ import * as os from "os";
 import * as path from "path";
 import { cliConfigProblems, StackValue } from "../plan/projectConfig";
 import { remoteContents } from "../plan/remoteComponents";
+import { planCommand, planInProcess, withoutInitCwd } from "./support/offlinePlan";
 
 const root = path.join(__dirname, "..");
 
 /** A throwaway project: the real Pulumi.yaml and one stack file `Pulumi.<stack>.yaml` with these lines. */
-/** The environment without the INIT_CWD of the npm that runs the tests: npm sets its own. */
-function withoutInitCwd(): NodeJS.ProcessEnv {
-    const env = { ...process.env };
-    delete env.INIT_CWD;
-    return env;
-}
-
-function withStackFile(stack: string, lines: string[], body: (dir: string) => void): void {
+async function withStackFile(stack: string, lines: string[], body: (dir: string) => Promise<void>): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-plan-"));
     try {
         fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
         fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), `${lines.join("\n")}\n`);
-        body(dir);
+        await body(dir);
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -37,14 +31,14 @@ const VALID_DEV_LINES = [
     "  openvidu:elasticsearchEnabled: false",
 ];
 
-/** Runs the offline plan CLI as a user would (`npm run plan -- ...`), without npm's own output. */
-function plan(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register", path.join(root, "scripts", "plan.ts"), ...args], {
-        cwd: root,
-        encoding: "utf8",
-        env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
-    });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+/** The offline plan's output for these arguments (`npm run plan -- ...`), run in this process. */
+const plan = (...args: string[]) => planInProcess(args);
+
+// Several tests read the plan of a committed stack: it is made once per stack (the tests only read it).
+const committedPlans = new Map<string, ReturnType<typeof planInProcess>>();
+function committedPlan(stack: string): ReturnType<typeof planInProcess> {
+    if (!committedPlans.has(stack)) committedPlans.set(stack, plan("--stack", stack, "--json"));
+    return committedPlans.get(stack) as ReturnType<typeof planInProcess>;
 }
 
 describe("the Pulumi CLI's checks of typed config, as the plan models them", () => {
@@ -101,8 +95,8 @@ describe("what a remote component creates inside itself", () => {
 describe("offline plan (npm run plan)", function () {
     this.timeout(120_000);
 
-    it("--json prints one object with resources, options and outputs, secrets masked", () => {
-        const { status, stdout, stderr } = plan("--stack", "dev", "--json", "--secret", "openvidu:license=SUPER-SECRET-LICENSE-42");
+    it("--json prints one object with resources, options and outputs, secrets masked", async () => {
+        const { status, stdout, stderr } = await plan("--stack", "dev", "--json", "--secret", "openvidu:license=SUPER-SECRET-LICENSE-42");
         assert.strictEqual(status, 0, stderr);
         assert.match(stderr, /OFFLINE PLAN, not a cloud preview/);
         const json = JSON.parse(stdout);
@@ -132,8 +126,8 @@ describe("offline plan (npm run plan)", function () {
     });
 
     for (const stack of ["dev", "prod"]) {
-        it(`lists the whole cluster for --stack ${stack}, with the retention and ordering options`, () => {
-            const { status, stdout, stderr } = plan("--stack", stack, "--json");
+        it(`lists the whole cluster for --stack ${stack}, with the retention and ordering options`, async () => {
+            const { status, stdout, stderr } = await committedPlan(stack);
             assert.strictEqual(status, 0, stderr);
             const json = JSON.parse(stdout);
             const types = new Set(json.resources.map((r: { type: string }) => r.type));
@@ -162,8 +156,8 @@ describe("offline plan (npm run plan)", function () {
             });
         });
 
-        it(`shows the operations of --stack ${stack}: the alarm topic, every HA alarm publishing to it, the rule and the dashboard`, () => {
-            const { status, stdout, stderr } = plan("--stack", stack, "--json");
+        it(`shows the operations of --stack ${stack}: the alarm topic, every HA alarm publishing to it, the rule and the dashboard`, async () => {
+            const { status, stdout, stderr } = await committedPlan(stack);
             assert.strictEqual(status, 0, stderr);
             const json = JSON.parse(stdout);
             const of = (type: string) => json.resources.filter((r: { type: string }) => r.type === type);
@@ -184,8 +178,8 @@ describe("offline plan (npm run plan)", function () {
         });
     }
 
-    it("prints a readable table that says it is offline and marks placeholders", () => {
-        const { status, stdout } = plan("--stack", "prod");
+    it("prints a readable table that says it is offline and marks placeholders", async () => {
+        const { status, stdout } = await plan("--stack", "prod");
         assert.strictEqual(status, 0);
         assert.match(stdout, /^This is an OFFLINE PLAN, not a cloud preview/);
         assert.match(stdout, /^TYPE\s+NAME$/m);
@@ -219,8 +213,8 @@ describe("offline plan (npm run plan)", function () {
         }
     });
 
-    it("--wide shows every line whole: full types, parents, options and properties", () => {
-        const { status, stdout } = plan("--stack", "prod", "--wide");
+    it("--wide shows every line whole: full types, parents, options and properties", async () => {
+        const { status, stdout } = await plan("--stack", "prod", "--wide");
         assert.strictEqual(status, 0);
         assert.match(stdout, /^TYPE\s+NAME\s+PARENT\s+OPTIONS$/m);
         assert.match(stdout, /^aws:s3\/bucket:Bucket\s+openvidu-storage-bucket\s+openvidu-storage\s+retainOnDelete$/m);
@@ -228,7 +222,7 @@ describe("offline plan (npm run plan)", function () {
         assert.ok(Math.max(...stdout.split("\n").map((line) => line.length)) > 100, "the wide table is wider than the narrow one");
     });
 
-    it("with invalid config prints every error, registers nothing and exits non-zero", () => {
+    it("with invalid config prints every error, registers nothing and exits non-zero", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-plan-"));
         try {
             fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
@@ -241,7 +235,8 @@ describe("offline plan (npm run plan)", function () {
                 "  openvidu:domainname: typo.example.com",
                 "",
             ].join("\n"));
-            const { status, stdout, stderr } = plan("--stack", "broken", "--json", "--cwd", dir);
+            // The real command: exit code 2, the errors as JSON on stdout, the explanation on stderr.
+            const { status, stdout, stderr } = planCommand(["--stack", "broken", "--json", "--cwd", dir]);
             assert.strictEqual(status, 2);
             const json = JSON.parse(stdout);
             assert.strictEqual(json.resources, undefined, "nothing may be listed");
@@ -257,9 +252,11 @@ describe("offline plan (npm run plan)", function () {
         }
     });
 
-    it("fails clearly for a stack without a stack file", () => {
-        const { status, stderr } = plan("--stack", "nonexistent");
+    it("fails clearly for a stack without a stack file (the real command: exit code 1, one line on stderr)", () => {
+        const { status, stdout, stderr } = planCommand(["--stack", "nonexistent"]);
         assert.strictEqual(status, 1);
+        assert.strictEqual(stdout, "");
+        assert.strictEqual(stderr.trim().split("\n").length, 1, stderr);
         assert.match(stderr, /Pulumi\.nonexistent\.yaml not found/);
     });
 
@@ -282,8 +279,8 @@ describe("offline plan (npm run plan)", function () {
             [["--stack", "dev", "--secret", "license"], /^plan: --secret takes openvidu:KEY=VALUE/],
         ];
         for (const [args, expected] of cases) {
-            it(`plan ${args.join(" ")}`, () => {
-                const { status, stdout, stderr } = plan(...args);
+            it(`plan ${args.join(" ")}`, async () => {
+                const { status, stdout, stderr } = await plan(...args);
                 assert.strictEqual(status, 1);
                 assert.strictEqual(stdout, "");
                 const lines = stderr.trim().split("\n");
@@ -303,8 +300,8 @@ describe("offline plan (npm run plan)", function () {
             ["config as a list", ["config:", "  - aws:region"], /^plan: Pulumi\.bad\.yaml:2:3: `config:` must be a map of key: value$/],
         ];
         for (const [why, lines, expected] of cases) {
-            it(why, () => withStackFile("bad", lines, (dir) => {
-                const { status, stdout, stderr } = plan("--stack", "bad", "--cwd", dir);
+            it(why, () => withStackFile("bad", lines, async (dir) => {
+                const { status, stdout, stderr } = await plan("--stack", "bad", "--cwd", dir);
                 assert.strictEqual(status, 1);
                 assert.strictEqual(stdout, "");
                 const out = stderr.trim().split("\n");
@@ -314,13 +311,10 @@ describe("offline plan (npm run plan)", function () {
         }
     });
 
-    it("reports typos outside openvidu: (an unknown namespace, aws:regoin) even with AWS_REGION set", () => {
-        withStackFile("typos", [...VALID_DEV_LINES.filter((l) => !l.includes("aws:region")), "  aws:regoin: eu-west-1",
-            "  openvido:keyName: admin"], (dir) => {
-            const result = spawnSync(process.execPath, ["-r", "ts-node/register", path.join(root, "scripts", "plan.ts"),
-                "--stack", "typos", "--json", "--cwd", dir], {
-                cwd: root, encoding: "utf8", env: { ...process.env, AWS_REGION: "us-west-2", TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
-            });
+    it("reports typos outside openvidu: (an unknown namespace, aws:regoin) even with AWS_REGION set", async () => {
+        await withStackFile("typos", [...VALID_DEV_LINES.filter((l) => !l.includes("aws:region")), "  aws:regoin: eu-west-1",
+            "  openvido:keyName: admin"], async (dir) => {
+            const result = await planInProcess(["--stack", "typos", "--json", "--cwd", dir], { AWS_REGION: "us-west-2" });
             assert.strictEqual(result.status, 2, result.stderr);
             const errors: Array<{ key: string; message: string }> = JSON.parse(result.stdout).errors;
             assert.match(errors.find((e) => e.key === "aws:regoin")?.message ?? "", /did you mean aws:region\?/);
@@ -340,9 +334,9 @@ describe("offline plan (npm run plan)", function () {
                 /must be of type 'array<string>'.*YAML list/],
         ];
         for (const [why, line, expected] of cases) {
-            it(why, () => withStackFile("typed", [...VALID_DEV_LINES, line], (dir) => {
+            it(why, () => withStackFile("typed", [...VALID_DEV_LINES, line], async (dir) => {
                 const key = line.trim().split(": ")[0];
-                const { status, stdout, stderr } = plan("--stack", "typed", "--json", "--cwd", dir);
+                const { status, stdout, stderr } = await plan("--stack", "typed", "--json", "--cwd", dir);
                 assert.strictEqual(status, 2, stderr);
                 const errors: Array<{ key: string; message: string }> = JSON.parse(stdout).errors;
                 assert.deepStrictEqual(errors.map((e) => e.key), [key]);
@@ -353,10 +347,10 @@ describe("offline plan (npm run plan)", function () {
             }));
         }
 
-        it("refuses a session ARN in the .env readers' YAML list, naming openvidu:envReaderArns, with every other bad entry", () => {
-            withStackFile("typed", [...VALID_DEV_LINES, "  openvidu:envReaderArns:", "    - arn:aws:iam::123456789012:role/openvidu-preview",
-                "    - arn:aws:sts::123456789012:assumed-role/openvidu-preview/pr-42", "    - openvidu-preview"], (dir) => {
-                const { status, stdout, stderr } = plan("--stack", "typed", "--json", "--cwd", dir);
+        it("refuses a session ARN in the .env readers' YAML list, naming openvidu:envReaderArns, with every other bad entry", async () => {
+            await withStackFile("typed", [...VALID_DEV_LINES, "  openvidu:envReaderArns:", "    - arn:aws:iam::123456789012:role/openvidu-preview",
+                "    - arn:aws:sts::123456789012:assumed-role/openvidu-preview/pr-42", "    - openvidu-preview"], async (dir) => {
+                const { status, stdout, stderr } = await plan("--stack", "typed", "--json", "--cwd", dir);
                 assert.strictEqual(status, 2, stderr);
                 const errors: Array<{ key: string; message: string }> = JSON.parse(stdout).errors;
                 assert.deepStrictEqual(errors.map((e) => e.key), ["openvidu:envReaderArns", "openvidu:envReaderArns"]);
@@ -365,9 +359,9 @@ describe("offline plan (npm run plan)", function () {
             });
         });
 
-        it("refuses a stack without a required key (declared without a default), naming every missing one", () => {
-            withStackFile("typed", VALID_DEV_LINES.filter((l) => !/domainName|masterAmiId/.test(l)), (dir) => {
-                const { status, stdout, stderr } = plan("--stack", "typed", "--json", "--cwd", dir);
+        it("refuses a stack without a required key (declared without a default), naming every missing one", async () => {
+            await withStackFile("typed", VALID_DEV_LINES.filter((l) => !/domainName|masterAmiId/.test(l)), async (dir) => {
+                const { status, stdout, stderr } = await plan("--stack", "typed", "--json", "--cwd", dir);
                 assert.strictEqual(status, 2, stderr);
                 const errors: Array<{ key: string; message: string }> = JSON.parse(stdout).errors;
                 assert.deepStrictEqual(errors.map((e) => e.key), ["openvidu:domainName", "openvidu:masterAmiId"]);
@@ -375,12 +369,12 @@ describe("offline plan (npm run plan)", function () {
             });
         });
 
-        it("accepts the forms the CLI accepts (YAML list, quoted booleans and integers, a map)", () => {
-            withStackFile("typed", [...VALID_DEV_LINES, "  openvidu:vpcId: vpc-0123456789abcdef0", "  openvidu:subnetIds:",
+        it("accepts the forms the CLI accepts (YAML list, quoted booleans and integers, a map)", async () => {
+            await withStackFile("typed", [...VALID_DEV_LINES, "  openvidu:vpcId: vpc-0123456789abcdef0", "  openvidu:subnetIds:",
                 "    - subnet-0123456789abcdef0", "    - subnet-0123456789abcdef1", "  openvidu:envReaderArns:",
                 "    - arn:aws:iam::123456789012:role/openvidu-preview", "  openvidu:recording: \"false\"",
-                "  openvidu:maxMediaNodes: \"3\"", "  openvidu:extraEnv:", "    OPENVIDU_CDR: \"true\""], (dir) => {
-                const { status, stderr } = plan("--stack", "typed", "--json", "--cwd", dir);
+                "  openvidu:maxMediaNodes: \"3\"", "  openvidu:extraEnv:", "    OPENVIDU_CDR: \"true\""], async (dir) => {
+                const { status, stderr } = await plan("--stack", "typed", "--json", "--cwd", dir);
                 assert.strictEqual(status, 0, stderr);
             });
         });
