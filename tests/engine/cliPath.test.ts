@@ -204,16 +204,20 @@ describe("pulumi preview and up through the CLI's Node.js language host (index.t
         assert.ok(!preview.steps.some((s) => s.newState?.type === "awsx:ec2:Vpc"), "the given VPC is used, none created");
     });
     it("pulumi up deploys the committed dev stack (its bucket adopted, on a local S3): index.ts's outputs become the stack's", async () => {
-        // The .env is written to s3rver and the refresh wait reads the stand-in Auto Scaling API; the rest is the stand-in provider.
+        // The .env is written to s3rver and the masters' wait reads the stand-in Auto Scaling API; the rest is the stand-in provider.
         const bucket = "openvidu-cli-path";
         const s3 = await startS3rver([bucket]);
         const autoScaling = await startAutoScalingStandIn();
+        // The dev stack's one master serves: the first up waits for it (components/instanceRefresh).
+        autoScaling.anyGroup = [{ id: "i-0cli1", lifecycleState: "InService" }];
+        autoScaling.anyTargetGroup = [{ id: "i-0cli1", state: "healthy" }];
         try {
             await newStack("up", "dev", [["openvidu:bucketName", bucket]]);
             const env = { ...autoScaling.env, AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER" };
             const run = ok(await pulumi(["up", "--yes", "--skip-preview", "--stack", "up"], { cloud: { bucketRegions: { [bucket]: "eu-west-1" } }, env }), "up");
             assert.ok(run.ms < WELL_BEFORE_TIMEOUT_MS, `${run.ms} ms`);
             assert.ok(!run.output.includes("cli-path-license"), "no secret in the output");
+            assert.ok(autoScaling.calls.some((c) => c.Action === "DescribeTargetHealth"), "the first up waited for its master to serve");
             const outputs = JSON.parse(ok(await pulumi(["stack", "output", "--json", "--stack", "up"]), "stack output").output) as Record<string, string>;
             assert.deepStrictEqual(Object.keys(outputs).sort(),
                 ["alarmTopicArn", "bootLogGroupName", "bucketName", "dashboardUrl", "domainName", "inspectorUrl", "loadBalancerUrl", "masterAsgName", "mediaAsgName", "openviduSecret"]);

@@ -115,6 +115,12 @@ export interface AutoScalingStandIn {
     targets: Map<string, OverTime<TargetHealth[]>>;
     /** Each group's instances, by group name. */
     groups: Map<string, OverTime<GroupInstance[]>>;
+    /**
+     * The instances of a group, and the targets of a target group, not in the maps above: for
+     * a whole program through the CLI, whose names and ARNs the stand-in provider makes up.
+     */
+    anyGroup?: OverTime<GroupInstance[]>;
+    anyTargetGroup?: OverTime<TargetHealth[]>;
     /** Each group's scaling activities, by group name (answered newest first, as AWS does). */
     activities: Map<string, Activity[]>;
     /** Every request, in order: its Action and parameters. */
@@ -147,7 +153,7 @@ function refreshesXml(standIn: AutoScalingStandIn, params: Record<string, string
 }
 
 function targetHealthXml(standIn: AutoScalingStandIn, params: Record<string, string>): string | undefined {
-    const view = standIn.targets.get(params.TargetGroupArn);
+    const view = standIn.targets.get(params.TargetGroupArn) ?? standIn.anyTargetGroup;
     if (view === undefined) return undefined;
     const targets = at(view, Date.now());
     const members = targets.map((t) => `<member><Target>${tag("Id", t.id)}<Port>4443</Port></Target><HealthCheckPort>4443</HealthCheckPort>` +
@@ -160,7 +166,7 @@ function targetHealthXml(standIn: AutoScalingStandIn, params: Record<string, str
 function groupsXml(standIn: AutoScalingStandIn, params: Record<string, string>): string {
     const names = Object.keys(params).filter((k) => k.startsWith("AutoScalingGroupNames.member.")).map((k) => params[k]);
     const members = names.flatMap((name) => {
-        const view = standIn.groups.get(name);
+        const view = standIn.groups.get(name) ?? standIn.anyGroup;
         if (view === undefined) return [];
         const instances = at(view, Date.now()).map((i) => `<member>${tag("InstanceId", i.id)}${tag("AvailabilityZone", "eu-west-1a")}` +
             `${tag("LifecycleState", i.lifecycleState)}${tag("HealthStatus", i.healthStatus ?? "Healthy")}<ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>`);
