@@ -157,17 +157,17 @@ export function changedInputs(olds: Partial<InstanceRefreshWaitInputs>, news: In
 }
 
 /** Waits for the refresh newer than the baseline; the outputs record it as the next baseline (or keep the old one: none). */
-async function waitAndRecord(inputs: InstanceRefreshWaitInputs, baselineRefreshId: string | undefined): Promise<InstanceRefreshWaitOutputs> {
-    const outcome = await waitForRefresh(awsRefreshApi(inputs), { groupName: inputs.groupName, baselineRefreshId, timeoutSeconds: inputs.timeoutSeconds, log });
+async function waitAndRecord(api: RefreshApi, inputs: InstanceRefreshWaitInputs, baselineRefreshId: string | undefined): Promise<InstanceRefreshWaitOutputs> {
+    const outcome = await waitForRefresh(api, { groupName: inputs.groupName, baselineRefreshId, timeoutSeconds: inputs.timeoutSeconds, log });
     if (outcome.kind === "none") return { ...inputs, baselineRefreshId: baselineRefreshId ?? "", lastOutcome: "none" };
     log(`instance refresh ${outcome.refresh.id} of ${inputs.groupName} ended ${outcome.refresh.status}`);
     return { ...inputs, baselineRefreshId: outcome.refresh.id, lastOutcome: outcome.refresh.status };
 }
 
 /** Waits until the inputs' desired masters serve (capacity.ts); no desired count (a state of an earlier version): nothing to wait for. */
-async function waitForMasters(inputs: InstanceRefreshWaitInputs): Promise<void> {
+async function waitForMasters(api: RefreshApi, inputs: InstanceRefreshWaitInputs): Promise<void> {
     if (!inputs.desiredMasters || !inputs.capacityTimeoutSeconds) return;
-    await waitForHealthyMasters(awsRefreshApi(inputs), { groupName: inputs.groupName, desired: inputs.desiredMasters, timeoutSeconds: inputs.capacityTimeoutSeconds, log });
+    await waitForHealthyMasters(api, { groupName: inputs.groupName, desired: inputs.desiredMasters, timeoutSeconds: inputs.capacityTimeoutSeconds, log });
 }
 
 export const instanceRefreshWaitProvider: pulumi.dynamic.ResourceProvider<InstanceRefreshWaitInputs, InstanceRefreshWaitOutputs> = {
@@ -188,28 +188,31 @@ export const instanceRefreshWaitProvider: pulumi.dynamic.ResourceProvider<Instan
     },
 
     async create(inputs) {
+        // One set of clients (and credentials: an assumed role is assumed once) for every read of this create.
+        const api = awsRefreshApi(inputs);
         // A new group has no refresh, and an existing group's ended refreshes are not this `up`'s: record the newest.
         let newest: RefreshView | undefined;
         try {
-            newest = newestRefresh(await awsRefreshApi(inputs).refreshes());
+            newest = newestRefresh(await api.refreshes());
         } catch (error) {
             throw new Error(`Cannot read the instance refreshes of the masters' group ${inputs.groupName}: ${describeError(error)}` +
                 (isPermanent(error) ? " (the deployer needs autoscaling:DescribeInstanceRefreshes: docs/iam.md)" : "; run `pulumi up` again"), { cause: error });
         }
         // One still running (an existing stack whose first `up` with this resource also changed the masters): wait for it.
         const outs = newest !== undefined && endOf(newest) === undefined
-            ? await waitAndRecord(inputs, undefined)
+            ? await waitAndRecord(api, inputs, undefined)
             : { ...inputs, baselineRefreshId: newest?.id ?? "", lastOutcome: "none" };
         // The group's create no longer waits (waitForCapacityTimeout "0"): `up` is green once the masters serve.
-        await waitForMasters(inputs);
+        await waitForMasters(api, inputs);
         return { id: inputs.groupName, outs };
     },
 
     async update(_id, olds, news) {
-        const outs = await waitAndRecord(news, olds.baselineRefreshId || undefined);
+        const api = awsRefreshApi(news);
+        const outs = await waitAndRecord(api, news, olds.baselineRefreshId || undefined);
         // As the provider did on a new desired count (a state without one, of an earlier version, is no change) and on a new group.
         const desiredChanged = olds.desiredMasters !== undefined && olds.desiredMasters !== news.desiredMasters;
-        if (desiredChanged || olds.groupName !== news.groupName) await waitForMasters(news);
+        if (desiredChanged || olds.groupName !== news.groupName) await waitForMasters(api, news);
         return { outs };
     },
 

@@ -414,7 +414,7 @@ export const MUTANTS: Mutant[] = [
         what: "`up` is green with one master serving whatever desiredMasterNodes says", tests: t("masterTier") },
     { id: "masters-wait-timeout-typed", file: "components/masterTier.ts", from: "capacityTimeoutSeconds: mastersWaitSeconds(MASTER_TIER),", to: "capacityTimeoutSeconds: 600,",
         what: "the create's wait typed again instead of the boot timeline's budget", tests: t("masterTier") },
-    { id: "masters-create-no-wait", file: "components/instanceRefresh/provider.ts", from: "await waitForMasters(inputs);", to: "",
+    { id: "masters-create-no-wait", file: "components/instanceRefresh/provider.ts", from: "await waitForMasters(api, inputs);", to: "",
         what: "the first `up` is green before any master serves", tests: t("instanceRefresh.masters") },
     { id: "masters-update-desired-ignored", file: "components/instanceRefresh/provider.ts", from: "const desiredChanged = olds.desiredMasters !== undefined && olds.desiredMasters !== news.desiredMasters;", to: "const desiredChanged = false;",
         what: "a new desiredMasterNodes no longer waits for the new masters", tests: t("instanceRefresh.masters") },
