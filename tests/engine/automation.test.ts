@@ -65,6 +65,30 @@ async function untilLocked(stateDir: string, stack: string): Promise<void> {
     if (result.state !== WaiterState.SUCCESS) throw new Error(`the first update never locked stack ${stack}: ${result.state}`);
 }
 
+/**
+ * Until the stack's checkpoint records `resource` being created: from then on the update only sleeps
+ * in that resource's create, writing nothing, so another command can read the checkpoint whole
+ * (the file backend rewrites it in place: read mid-write, it is cut, "failed to load checkpoint: EOF").
+ */
+async function untilCreating(stateDir: string, stack: string, resource: string): Promise<void> {
+    const stacks = path.join(stateDir, ".pulumi", "stacks");
+    const creating = (): boolean => fs.existsSync(stacks) && (fs.readdirSync(stacks, { recursive: true }) as string[])
+        .filter((entry) => path.basename(entry) === `${stack}.json`)
+        .some((entry) => {
+            try {
+                const checkpoint = JSON.parse(fs.readFileSync(path.join(stacks, entry), "utf8")) as
+                    { checkpoint?: { latest?: { pending_operations?: Array<{ resource?: { urn?: string }; type?: string }> } } };
+                return (checkpoint.checkpoint?.latest?.pending_operations ?? [])
+                    .some((op) => op.type === "creating" && op.resource?.urn?.endsWith(`::${resource}`));
+            } catch {
+                return false; // being written: look again
+            }
+        });
+    const result = await createWaiter({ client: {}, maxWaitTime: 120, minDelay: 0.1, maxDelay: 0.5 }, {},
+        async () => ({ state: creating() ? WaiterState.SUCCESS : WaiterState.RETRY }));
+    if (result.state !== WaiterState.SUCCESS) throw new Error(`the first update never started creating ${resource} in stack ${stack}: ${result.state}`);
+}
+
 /** The stand-in program: the real program's outputs, from config, behind two dynamic resources. */
 function standInProgram(delayMs: number): InlineProgram {
     return () => {
@@ -237,11 +261,13 @@ describe("the Automation API with the real Pulumi CLI", function () {
 
     it("maps a concurrent update of the same stack to StackBusyError", async () => {
         // The first update holds the stack's lock for 15 s of its program; the second starts once the
-        // lock is there (not after a fixed wait, which a busy machine outruns), well within those 15 s.
+        // lock is there and the first sleeps in its first resource's create (not after a fixed wait,
+        // which a busy machine outruns), well within those 15 s.
         const previous = setInlineProgram(standInProgram(15000));
         try {
             const first = deploy(request("busy"));
             await untilLocked(sandbox.stateDir, "busy");
+            await untilCreating(sandbox.stateDir, "busy", "first");
             await assert.rejects(deploy(request("busy")), (error: unknown) => {
                 assert.ok(error instanceof StackBusyError, String(error));
                 assert.match(error.message, /stack busy is being updated/);
