@@ -1,6 +1,11 @@
 // OpenVidu Enterprise HA on AWS. Config in (config/), one component
 // (components/cluster.ts), outputs out. See README.md.
 import { openviduProgramAfterLookups, rethrowWithoutStack } from "./program";
+import { installSdkStackTraces } from "./startup/sdkStackTraces";
+
+// The SDK's per-resource and per-promise stack captures, formatted without
+// source-map-support's per-frame cost: a third of every preview's start-up.
+installSdkStackTraces();
 
 /**
  * The program `pulumi preview` / `pulumi up` run. The config and the checks that

@@ -9,6 +9,7 @@
 import * as path from "path";
 import { parsePlanArgs, PlanArgsError, USAGE } from "../plan/args";
 import { parseSecretArgs, readStackConfig, StackFileError } from "../plan/stackFile";
+import { installSdkStackTraces } from "../startup/sdkStackTraces";
 // The program, Pulumi's SDK and the AWS provider are loaded only once the command line and
 // the stack file are known to be fine, so a typo is answered in a moment.
 
@@ -145,6 +146,7 @@ function exitAfterOutput(code: number): void {
 }
 
 if (require.main === module) {
+    installSdkStackTraces(); // as index.ts: the SDK's stack captures without source-map-support's cost
     runPlan({ argv: process.argv.slice(2), cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr }).then(
         (code) => exitAfterOutput(code),
         (err: unknown) => {

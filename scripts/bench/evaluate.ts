@@ -5,6 +5,10 @@
  */
 import { runUnderMocks } from "../../plan/run";
 import { readStackConfig } from "../../plan/stackFile";
+import { installSdkStackTraces } from "../../startup/sdkStackTraces";
+
+// As index.ts does: where ts-node registered source-map-support, the SDK's stack captures skip it.
+installSdkStackTraces();
 
 const started = process.hrtime.bigint();
 runUnderMocks({ stackName: "dev", ...readStackConfig(process.cwd(), "dev") }).then(

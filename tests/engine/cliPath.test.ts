@@ -122,7 +122,8 @@ describe("pulumi preview and up through the CLI's Node.js language host (index.t
         const transpiled = fs.readFileSync(probeFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
         assert.strictEqual(transpiled.length, 1, "one process ran the program through ts-node");
         assert.deepStrictEqual({ ...transpiled[0], tsFilesLoaded: undefined },
-            { swc: true, transpileOnly: true, swcCoreLoaded: true, tsFilesLoaded: undefined }, "ts-node used SWC");
+            { swc: true, transpileOnly: true, swcCoreLoaded: true, tsFilesLoaded: undefined, sdkStackTraces: true },
+            "ts-node used SWC, and the SDK's stack captures skipped source-map-support (startup/sdkStackTraces.ts)");
         assert.ok(Number(transpiled[0].tsFilesLoaded) > 20, `the program's own files went through it: ${transpiled[0].tsFilesLoaded}`);
         const preview = JSON.parse(run.output.slice(run.output.indexOf("{"))) as { steps: Array<{ op: string; urn: string }> };
         // A URN's type is its parents' types and its own, joined by "$".
@@ -227,6 +228,11 @@ describe("pulumi preview and up through the CLI's Node.js language host (index.t
             assert.match(outputs.masterAsgName, /^up-[0-9a-f]+-ASGOpenViduProMasterNode$/);
             // The load balancer's DNS name, as the stand-in computes it for a created load balancer.
             assert.match(outputs.loadBalancerUrl, /^https:\/\/[a-z0-9-]+-1234567890\.eu-west-1\.elb\.amazonaws\.com$/);
+            // The engine keeps where each resource was declared: the .ts line (mapped from SWC's output), as the SDK captured it.
+            const state = JSON.parse(ok(await pulumi(["stack", "export", "--stack", "up"]), "stack export").output) as { deployment: { resources: Array<{ type: string; sourcePosition?: string }> } };
+            const loadBalancer = state.deployment.resources.find((r) => r.type === "aws:lb/loadBalancer:LoadBalancer");
+            const declared = fs.readFileSync(path.join(root, "components", "masterTier.ts"), "utf8").split("\n").findIndex((line) => line.includes("new aws.lb.LoadBalancer(")) + 1;
+            assert.match(loadBalancer?.sourcePosition ?? "", new RegExp(`^project:///components/masterTier\\.ts#${declared},\\d+$`), "the load balancer's recorded source position");
             const client = new S3Client({ endpoint: s3.endpoint, region: "eu-west-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } });
             const envFile = await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: ".env" }))).Body?.transformToString();
             assert.match(envFile ?? "", /^DOMAIN_OR_PUBLIC_IP=openvidu-dev\.example\.com$/m, "the .env was written by the deployed program");
