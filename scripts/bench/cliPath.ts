@@ -2,10 +2,12 @@
  * The CLI path's `pulumi preview --stack dev` (the real CLI, the tests' stand-in
  * Node.js language host, @pulumi/pulumi's cmd/run on index.ts, the stand-in
  * AWS/awsx/random provider: tests/engine/cliPath.test.ts), timed from a copy of
- * the project, once with its tsconfig.json as committed and once with ts-node's
- * own TypeScript transpiler. Used by scripts/bench.ts.
+ * the project: with its tsconfig.json as committed (ts-node with SWC), with ts-node's
+ * own TypeScript transpiler, and with the program precompiled by tsc (Pulumi.yaml's
+ * `main: bin/`, `typescript: false`: no ts-node at all, cmd/run's source-map-support
+ * reading tsc's source maps). Used by scripts/bench.ts.
  */
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { cliWithLanguageHost } from "../../tests/support/languageHost";
@@ -14,8 +16,8 @@ import { engineSandbox, pulumiCliBinDir, standInPlugins } from "../../tests/supp
 import { timeCommand, Timing } from "./timing";
 
 export interface CliPathBench {
-    /** One `pulumi preview --stack dev`, with SWC (as committed) or without. */
-    preview(transpiler: "swc" | "typescript"): Timing;
+    /** One `pulumi preview --stack dev`: ts-node with SWC (as committed) or TypeScript's transpiler, or tsc's output. */
+    preview(program: "swc" | "typescript" | "precompiled"): Timing;
     dispose(): void;
 }
 
@@ -38,9 +40,15 @@ export function cliPathBench(): CliPathBench | string {
     const committed = fs.readFileSync(tsconfig, "utf8");
     const withoutSwc = committed.replace(/"swc":\s*true/, "\"swc\": false");
     if (withoutSwc === committed) throw new Error("tsconfig.json has no \"swc\": true to turn off");
+    const projectFile = path.join(project, "Pulumi.yaml");
+    const asCommitted = fs.readFileSync(projectFile, "utf8");
+    const precompiled = asCommitted.replace(/^runtime:\n/m, "main: bin/\nruntime:\n").replace(/^(\s+)typescript: true$/m, "$1typescript: false");
+    if (!precompiled.includes("main: bin/") || !precompiled.includes("typescript: false")) throw new Error("Pulumi.yaml's runtime block changed: update scripts/bench/cliPath.ts");
+    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", project, "--outDir", path.join(project, "bin"), "--noCheck"], { cwd: project });
     return {
-        preview(transpiler) {
-            fs.writeFileSync(tsconfig, transpiler === "swc" ? committed : withoutSwc);
+        preview(program) {
+            fs.writeFileSync(tsconfig, program === "typescript" ? withoutSwc : committed);
+            fs.writeFileSync(projectFile, program === "precompiled" ? precompiled : asCommitted);
             return timeCommand(cli.pulumi, ["preview", "--stack", "dev", "--non-interactive"], { cwd: project, env });
         },
         dispose() {
