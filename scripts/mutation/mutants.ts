@@ -22,6 +22,11 @@ export interface Mutant {
 
 export const t = (...names: string[]): string[] => names.map((n) => `tests/${n}.test.ts`);
 
+/** An area's short form: its id prefix, file and guarding tests fixed; each mutant gives id, from, to, what (and any other field). */
+export const area = (prefix: string, file: string, tests: string[]) =>
+    (id: string, from: string, to: string, what: string, more: Partial<Pick<Mutant, "grep" | "partition">> = {}): Mutant =>
+        ({ id: `${prefix}-${id}`, file, from, to, what, tests, ...more });
+
 export const MUTANTS: Mutant[] = [
     // Storage, DNS, certificate
     { id: "bucket-region-unchecked", file: "components/storage.ts", from: "if (bucketRegion === stackRegion) return undefined;", to: "if (bucketRegion !== undefined) return undefined;",

@@ -1,11 +1,11 @@
 /** Mutants of the masters' boot script and the check it embeds (scripts/mutation/inventory.ts); format: mutants.ts. */
-import { Mutant, t } from "./mutants";
+import { area, Mutant, t } from "./mutants";
 
 const file = "components/envFile/masterBoot.ts";
 /** The embedded .env check, run by python3 on its own (fast). */
-const check = (id: string, from: string, to: string, what: string): Mutant => ({ id: `boot-check-${id}`, file, from, to, what, tests: t("bootCheck") });
-/** A step of the script, run in the boot simulation: only the scenarios that exercise it (`grep`). */
-const step = (id: string, from: string, to: string, what: string, grep: string): Mutant => ({ id: `boot-${id}`, file, from, to, what, tests: t("boot"), grep });
+const check = area("boot-check", file, t("bootCheck"));
+/** A step of the script, run in the boot simulation: only the scenarios that exercise it (`{ grep }`). */
+const step = area("boot", file, t("boot"));
 
 export const BOOT_MUTANTS: Mutant[] = [
     { id: "boot-s3-url-cn-domain", file, from: "const domain = target.region.startsWith(\"cn-\") ? \"amazonaws.com.cn\" : \"amazonaws.com\";", to: "const domain = \"amazonaws.com\";",
@@ -19,9 +19,9 @@ export const BOOT_MUTANTS: Mutant[] = [
     { id: "hold-not-in-place", file, from: "mv -f ${openviduDir}/.env.hold ${openviduDir}/.env", to: "mv -f ${openviduDir}/.env.hold ${openviduDir}/.env.held",
         what: "the placeholder is written beside the .env, not over it: OpenVidu is not held", tests: t("hold") },
     step("restarted-containers-other-label", "--filter 'label=com.docker.compose.project=${COMPOSE_PROJECT}'", "--filter 'label=com.docker.compose.service=${COMPOSE_PROJECT}'",
-        "the last boot's containers are looked up by the wrong label: they keep running", "reboot: Docker restarts"),
+        "the last boot's containers are looked up by the wrong label: they keep running", { grep: "reboot: Docker restarts" }),
     step("restarted-containers-inverted", "    if [ -n \"\\${running}\" ]; then", "    if [ -z \"\\${running}\" ]; then",
-        "containers Docker restarted are stopped only when there are none", "reboot: Docker restarts"),
+        "containers Docker restarted are stopped only when there are none", { grep: "reboot: Docker restarts" }),
     check("non-utf8-read-as-latin1", "    sys.exit(\"it is not UTF-8 text\")", "    text = open(src, \"rb\").read().decode(\"latin-1\")",
         "a file that is not UTF-8 is read as Latin-1 and installed"),
     check("cr-accepted", "if \"\\r\" in text:", "if False:", "a file with CR line ends is installed (the launcher keeps the CR in values)"),
@@ -45,35 +45,35 @@ export const BOOT_MUTANTS: Mutant[] = [
     check("one-problem-tolerated", "if problems:\n    sys.exit", "if len(problems) > 1:\n    sys.exit", "a file with a single problem is installed"),
     check("first-problem-only", "    sys.exit(\"; \".join(problems))", "    sys.exit(problems[0])", "only the first problem is named"),
     step("imdsv1-fallback", "|| { log \"IMDSv2 token: no answer from \\${imds}\"; return 1; }", "|| { log \"IMDSv2 token: no answer from \\${imds}\"; }",
-        "without an IMDSv2 token the boot goes on asking IMDS without one", "IMDS without the token"),
+        "without an IMDSv2 token the boot goes on asking IMDS without one", { grep: "IMDS without the token" }),
     step("instance-id-never-read", "    if [ -z \"\\${instance_id:-}\" ]; then", "    if [ -n \"\\${instance_id:-}\" ]; then",
-        "the instance id is never read: the .env gets AWS_INSTANCE_ID=", "first boot, user-data-first: OpenVidu"),
+        "the instance id is never read: the .env gets AWS_INSTANCE_ID=", { grep: "first boot, user-data-first: OpenVidu" }),
     step("instance-id-optional", "instance_id=\"$(imds_get meta-data/instance-id)\" || { log \"IMDS: no instance id\"; return 1; }", "instance_id=\"$(imds_get meta-data/instance-id)\" || true",
-        "without an instance id OpenVidu starts with AWS_INSTANCE_ID=", "IMDS without the token"),
+        "without an instance id OpenVidu starts with AWS_INSTANCE_ID=", { grep: "IMDS without the token" }),
     step("role-optional", "[ -n \"\\${role}\" ] || { log \"IMDS: no instance role credentials (instance profile missing?)\"; return 1; }",
         "[ -n \"\\${role}\" ] || { log \"IMDS: no instance role credentials (instance profile missing?)\"; }",
-        "without a role the boot asks IMDS for the credentials of no role", "IMDS without the token"),
+        "without a role the boot asks IMDS for the credentials of no role", { grep: "IMDS without the token" }),
     step("credentials-optional", "credentials=\"$(imds_get \"meta-data/iam/security-credentials/\\${role}\")\" || { log \"IMDS: no credentials for role \\${role}\"; return 1; }",
         "credentials=\"$(imds_get \"meta-data/iam/security-credentials/\\${role}\")\" || true",
-        "without credentials the boot asks S3 anyway", "IMDS without the token"),
+        "without credentials the boot asks S3 anyway", { grep: "IMDS without the token" }),
     step("any-status-is-200", "    if [ \"\\${status}\" = \"200\" ]; then\n        return 0", "    if [ -n \"\\${status}\" ]; then\n        return 0",
-        "an S3 error answer (403, 404) is taken for the .env", "S3 answering 40"),
+        "an S3 error answer (403, 404) is taken for the .env", { grep: "S3 answering 40" }),
     step("failed-attempt-succeeds", "    rm -f \"$1\"\n    return 1", "    rm -f \"$1\"\n    return 0",
-        "a failed GET counts as fetched", "S3 answering 404"),
+        "a failed GET counts as fetched", { grep: "S3 answering 404" }),
     step("fetch-result-ignored", "    if fetch_once \"\\${download}\"; then", "    if fetch_once \"\\${download}\" || true; then",
-        "the first attempt counts as fetched whatever it got", "S3 answering 404"),
+        "the first attempt counts as fetched whatever it got", { grep: "S3 answering 404" }),
     step("pause-after-last-attempt", "    if [ \"\\${attempt}\" -lt \"\\${ATTEMPTS}\" ]; then", "    if [ \"\\${attempt}\" -le \"\\${ATTEMPTS}\" ]; then",
-        "the boot pauses (and says it retries) after its last attempt too", "IMDS without the token"),
+        "the boot pauses (and says it retries) after its last attempt too", { grep: "IMDS without the token" }),
     step("unfetched-goes-on", "[ -n \"\\${fetched}\" ] || fail \"could not read", "[ -n \"\\${fetched}x\" ] || fail \"could not read",
-        "a boot that read nothing goes on to the check", "S3 answering 404"),
+        "a boot that read nothing goes on to the check", { grep: "S3 answering 404" }),
     step("check-skipped", "if ! keys=\"$(python3 -c '${CHECK_AND_COMPOSE_PY}'", "if false && ! keys=\"$(python3 -c '${CHECK_AND_COMPOSE_PY}'",
-        "the downloaded .env is never checked (nor AWS_INSTANCE_ID added)", "not usable"),
+        "the downloaded .env is never checked (nor AWS_INSTANCE_ID added)", { grep: "not usable" }),
     step("unusable-only-logged", "    fail \"s3://\\${CONFIG_BUCKET}/\\${CONFIG_KEY} is not a usable .env: \\${keys}\"", "    log \"s3://\\${CONFIG_BUCKET}/\\${CONFIG_KEY} is not a usable .env: \\${keys}\"",
-        "an unusable .env is logged, and OpenVidu restarted anyway", "not usable"),
+        "an unusable .env is logged, and OpenVidu restarted anyway", { grep: "not usable" }),
     step("verified-not-installed", "mv -f \"\\${verified}\" \"\\${OPENVIDU_DIR}/.env\" || fail", "mv -f \"\\${verified}\" \"\\${OPENVIDU_DIR}/.env.verified\" || fail",
-        "the checked file is not installed: OpenVidu restarts on the placeholder", "first boot, user-data-first: OpenVidu"),
+        "the checked file is not installed: OpenVidu restarts on the placeholder", { grep: "first boot, user-data-first: OpenVidu" }),
     { id: "boot-stop-unbounded", file, from: "timeout ${b.stopTimeoutSeconds} ./openvidu stop", to: "./openvidu stop",
         what: "a hanging ./openvidu stop outlives the grace period", tests: t("bootTimeline") },
     step("start-failure-only-logged", "    fail \"./openvidu start failed (exit $?)\"", "    log \"./openvidu start failed (exit $?)\"",
-        "a start OpenVidu refused ends the boot as a success (no FAILED line, no failed tag)", "refuses to start on"),
+        "a start OpenVidu refused ends the boot as a success (no FAILED line, no failed tag)", { grep: "refuses to start on" }),
 ];

@@ -1,12 +1,7 @@
 /** Mutants of config/rules.ts, one or more per rule and per partition (scripts/mutation/inventory.ts); format: mutants.ts. */
-import { Mutant, t } from "./mutants";
+import { area, Mutant, t } from "./mutants";
 
-const file = "config/rules.ts";
-const tests = t("config.rules", "config");
-
-/** Short form: id, from, to, what (file and tests are the area's). */
-const rule = (id: string, from: string, to: string, what: string, partition?: Mutant["partition"]): Mutant =>
-    ({ id: `rule-${id}`, file, from, to, what, tests, ...(partition ? { partition } : {}) });
+const rule = area("rule", "config/rules.ts", t("config.rules", "config"));
 
 export const CONFIG_MUTANTS: Mutant[] = [
     rule("domain-254", "if (value.length > 253 || !FQDN.test(value)) {", "if (value.length > 255 || !FQDN.test(value)) {",
@@ -97,25 +92,25 @@ export const CONFIG_MUTANTS: Mutant[] = [
         "a FIFO topic (alarms cannot publish to it) is accepted"),
     // Each partition: its ARNs and its regions.
     rule("certificate-no-cn", "const CERTIFICATE_ARN = /^arn:aws(?:-cn|-us-gov)?:acm:", "const CERTIFICATE_ARN = /^arn:aws(?:-us-gov)?:acm:",
-        "an aws-cn certificate ARN is refused", "aws-cn"),
+        "an aws-cn certificate ARN is refused", { partition: "aws-cn" }),
     rule("certificate-no-gov", "const CERTIFICATE_ARN = /^arn:aws(?:-cn|-us-gov)?:acm:", "const CERTIFICATE_ARN = /^arn:aws(?:-cn)?:acm:",
-        "an aws-us-gov certificate ARN is refused", "aws-us-gov"),
+        "an aws-us-gov certificate ARN is refused", { partition: "aws-us-gov" }),
     rule("regions-no-aws", "export const KNOWN_REGIONS: readonly string[] = Object.values(Region);", "export const KNOWN_REGIONS: readonly string[] = Object.values(Region).filter((r) => /^(cn|us-gov)-/.test(r));",
-        "the aws partition's regions are refused", "aws"),
+        "the aws partition's regions are refused", { partition: "aws" }),
     rule("regions-no-cn", "export const KNOWN_REGIONS: readonly string[] = Object.values(Region);", "export const KNOWN_REGIONS: readonly string[] = Object.values(Region).filter((r) => !r.startsWith(\"cn-\"));",
-        "the aws-cn partition's regions are refused", "aws-cn"),
+        "the aws-cn partition's regions are refused", { partition: "aws-cn" }),
     rule("regions-no-gov", "export const KNOWN_REGIONS: readonly string[] = Object.values(Region);", "export const KNOWN_REGIONS: readonly string[] = Object.values(Region).filter((r) => !r.startsWith(\"us-gov-\"));",
-        "the aws-us-gov partition's regions are refused", "aws-us-gov"),
+        "the aws-us-gov partition's regions are refused", { partition: "aws-us-gov" }),
     rule("principal-no-cn", "const PRINCIPAL_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::", "const PRINCIPAL_ARN = /^arn:aws(?:-us-gov)?:iam::",
-        "an aws-cn deployer or reader ARN is refused", "aws-cn"),
+        "an aws-cn deployer or reader ARN is refused", { partition: "aws-cn" }),
     rule("principal-no-gov", "const PRINCIPAL_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::", "const PRINCIPAL_ARN = /^arn:aws(?:-cn)?:iam::",
-        "an aws-us-gov deployer or reader ARN is refused", "aws-us-gov"),
+        "an aws-us-gov deployer or reader ARN is refused", { partition: "aws-us-gov" }),
     rule("session-no-cn", "const ASSUMED_ROLE_ARN = /^arn:aws(?:-cn|-us-gov)?:sts::", "const ASSUMED_ROLE_ARN = /^arn:aws(?:-us-gov)?:sts::",
-        "an aws-cn session ARN is not told to give its role's ARN", "aws-cn"),
+        "an aws-cn session ARN is not told to give its role's ARN", { partition: "aws-cn" }),
     rule("session-no-gov", "const ASSUMED_ROLE_ARN = /^arn:aws(?:-cn|-us-gov)?:sts::", "const ASSUMED_ROLE_ARN = /^arn:aws(?:-cn)?:sts::",
-        "an aws-us-gov session ARN is not told to give its role's ARN", "aws-us-gov"),
+        "an aws-us-gov session ARN is not told to give its role's ARN", { partition: "aws-us-gov" }),
     rule("sns-no-cn", "const SNS_TOPIC_ARN = /^arn:aws(?:-cn|-us-gov)?:sns:", "const SNS_TOPIC_ARN = /^arn:aws(?:-us-gov)?:sns:",
-        "an aws-cn alarm topic is refused", "aws-cn"),
+        "an aws-cn alarm topic is refused", { partition: "aws-cn" }),
     rule("sns-no-gov", "const SNS_TOPIC_ARN = /^arn:aws(?:-cn|-us-gov)?:sns:", "const SNS_TOPIC_ARN = /^arn:aws(?:-cn)?:sns:",
-        "an aws-us-gov alarm topic is refused", "aws-us-gov"),
+        "an aws-us-gov alarm topic is refused", { partition: "aws-us-gov" }),
 ];

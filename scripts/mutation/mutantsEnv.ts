@@ -1,10 +1,8 @@
 /** Mutants of the `.env`'s parsing, merge and key ownership (scripts/mutation/inventory.ts); format: mutants.ts. */
-import { Mutant, t } from "./mutants";
+import { area, Mutant, t } from "./mutants";
 
-const dotenv = (id: string, from: string, to: string, what: string): Mutant =>
-    ({ id: `dotenv-${id}`, file: "components/envFile/dotenv.ts", from, to, what, tests: t("envFile.pure") });
-const merge = (id: string, from: string, to: string, what: string): Mutant =>
-    ({ id: `merge-${id}`, file: "components/envFile/merge.ts", from, to, what, tests: t("envFile.pure") });
+const dotenv = area("dotenv", "components/envFile/dotenv.ts", t("envFile.pure"));
+const merge = area("merge", "components/envFile/merge.ts", t("envFile.pure"));
 
 export const ENV_MUTANTS: Mutant[] = [
     dotenv("export-prefix-unread", "const SETTING = /^\\s*(?:export\\s+)?([A-Za-z_]", "const SETTING = /^\\s*([A-Za-z_]",
