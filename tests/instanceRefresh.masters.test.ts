@@ -121,11 +121,13 @@ describe("masters' wait on create: up is green once the desired masters serve", 
             end: { status: "Cancelled", statusReason: "Cancelled by an operator" } });
         standIn.groups.set(GROUP, [...inService("i-0old1", "i-0old2", "i-0old3"), { id: "i-0new1", lifecycleState: "Pending:Wait" }]);
         standIn.targets.set(TARGET_GROUP, healthy("i-0old1", "i-0old2", "i-0old3"));
+        standIn.instances.set("i-0new1", { bootTag: "failed", console: "x openvidu-boot: FAILED: the .env check refused it\n" });
         const updated = await drive(instanceRefreshWaitProvider.update!(GROUP, olds, { ...inputs, launchTemplateVersion: "2" }));
         const message = String(updated.error?.message);
         assert.match(message, /^Instance refresh r-cancelled of the masters' group .* ended: Cancelled.*\(Cancelled by an operator\)\./);
         assert.match(message, /\nMasters \(4 in the group, 3 InService and healthy behind the load balancer\):\n/);
-        assert.match(message, /\n {2}i-0new1: Pending:Wait in the group, never registered with the target group; no boot state yet\n {6}more: .*i-0new1\n/);
+        // Its boot ended, so its lines are in the cluster's boot log group too.
+        assert.match(message, /\n {2}i-0new1: Pending:Wait in the group, never registered with the target group; openvidu:boot=failed\n {6}FAILED: the \.env check refused it\n {6}more: .*i-0new1\n {6}or: {3}aws logs tail \/openvidu\/prod-abf890\/boot --log-stream-names i-0new1 --since 1d\n/);
     });
 
     it("retries throttling and 5xx answers and still sees the masters serve", async () => {

@@ -17,6 +17,8 @@ export interface MastersWaitOptions {
     timeoutSeconds: number;
     /** Progress lines (the dynamic provider's console reaches `pulumi up`'s output). */
     log?: (line: string) => void;
+    /** The cluster's boot log group, named in a failure's report (each master's stream is its instance id). */
+    bootLogGroup?: string;
 }
 
 /** "26 minutes", or "20 s" for a limit that is not whole minutes. */
@@ -51,7 +53,7 @@ export async function waitForHealthyMasters(api: MastersApi, options: MastersWai
     throw new Error([
         `The masters' group ${options.groupName} did not have ${options.desired} masters serving within ${duration(options.timeoutSeconds)} ` +
             `(${serving.length} InService and healthy behind the load balancer).`,
-        await mastersReport(api, started),
+        await mastersReport(api, started, options.bootLogGroup),
         WHAT_TO_DO,
     ].join("\n"));
 }

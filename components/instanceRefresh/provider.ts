@@ -83,7 +83,6 @@ export function awsRefreshApi(inputs: InstanceRefreshWaitInputs, callTimeoutMs =
     // A hung connection ends the call (and counts as a failed poll) instead of holding `up` forever.
     const bounded = () => ({ abortSignal: AbortSignal.timeout(callTimeoutMs) });
     return {
-        bootLogGroup: inputs.bootLogGroupName,
         async refreshes(): Promise<RefreshView[]> {
             // Six weeks of refreshes; a group refreshed more than 100 times in that time is not a master tier.
             const answer = await autoScaling.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: inputs.groupName, MaxRecords: 100 }), bounded());
@@ -158,7 +157,7 @@ export function changedInputs(olds: Partial<InstanceRefreshWaitInputs>, news: In
 
 /** Waits for the refresh newer than the baseline; the outputs record it as the next baseline (or keep the old one: none). */
 async function waitAndRecord(api: RefreshApi, inputs: InstanceRefreshWaitInputs, baselineRefreshId: string | undefined): Promise<InstanceRefreshWaitOutputs> {
-    const outcome = await waitForRefresh(api, { groupName: inputs.groupName, baselineRefreshId, timeoutSeconds: inputs.timeoutSeconds, log });
+    const outcome = await waitForRefresh(api, { groupName: inputs.groupName, baselineRefreshId, timeoutSeconds: inputs.timeoutSeconds, log, bootLogGroup: inputs.bootLogGroupName });
     if (outcome.kind === "none") return { ...inputs, baselineRefreshId: baselineRefreshId ?? "", lastOutcome: "none" };
     log(`instance refresh ${outcome.refresh.id} of ${inputs.groupName} ended ${outcome.refresh.status}`);
     return { ...inputs, baselineRefreshId: outcome.refresh.id, lastOutcome: outcome.refresh.status };
@@ -167,7 +166,7 @@ async function waitAndRecord(api: RefreshApi, inputs: InstanceRefreshWaitInputs,
 /** Waits until the inputs' desired masters serve (capacity.ts); no desired count (a state of an earlier version): nothing to wait for. */
 async function waitForMasters(api: RefreshApi, inputs: InstanceRefreshWaitInputs): Promise<void> {
     if (!inputs.desiredMasters || !inputs.capacityTimeoutSeconds) return;
-    await waitForHealthyMasters(api, { groupName: inputs.groupName, desired: inputs.desiredMasters, timeoutSeconds: inputs.capacityTimeoutSeconds, log });
+    await waitForHealthyMasters(api, { groupName: inputs.groupName, desired: inputs.desiredMasters, timeoutSeconds: inputs.capacityTimeoutSeconds, log, bootLogGroup: inputs.bootLogGroupName });
 }
 
 export const instanceRefreshWaitProvider: pulumi.dynamic.ResourceProvider<InstanceRefreshWaitInputs, InstanceRefreshWaitOutputs> = {

@@ -48,8 +48,6 @@ export interface MastersApi {
     boots?(instanceIds: string[]): Promise<Record<string, BootView>>;
     /** The group's recent scaling activities (only read for a failure): the masters it replaced, the launches that failed. */
     activities?(): Promise<ActivityView[]>;
-    /** The cluster's boot log group (components/bootLogs.ts): each master's stream is named by its instance id. */
-    bootLogGroup?: string;
 }
 
 /** The command that shows a master's whole boot, for the failure message. */
@@ -125,9 +123,10 @@ export function describeMasters(instances: GroupInstanceView[] | undefined, targ
 
 /**
  * Reads the group, the targets, the group's activities since `from` and the boots of the masters
- * that do not serve (the replaced ones too); a read that fails is named, not fatal.
+ * that do not serve (the replaced ones too); a read that fails is named, not fatal. With the
+ * cluster's boot log group (components/bootLogs.ts), names each finished boot's stream in it.
  */
-export async function mastersReport(api: MastersApi, from: Date): Promise<string> {
+export async function mastersReport(api: MastersApi, from: Date, bootLogGroup?: string): Promise<string> {
     const notes: string[] = [];
     const read = <T>(what: string, call: () => Promise<T>, otherwise: T): Promise<T> => call().catch((error: unknown) => {
         notes.push(`${what} could not be read: ${describeError(error)}`);
@@ -142,7 +141,7 @@ export async function mastersReport(api: MastersApi, from: Date): Promise<string
     if (api.boots && failing.length > 0) boots = await read("The masters' boot outcomes", () => api.boots!([...new Set(failing)]), {});
     const failed = failedActivities(activities, from);
     return [
-        describeMasters(instances, targets, boots, replaced, api.bootLogGroup),
+        describeMasters(instances, targets, boots, replaced, bootLogGroup),
         ...(failed.length > 0 ? ["Failed activities of the group:", ...failed] : []),
         ...notes,
     ].join("\n");

@@ -39,6 +39,8 @@ export interface WaitOptions {
     timeoutSeconds: number;
     /** Progress lines (the dynamic provider's console reaches `pulumi up`'s output). */
     log?: (line: string) => void;
+    /** The cluster's boot log group, named in a failure's report (each master's stream is its instance id). */
+    bootLogGroup?: string;
 }
 
 export type WaitOutcome =
@@ -66,8 +68,8 @@ function progress(refresh: RefreshView): string {
 const WHAT_TO_DO = "The masters' launch template is recorded, but the masters may not run it: see docs/operations.md, \"When `pulumi up` fails on the masters' instance refresh\".";
 
 /** The error `up` fails with: the refresh, its reason, and what each master says (report.ts). */
-async function failure(api: RefreshApi, groupName: string, refresh: RefreshView, how: string): Promise<Error> {
-    return new Error([`Instance refresh ${refresh.id} of the masters' group ${groupName} ${how}: ${progress(refresh)}.`, await mastersReport(api, refresh.startTime ?? new Date(0)), WHAT_TO_DO].join("\n"));
+async function failure(api: RefreshApi, { groupName, bootLogGroup }: WaitOptions, refresh: RefreshView, how: string): Promise<Error> {
+    return new Error([`Instance refresh ${refresh.id} of the masters' group ${groupName} ${how}: ${progress(refresh)}.`, await mastersReport(api, refresh.startTime ?? new Date(0), bootLogGroup), WHAT_TO_DO].join("\n"));
 }
 
 /** Whether a refresh's status ends the wait, and how. */
@@ -114,7 +116,7 @@ export async function waitForRefresh(api: RefreshApi, options: WaitOptions): Pro
             (isPermanent(result.lastError) ? "The deployer needs autoscaling:DescribeInstanceRefreshes (docs/iam.md)." : "Run `pulumi up` again to wait for it."));
     }
     if (result.state === "timeout") {
-        throw await failure(api, options.groupName, seen!, `did not end within ${Math.round(options.timeoutSeconds / 60)} minutes (it goes on in AWS); last seen`);
+        throw await failure(api, options, seen!, `did not end within ${Math.round(options.timeoutSeconds / 60)} minutes (it goes on in AWS); last seen`);
     }
-    throw await failure(api, options.groupName, seen!, "ended");
+    throw await failure(api, options, seen!, "ended");
 }

@@ -591,6 +591,10 @@ export const MUTANTS: Mutant[] = [
         what: "passing tests print the Pulumi runtime's error lines again", tests: t("quietRun") },
     { id: "refresh-failure-no-boot-report", file: "components/instanceRefresh/report.ts", from: "if (api.boots && failing.length > 0) boots =", to: "if (false) boots =",
         what: "a failed wait no longer says what each master's boot said", tests: t("instanceRefresh", "instanceRefresh.masters") },
+    { id: "refresh-failure-no-log-group", file: "components/instanceRefresh/provider.ts", from: "timeoutSeconds: inputs.timeoutSeconds, log, bootLogGroup: inputs.bootLogGroupName });", to: "timeoutSeconds: inputs.timeoutSeconds, log });",
+        what: "a failed instance refresh no longer names the boot log stream of a master whose boot ended", tests: t("instanceRefresh.masters"), grep: "Cancelled" },
+    { id: "capacity-failure-no-log-group", file: "components/instanceRefresh/provider.ts", from: "timeoutSeconds: inputs.capacityTimeoutSeconds, log, bootLogGroup: inputs.bootLogGroupName });", to: "timeoutSeconds: inputs.capacityTimeoutSeconds, log });",
+        what: "a first up that times out no longer names the boot log stream of a master whose boot ended", tests: t("instanceRefresh.masters"), grep: "times out" },
     { id: "cli-build-unlocked", file: "tools/pulumi-cli/build.sh", from: "if ! flock -w 1800 9; then", to: "if false; then",
         what: "two concurrent CLI builds compile at once", tests: t("cliBuild") },
 ];

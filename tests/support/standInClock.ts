@@ -27,7 +27,8 @@ export function standInOnFakeClock(t0: number): StandInOnFakeClock {
             saved[key] = process.env[key];
             process.env[key] = value;
         }
-        clock = FakeTimers.install({ now: t0, toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
+        // A native timer set before the clock (an HTTP socket's) is still cleared natively, without a warning.
+        clock = FakeTimers.install({ now: t0, toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"], shouldClearNativeTimers: true });
     });
     afterEach(async () => {
         clock.uninstall();
