@@ -9,6 +9,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { CapturedResource } from "../plan/capture";
 import { runUnderMocks } from "../plan/run";
 import { readStackConfig } from "../plan/stackFile";
 import { formatFrame, installSdkStackTraces, isSdkCapture } from "../startup/sdkStackTraces";
@@ -32,7 +33,7 @@ function positions(stack: string): Array<string | undefined> {
     });
 }
 
-interface Registration { sourcePosition: unknown; stackTrace: unknown }
+interface Registration { sourcePosition: unknown; stackTrace: unknown; captured?: CapturedResource }
 
 /** Runs the program under mocks (the dev stack) and records what each resource registration sends to the engine. */
 async function registrations(): Promise<Map<string, Registration>> {
@@ -44,7 +45,9 @@ async function registrations(): Promise<Map<string, Registration>> {
         return original(...args);
     };
     try {
-        await runUnderMocks({ stackName: "dev", ...readStackConfig(root, "dev") });
+        const run = await runUnderMocks({ stackName: "dev", ...readStackConfig(root, "dev") });
+        // Inputs, options and a dynamic provider's serialized code as the mocks received them.
+        for (const resource of run.resources) recorded.get(`${resource.type}::${resource.name}`)!.captured = resource;
     } finally {
         sdkResource.registerResource = original;
     }
@@ -74,7 +77,7 @@ describe("the SDK's stack captures, formatted without source-map-support's cost 
         Error.prepareStackTrace = sourceMapSupport as typeof Error.prepareStackTrace;
     });
 
-    it("sends the engine the same source position and stack trace for every resource, and spares source-map-support every SDK capture", async function () {
+    it("registers the same resources (inputs, dynamic providers' code) with the same source positions and stack traces, and spares source-map-support every SDK capture", async function () {
         const runs: Array<Map<string, Registration>> = [];
         const reachedSourceMapSupport: number[] = [];
         for (const install of [false, true]) {
