@@ -3,9 +3,10 @@
  * Node.js language host, @pulumi/pulumi's cmd/run on index.ts, the stand-in
  * AWS/awsx/random provider: tests/engine/cliPath.test.ts), timed from a copy of
  * the project: with its tsconfig.json as committed (ts-node with SWC), with ts-node's
- * own TypeScript transpiler, and with the program precompiled by tsc (Pulumi.yaml's
- * `main: bin/`, `typescript: false`: no ts-node at all, cmd/run's source-map-support
- * reading tsc's source maps). Used by scripts/bench.ts.
+ * own TypeScript transpiler, and with the program precompiled by tsc (package.json's
+ * `main` at bin/index.js, Pulumi.yaml's `typescript: false`: no ts-node at all, cmd/run's
+ * source-map-support reading tsc's source maps; the program directory stays the
+ * project's, so the language host's work is the same). Used by scripts/bench.ts.
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -40,15 +41,21 @@ export function cliPathBench(): CliPathBench | string {
     const committed = fs.readFileSync(tsconfig, "utf8");
     const withoutSwc = committed.replace(/"swc":\s*true/, "\"swc\": false");
     if (withoutSwc === committed) throw new Error("tsconfig.json has no \"swc\": true to turn off");
-    const projectFile = path.join(project, "Pulumi.yaml");
-    const asCommitted = fs.readFileSync(projectFile, "utf8");
-    const precompiled = asCommitted.replace(/^runtime:\n/m, "main: bin/\nruntime:\n").replace(/^(\s+)typescript: true$/m, "$1typescript: false");
-    if (!precompiled.includes("main: bin/") || !precompiled.includes("typescript: false")) throw new Error("Pulumi.yaml's runtime block changed: update scripts/bench/cliPath.ts");
+    const variants = (file: string, edit: (text: string) => string): { committed: string; precompiled: string; file: string } => {
+        const text = fs.readFileSync(path.join(project, file), "utf8");
+        const edited = edit(text);
+        if (edited === text) throw new Error(`${file} changed shape: update scripts/bench/cliPath.ts`);
+        return { committed: text, precompiled: edited, file: path.join(project, file) };
+    };
+    const precompiledFiles = [
+        variants("Pulumi.yaml", (text) => text.replace(/^(\s+)typescript: true$/m, "$1typescript: false")),
+        variants("package.json", (text) => text.replace(/^ {2}"main": "index\.ts",$/m, "  \"main\": \"bin/index.js\",")),
+    ];
     execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", project, "--outDir", path.join(project, "bin"), "--noCheck"], { cwd: project });
     return {
         preview(program) {
             fs.writeFileSync(tsconfig, program === "typescript" ? withoutSwc : committed);
-            fs.writeFileSync(projectFile, program === "precompiled" ? precompiled : asCommitted);
+            for (const variant of precompiledFiles) fs.writeFileSync(variant.file, program === "precompiled" ? variant.precompiled : variant.committed);
             return timeCommand(cli.pulumi, ["preview", "--stack", "dev", "--non-interactive"], { cwd: project, env });
         },
         dispose() {
