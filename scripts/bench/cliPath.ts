@@ -16,9 +16,14 @@ import { headerSecretKeys, projectCopy } from "../../tests/support/projectCopy";
 import { engineSandbox, pulumiCliBinDir, standInPlugins } from "../../tests/support/pulumiCli";
 import { timeCommand, Timing } from "./timing";
 
+export interface PreviewTiming extends Timing {
+    /** CPU time of the program's own process (cmd/run), from scripts/bench/programCpu.js. */
+    programCpuMs: number;
+}
+
 export interface CliPathBench {
     /** One `pulumi preview --stack dev`: ts-node with SWC (as committed) or TypeScript's transpiler, or tsc's output. */
-    preview(program: "swc" | "typescript" | "precompiled"): Timing;
+    preview(program: "swc" | "typescript" | "precompiled"): PreviewTiming;
     dispose(): void;
 }
 
@@ -30,7 +35,11 @@ export function cliPathBench(): CliPathBench | string {
     const cli = cliWithLanguageHost(binDir);
     const plugins = standInPlugins(["aws", "awsx", "random"]);
     const project = projectCopy();
-    const env = { ...process.env, ...sandbox.env, PATH: [plugins.dir, cli.binDir, process.env.PATH ?? ""].join(path.delimiter), STAND_IN_CLOUD: "{}" };
+    const programCpuFile = path.join(project, "program-cpu.txt");
+    const env = {
+        ...process.env, ...sandbox.env, PATH: [plugins.dir, cli.binDir, process.env.PATH ?? ""].join(path.delimiter), STAND_IN_CLOUD: "{}",
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "programCpu.js")}`.trim(), BENCH_PROGRAM_CPU_FILE: programCpuFile,
+    };
     const pulumi = (args: string[], input = ""): void => {
         const result = spawnSync(cli.pulumi, [...args, "--non-interactive"], { cwd: project, env, input, encoding: "utf8" });
         if (result.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${result.status}):\n${result.stderr}${result.stdout}`);
@@ -56,7 +65,11 @@ export function cliPathBench(): CliPathBench | string {
         preview(program) {
             fs.writeFileSync(tsconfig, program === "typescript" ? withoutSwc : committed);
             for (const variant of precompiledFiles) fs.writeFileSync(variant.file, program === "precompiled" ? variant.precompiled : variant.committed);
-            return timeCommand(cli.pulumi, ["preview", "--stack", "dev", "--non-interactive"], { cwd: project, env });
+            fs.rmSync(programCpuFile, { force: true });
+            const timing = timeCommand(cli.pulumi, ["preview", "--stack", "dev", "--non-interactive"], { cwd: project, env });
+            const programCpu = fs.existsSync(programCpuFile) ? fs.readFileSync(programCpuFile, "utf8").trim().split("\n") : [];
+            if (programCpu.length !== 1) throw new Error(`expected one program process's CPU time, got ${programCpu.length}`);
+            return { ...timing, programCpuMs: Number(programCpu[0]) };
         },
         dispose() {
             fs.rmSync(project, { recursive: true, force: true });
