@@ -37,7 +37,8 @@ import { clusterEnv, ENV_HEADER, secretInUse } from "../../components/envFile/co
 import { envFileProvider } from "../../components/envFile/provider";
 import { hasCommand } from "../support/commands";
 import { runDriftStep } from "../support/driftStep";
-import { Rgw, rgwUnavailable, startRgw } from "../support/rgw";
+import { Rgw, rgwUnavailable } from "../support/rgw";
+import { rgwForFile } from "../support/sharedRgw";
 import { LocalS3, startS3rver } from "../support/s3rver";
 import { EngineSandbox, pulumiCommandOf, sandboxOrSkip } from "../support/pulumiCli";
 
@@ -136,7 +137,7 @@ describe("the .env resource under the real Pulumi engine", function () {
         pulumiCommand = await pulumiCommandOf(sandbox);
         workDir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-envfile-engine-"));
         if (rgwUnavailable() === undefined) {
-            const rgw: Rgw = await startRgw(); // retries by itself, printing why
+            const rgw: Rgw = await rgwForFile();
             server = { ...rgw, versioned: true };
         } else {
             console.log(`      (s3rver instead of Ceph RGW: ${rgwUnavailable()})`);

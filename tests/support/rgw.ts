@@ -43,6 +43,8 @@ import * as path from "path";
 import { hasCommand } from "./commands";
 
 export interface Rgw {
+    /** The cluster's ceph.conf: what a Ceph command needs to reach it (`cephCommands`). */
+    conf: string;
     /** Reasons of the attempts that failed before this one started (retried). */
     failedAttempts?: string[];
     /** CLI calls the monitor refused in the zero-fsid window and that were sent again (see above). */
@@ -272,6 +274,25 @@ function track(stop: () => void): void {
     live.add(stop);
 }
 
+/**
+ * Runs a Ceph command (a daemon, `ceph`, `radosgw-admin`) against the cluster of `conf`; a call the
+ * monitor refused in the zero-fsid window (see above) did nothing, so it is sent again.
+ */
+export function cephCommands(conf: string, onResend: () => void = () => undefined): (command: string, args: string[]) => string {
+    return (command, args) => {
+        for (let tries = 1; ; tries++) {
+            try {
+                return execFileSync(command, ["-c", conf, ...args], { stdio: ["ignore", "pipe", "pipe"], timeout: 60000 }).toString().trim();
+            } catch (error) {
+                const stderr = String((error as { stderr?: Buffer }).stderr ?? "");
+                if (tries >= 10 || !/wrong fsid|problem getting command descriptions/.test(stderr)) throw error;
+                onResend();
+                execFileSync("sleep", ["0.2"]);
+            }
+        }
+    };
+}
+
 /** One attempt: a new directory, fsid and port block. */
 async function startOnce(options: RgwOptions): Promise<Rgw> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), DIR_PREFIX));
@@ -294,19 +315,7 @@ async function startOnce(options: RgwOptions): Promise<Rgw> {
         const fsid = randomUUID();
         const conf = path.join(dir, "ceph.conf");
         fs.writeFileSync(conf, configuration(dir, fsid, ports) + (options.extraConfiguration ?? []).map((line) => `${line}\n`).join(""));
-        const run = (command: string, args: string[]): string => {
-            for (let tries = 1; ; tries++) {
-                try {
-                    return execFileSync(command, ["-c", conf, ...args], { stdio: ["ignore", "pipe", "pipe"], timeout: 60000 }).toString().trim();
-                } catch (error) {
-                    // Refused for the zero-fsid window (see above): nothing was done, so sending it again is safe.
-                    const stderr = String((error as { stderr?: Buffer }).stderr ?? "");
-                    if (tries >= 10 || !/wrong fsid|problem getting command descriptions/.test(stderr)) throw error;
-                    resent++;
-                    execFileSync("sleep", ["0.2"]);
-                }
-            }
-        };
+        const run = cephCommands(conf, () => resent++);
         execFileSync("monmaptool", ["--create", "--addv", "a", `[v1:127.0.0.1:${ports.mon}]`, "--fsid", fsid, path.join(dir, "monmap")], { stdio: "pipe" });
         run("ceph-mon", ["--mkfs", "-i", "a", "--monmap", path.join(dir, "monmap")]);
         run("ceph-mon", ["-i", "a"]);
@@ -328,7 +337,7 @@ async function startOnce(options: RgwOptions): Promise<Rgw> {
         });
         const [accessKey, secretKey] = ["OVTESTACCESSKEY0", "ov-test-secret-key-not-a-real-one"];
         run("radosgw-admin", ["user", "create", "--uid=test", "--display-name=test", `--access-key=${accessKey}`, `--secret=${secretKey}`]);
-        return { endpoint, accessKey, secretKey, admin: (args) => run("radosgw-admin", args), stop, resentCommands: resent };
+        return { conf, endpoint, accessKey, secretKey, admin: (args) => run("radosgw-admin", args), stop, resentCommands: resent };
     } catch (error) {
         const e = error as Error & { stderr?: Buffer };
         const detail = [e.message.split("\n")[0], e.stderr?.toString().trim().split("\n").slice(-3).join(" / ")].filter(Boolean).join(": ");
