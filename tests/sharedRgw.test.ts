@@ -69,8 +69,8 @@ describe("one Ceph RGW per npm test run", function () {
             return file;
         });
         const config = path.join(dir, "mocharc.js");
-        // The suite's configuration as npm test uses it, with the probes as its only files.
-        fs.writeFileSync(config, `module.exports = { ...require(${JSON.stringify(path.join(root, ".mocharc.suite.js"))}), spec: ${JSON.stringify(files)} };\n`);
+        // The suite's configuration as npm test uses it, with the probes as its only files, on two workers.
+        fs.writeFileSync(config, `module.exports = { ...require(${JSON.stringify(path.join(root, ".mocharc.suite.js"))}), jobs: 2, spec: ${JSON.stringify(files)} };\n`);
         const env = { ...process.env };
         delete env[SHARED_RGW_ENV]; // under npm test, this run's own cluster: the probes' run starts its own
         const run = spawnSync(process.execPath, [require.resolve("mocha/bin/mocha.js"), "--config", config], { cwd: root, env, encoding: "utf8", timeout: 540000 });

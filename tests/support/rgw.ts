@@ -2,7 +2,8 @@
  * A throwaway single-node Ceph cluster with the RADOS Gateway, a production
  * S3 implementation that honours conditional writes, for the `.env`
  * provider's concurrency tests. One monitor, one memstore OSD and the
- * gateway, no cephx, all on 127.0.0.1. Starts in ~15 s.
+ * gateway, no cephx, all on 127.0.0.1. Starts in ~15 s. Test files get one
+ * through support/sharedRgw.ts: one cluster for a whole `npm test` run.
  *
  * Why starts used to fail ("ceph-osd ... mon_cmd_maybe_osd_create fail:
  * 'wrong fsid'", about 1 start in 10, more under load): a Ceph 16 daemon or
