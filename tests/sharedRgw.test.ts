@@ -10,7 +10,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { rgwUnavailable } from "./support/rgw";
-import { SHARED_RGW_ENV } from "./support/sharedRgw";
+import { runAsksForRgw, SHARED_RGW_ENV } from "./support/sharedRgw";
 
 const root = path.join(__dirname, "..");
 const PROBES = 3;
@@ -45,6 +45,16 @@ function daemonsOf(conf: string): string[] {
         }
     });
 }
+
+describe("which runs start the shared RGW cluster", () => {
+    it("npm test's, and a run of named files only when one of them asks for a cluster", () => {
+        assert.strictEqual(runAsksForRgw([], root), true);
+        assert.strictEqual(runAsksForRgw(["--config", ".mocharc.suite.js", "--jobs", "2"], root), true);
+        assert.strictEqual(runAsksForRgw(["--config", ".mocharc.suite.js", "tests/suite.test.ts", "tests/naming.test.ts"], root), false);
+        assert.strictEqual(runAsksForRgw(["--config", ".mocharc.suite.js", "tests/suite.test.ts", "tests/envFile.rgw.test.ts"], root), true);
+        assert.strictEqual(runAsksForRgw(["--config", ".mocharc.suite.js", "tests/engine/*.test.ts"], root), true);
+    });
+});
 
 describe("one Ceph RGW per npm test run", function () {
     this.timeout(600000);

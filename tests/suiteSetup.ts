@@ -9,12 +9,13 @@
  * - the run's one Ceph RGW cluster starts here (support/sharedRgw.ts) and is
  *   stopped in the teardown. Its start is not waited for: the workers start
  *   their files meanwhile, and a file that needs the cluster waits for it in
- *   its `before` hook. Without Ceph, nothing is set and those files skip.
+ *   its `before` hook. Without Ceph, nothing is set and those files skip;
+ *   a run of named files none of which asks for a cluster starts none.
  */
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { hasCommand } from "./support/commands";
-import { SharedRgw, startSharedRgw } from "./support/sharedRgw";
+import { runAsksForRgw, SharedRgw, startSharedRgw } from "./support/sharedRgw";
 
 let sharedRgw: SharedRgw | undefined;
 
@@ -28,7 +29,8 @@ function buildPulumiCli(): void {
 }
 
 export async function mochaGlobalSetup(): Promise<void> {
-    sharedRgw = startSharedRgw();
+    // Not for a run of named files none of which needs it: its start would only delay the run's end.
+    if (runAsksForRgw(process.argv.slice(2), path.join(__dirname, ".."))) sharedRgw = startSharedRgw();
     buildPulumiCli();
     if (process.env.OPENVIDU_RGW_SHARED_WAIT) await sharedRgw?.started;
 }

@@ -40,6 +40,22 @@ export interface SharedRgw {
 }
 
 /**
+ * Whether a run of mocha with command line `args` (from the repository's root) has a file that asks
+ * for a cluster: every file of `npm test`, or a named file (`tests/a.test.ts`) calling rgwForFile.
+ */
+export function runAsksForRgw(args: readonly string[], root: string): boolean {
+    const named = args.filter((arg) => !arg.startsWith("-") && /\.test\.[jt]s$|\*/.test(arg));
+    if (named.length === 0 || named.some((arg) => arg.includes("*"))) return true;
+    return named.some((file) => {
+        try {
+            return /\brgwForFile/.test(fs.readFileSync(path.resolve(root, file), "utf8"));
+        } catch {
+            return true; // mocha says what is wrong with the name
+        }
+    });
+}
+
+/**
  * In mocha's main process, before any worker starts: names the state file in the environment the
  * workers inherit and starts the cluster. Undefined (nothing set) where Ceph is not installed.
  */
