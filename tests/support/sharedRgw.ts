@@ -61,7 +61,9 @@ export function runAsksForRgw(args: readonly string[], root: string): boolean {
  */
 export function startSharedRgw(): SharedRgw | undefined {
     if (rgwUnavailable() !== undefined) return undefined;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-shared-rgw-"));
+    // Named and owned as a cluster's directory is: the orphan reaper (support/rgw.ts) removes it after a run killed outright.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-rgw-shared-"));
+    fs.writeFileSync(path.join(dir, "owner"), String(process.pid));
     const stateFile = path.join(dir, "cluster.json");
     process.env[SHARED_RGW_ENV] = stateFile;
     const write = (state: SharedState): void => {
