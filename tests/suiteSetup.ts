@@ -7,9 +7,10 @@
  *   (tools/pulumi-cli/build.sh). Without Go, nothing is set and the engine
  *   tests say why they skip (or fail, in CI).
  * - the run's one Ceph RGW cluster starts here (support/sharedRgw.ts) and is
- *   stopped in the teardown. Its start is not waited for: the workers start
- *   their files meanwhile, and a file that needs the cluster waits for it in
- *   its `before` hook. Without Ceph, nothing is set and those files skip;
+ *   stopped in the teardown. Its start (~12 s, mostly waiting on the
+ *   daemons) is not waited for here: the workers load their first files
+ *   meanwhile, and a file that needs the cluster waits for it in its `before`
+ *   hook, bounded by the start's own limits. Without Ceph, nothing is set and those files skip;
  *   a run of named files none of which asks for a cluster starts none.
  */
 import { spawnSync } from "child_process";
@@ -28,11 +29,10 @@ function buildPulumiCli(): void {
     if (build.status === 0 && binDir) process.env.PULUMI_CLI_BIN_DIR = binDir;
 }
 
-export async function mochaGlobalSetup(): Promise<void> {
+export function mochaGlobalSetup(): void {
+    buildPulumiCli(); // first: a build (minutes, synchronous) would hold the cluster's start
     // Not for a run of named files none of which needs it: its start would only delay the run's end.
     if (runAsksForRgw(process.argv.slice(2), path.join(__dirname, ".."))) sharedRgw = startSharedRgw();
-    buildPulumiCli();
-    if (process.env.OPENVIDU_RGW_SHARED_WAIT) await sharedRgw?.started;
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {

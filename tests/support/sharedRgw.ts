@@ -33,8 +33,6 @@ const SHARED_START_SECONDS = 600;
 type SharedState = Pick<Rgw, "conf" | "endpoint" | "accessKey" | "secretKey"> | { error: string };
 
 export interface SharedRgw {
-    /** Until the start has ended (either way). */
-    started: Promise<void>;
     /** Stops the cluster (once started) and removes the run's directory. */
     stop(): Promise<void>;
 }
@@ -81,7 +79,6 @@ export function startSharedRgw(): SharedRgw | undefined {
         },
     );
     return {
-        started: cluster.then(() => undefined),
         stop: async () => {
             (await cluster)?.stop();
             fs.rmSync(dir, { recursive: true, force: true });
