@@ -256,6 +256,8 @@ function logTails(dir: string): string {
 /** Stop functions of the clusters running in this process. */
 const live = new Set<() => void>();
 let hooked = false;
+/** The signal that stopped this process's clusters: a start it cut short is not retried. */
+let interruptedBy: NodeJS.Signals | undefined;
 
 /**
  * A test run that ends without stopping its cluster (a timeout with --exit,
@@ -267,8 +269,9 @@ function track(stop: () => void): void {
         process.on("exit", () => [...live].forEach((s) => s()));
         for (const signal of ["SIGINT", "SIGTERM"] as const) {
             process.once(signal, () => {
+                interruptedBy = signal;
                 [...live].forEach((s) => s());
-                process.kill(process.pid, signal); // then end as the signal would have
+                process.kill(process.pid, signal); // then end as the signal would have (or as mocha ends on it: its listener runs too)
             });
         }
     }
@@ -362,6 +365,7 @@ export async function startRgw(options: RgwOptions = {}): Promise<Rgw> {
         } catch (error) {
             const [reason, ...logs] = (error as Error).message.split("\n");
             failedAttempts.push(reason);
+            if (interruptedBy) throw new Error(`the RGW test cluster's start was stopped by ${interruptedBy}`, { cause: error });
             if (attempt >= ATTEMPTS) {
                 throw new Error(`could not start the RGW test cluster in ${ATTEMPTS} attempts: ${failedAttempts.join(" | ")}\n${logs.join("\n")}`, { cause: error });
             }
