@@ -147,7 +147,7 @@ describe("the .env resource under the real Pulumi engine", function () {
         // Credentials the server knows but that own none of the buckets: S3 answers 403, as to a read-only role.
         if (server.admin) {
             const reader = { accessKeyId: "OVTESTNOTREADER0", secretAccessKey: "not-a-reader-secret" };
-            server.admin(["user", "create", "--uid=not-reader", "--display-name=not-reader",
+            server.admin(["user", "create", "--uid=engine-not-reader", "--display-name=engine-not-reader",
                 `--access-key=${reader.accessKeyId}`, `--secret=${reader.secretAccessKey}`]);
             notReader = { AWS_ACCESS_KEY_ID: reader.accessKeyId, AWS_SECRET_ACCESS_KEY: reader.secretAccessKey };
         } else {
