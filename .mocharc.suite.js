@@ -40,6 +40,10 @@ function testFiles(dir) {
 }
 
 const all = testFiles("tests").sort();
+
+// Test files named on the command line (`npx mocha --config .mocharc.suite.js tests/a.test.ts ...`)
+// run alone: mocha adds them to `spec` rather than replacing it, so the list is left empty then.
+const named = process.argv.slice(2).some((arg) => !arg.startsWith("-") && /\.test\.[jt]s$|\*/.test(arg));
 const first = LONGEST_FIRST.filter((file) => all.includes(file));
 
 // Workers beyond the cores: the engine and cluster tests spend much of their time waiting on
@@ -52,5 +56,5 @@ module.exports = {
     require: [...base.require, "tests/suiteSetup.ts"],
     parallel: true,
     jobs: Math.min(cores + 1, 8),
-    spec: [...first, ...all.filter((file) => !first.includes(file))],
+    spec: named ? [] : [...first, ...all.filter((file) => !first.includes(file))],
 };

@@ -24,7 +24,8 @@ import { legacyMasterUserData } from "./support/bootSim/legacyUserData";
 import { BootOrder, BootOutcome, cloudInitAvailable, LauncherEvent, SimulatedMaster } from "./support/bootSim/machine";
 import { assumeRole, createRole, STS_CONFIGURATION } from "./support/bootSim/roleCredentials";
 import { hasCommand } from "./support/commands";
-import { Rgw, rgwUnavailable, startRgw } from "./support/rgw";
+import { Rgw } from "./support/rgw";
+import { rgwForFileOrSkip } from "./support/sharedRgw";
 import { pythonToolsUnavailable, Standin, startStandin } from "./support/sigv4/python";
 import { pointEnvironmentAt } from "./support/s3rver";
 
@@ -114,13 +115,8 @@ describe("masters' boot simulation (cloud-init + the AMI's @reboot job + IMDSv2 
     const legacyFailures: Record<string, string[]> = {};
 
     before(async function () {
-        const missing = [rgwUnavailable(), hasCommand("curl") ? undefined : "curl not installed",
-            cloudInitAvailable() ? undefined : "cloud-init not installed (apt-get install cloud-init; .ci/run does)", pythonToolsUnavailable()].filter(Boolean);
-        if (missing.length > 0) {
-            console.log(`      skipped: ${missing.join("; ")}`);
-            this.skip();
-        }
-        rgw = await startRgw({ extraConfiguration: STS_CONFIGURATION }); // retries by itself, printing why
+        rgw = await rgwForFileOrSkip(this, { extraConfiguration: STS_CONFIGURATION }, [hasCommand("curl") ? undefined : "curl not installed",
+            cloudInitAvailable() ? undefined : "cloud-init not installed (apt-get install cloud-init; .ci/run does)", pythonToolsUnavailable()]);
         s3 = new S3Client({
             region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true,
             credentials: { accessKeyId: rgw.accessKey, secretAccessKey: rgw.secretKey },

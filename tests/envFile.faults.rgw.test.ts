@@ -12,7 +12,8 @@ import { envFileInputs as inputs, SECRET_VALUES } from "./support/envFileInputs"
 import { assertNoViolations, runSeed, RunReport, summarize } from "./support/faultCampaign";
 import { FaultFixture, faultFixture } from "./support/faultFixture";
 import { Fault, Seen } from "./support/faultProxy";
-import { Rgw, rgwUnavailable, startRgw } from "./support/rgw";
+import { Rgw } from "./support/rgw";
+import { rgwForFileOrSkip } from "./support/sharedRgw";
 import { pointEnvironmentAt } from "./support/s3rver";
 
 describe(".env provider under S3 faults against Ceph RGW", function () {
@@ -21,12 +22,7 @@ describe(".env provider under S3 faults against Ceph RGW", function () {
     let f: FaultFixture;
     let restoreDirect: () => void;
     before(async function () {
-        const reason = rgwUnavailable();
-        if (reason !== undefined) {
-            console.log(`      skipped: ${reason}`);
-            this.skip();
-        }
-        rgw = await startRgw();
+        rgw = await rgwForFileOrSkip(this);
         restoreDirect = pointEnvironmentAt(rgw.endpoint, rgw.accessKey, rgw.secretKey);
         f = faultFixture({ endpoint: rgw.endpoint, accessKey: rgw.accessKey, secretKey: rgw.secretKey, enforceConditions: false });
     });
@@ -38,9 +34,9 @@ describe(".env provider under S3 faults against Ceph RGW", function () {
     });
 
     it("a write whose answer was lost: RGW's own 412 to the retry is settled as ours, and the record is kept", async () => {
-        await f.createBucket("rgw-lost-answer");
-        const first = (await envFileProvider.create!(inputs({}, "rgw-lost-answer"))).outs as EnvFileOutputs;
-        const news = inputs({ secretSettings: { ...inputs().secretSettings, OPENVIDU_SECRET: "secret-Rg5" } }, "rgw-lost-answer");
+        await f.createBucket("faults-lost-answer");
+        const first = (await envFileProvider.create!(inputs({}, "faults-lost-answer"))).outs as EnvFileOutputs;
+        const news = inputs({ secretSettings: { ...inputs().secretSettings, OPENVIDU_SECRET: "secret-Rg5" } }, "faults-lost-answer");
         // RGW 16 takes the If-Match without quotes (the provider's second try): that PUT is applied, and its
         // answer lost; the SDK sends it again and RGW answers 412.
         let lost = false;
@@ -49,18 +45,18 @@ describe(".env provider under S3 faults against Ceph RGW", function () {
             lost = true;
             return "reset-after";
         };
-        const run = await f.through({ plan }, () => envFileProvider.update!("rgw-lost-answer/.env", first, news));
+        const run = await f.through({ plan }, () => envFileProvider.update!("faults-lost-answer/.env", first, news));
         assert.strictEqual(run.error, undefined, run.error?.message);
         const puts = run.proxy.log.filter((r) => r.method === "PUT");
         assert.ok(puts.map((p) => p.status).join(",") === "412,200,412", `a PUT applied, then RGW's 412: ${puts.map((p) => p.status)}`);
         assert.deepStrictEqual((run.result!.outs as EnvFileOutputs).replacedByLastWrite, { OPENVIDU_SECRET: SECRET_VALUES[1] });
-        assert.match((await f.read("rgw-lost-answer"))!, /^OPENVIDU_SECRET=secret-Rg5$/m);
+        assert.match((await f.read("faults-lost-answer"))!, /^OPENVIDU_SECRET=secret-Rg5$/m);
     });
 
     it("seeded runs keep every invariant", async () => {
         const runs = Number(process.env.OPENVIDU_FAULT_RGW_RUNS ?? 8);
         const reports: RunReport[] = [];
-        for (let seed = 1; seed <= runs; seed++) reports.push(await runSeed(seed, f, "rgw-campaign"));
+        for (let seed = 1; seed <= runs; seed++) reports.push(await runSeed(seed, f, "faults-campaign"));
         console.log(`      ${summarize(reports)}`);
         assertNoViolations(reports);
     });

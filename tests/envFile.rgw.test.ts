@@ -9,7 +9,8 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { EnvFileOutputs, envFileProvider } from "../components/envFile/provider";
 import { envFileInputs as inputs } from "./support/envFileInputs";
 import { interpose, Interposer } from "./support/interpose";
-import { Rgw, rgwUnavailable, startRgw } from "./support/rgw";
+import { Rgw } from "./support/rgw";
+import { rgwForFileOrSkip } from "./support/sharedRgw";
 import { pointEnvironmentAt } from "./support/s3rver";
 
 describe(".env provider against Ceph RGW: concurrent writers", function () {
@@ -19,12 +20,7 @@ describe(".env provider against Ceph RGW: concurrent writers", function () {
     const proxies: Interposer[] = [];
 
     before(async function () {
-        const reason = rgwUnavailable();
-        if (reason !== undefined) {
-            console.log(`      skipped: ${reason}`);
-            this.skip();
-        }
-        rgw = await startRgw();
+        rgw = await rgwForFileOrSkip(this);
         direct = new S3Client({
             region: "us-east-1", endpoint: rgw.endpoint, forcePathStyle: true,
             credentials: { accessKeyId: rgw.accessKey, secretAccessKey: rgw.secretKey },

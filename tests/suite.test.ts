@@ -18,23 +18,36 @@ function testFiles(dir = "tests"): string[] {
     });
 }
 
+/** .mocharc.suite.js as mocha loads it from the root, with `args` on mocha's command line. */
+function suiteConfig(args: string[]): { parallel: boolean; jobs: number; spec: string[]; require: string[] } {
+    const [cwd, argv] = [process.cwd(), process.argv];
+    process.chdir(root); // the configuration lists files relative to where mocha runs: the root
+    process.argv = [argv[0], "mocha", ...args];
+    try {
+        delete require.cache[require.resolve("../.mocharc.suite.js")];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return require("../.mocharc.suite.js");
+    } finally {
+        process.chdir(cwd);
+        process.argv = argv;
+    }
+}
+
 describe("the suite's set-up", () => {
     it("npm test runs the parallel configuration, which lists every test file exactly once", () => {
         const scripts = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
         assert.strictEqual(scripts.test, "mocha --config .mocharc.suite.js");
-        const cwd = process.cwd();
-        process.chdir(root); // the configuration lists files relative to where mocha runs: the root
-        try {
-            delete require.cache[require.resolve("../.mocharc.suite.js")];
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const config = require("../.mocharc.suite.js");
-            assert.strictEqual(config.parallel, true);
-            assert.ok(config.jobs >= 2, `at least two workers (${config.jobs})`);
-            assert.deepStrictEqual([...config.spec].sort(), testFiles().sort());
-            assert.strictEqual(new Set(config.spec).size, config.spec.length, "a file listed twice runs twice");
-        } finally {
-            process.chdir(cwd);
-        }
+        const config = suiteConfig([]);
+        assert.strictEqual(config.parallel, true);
+        assert.ok(config.jobs >= 2, `at least two workers (${config.jobs})`);
+        assert.deepStrictEqual([...config.spec].sort(), testFiles().sort());
+        assert.strictEqual(new Set(config.spec).size, config.spec.length, "a file listed twice runs twice");
+    });
+
+    it("files named on the command line run alone under the parallel configuration (mocha adds them to its list)", () => {
+        assert.deepStrictEqual(suiteConfig(["--config", ".mocharc.suite.js", "tests/suite.test.ts", "tests/boot.test.ts"]).spec, []);
+        assert.deepStrictEqual(suiteConfig(["--config", ".mocharc.suite.js", "tests/engine/*.test.ts"]).spec, []);
+        assert.deepStrictEqual([...suiteConfig(["--jobs", "2", "--grep", "boot"]).spec].sort(), testFiles().sort());
     });
 
     it("no test file imports another: its tests would be registered again in the importing file's worker", () => {

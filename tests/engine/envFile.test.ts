@@ -37,7 +37,8 @@ import { clusterEnv, ENV_HEADER, secretInUse } from "../../components/envFile/co
 import { envFileProvider } from "../../components/envFile/provider";
 import { hasCommand } from "../support/commands";
 import { runDriftStep } from "../support/driftStep";
-import { Rgw, rgwUnavailable, startRgw } from "../support/rgw";
+import { Rgw, rgwUnavailable } from "../support/rgw";
+import { rgwForFile } from "../support/sharedRgw";
 import { LocalS3, startS3rver } from "../support/s3rver";
 import { EngineSandbox, pulumiCommandOf, sandboxOrSkip } from "../support/pulumiCli";
 
@@ -136,7 +137,7 @@ describe("the .env resource under the real Pulumi engine", function () {
         pulumiCommand = await pulumiCommandOf(sandbox);
         workDir = fs.mkdtempSync(path.join(os.tmpdir(), "openvidu-envfile-engine-"));
         if (rgwUnavailable() === undefined) {
-            const rgw: Rgw = await startRgw(); // retries by itself, printing why
+            const rgw: Rgw = await rgwForFile();
             server = { ...rgw, versioned: true };
         } else {
             console.log(`      (s3rver instead of Ceph RGW: ${rgwUnavailable()})`);
@@ -146,7 +147,7 @@ describe("the .env resource under the real Pulumi engine", function () {
         // Credentials the server knows but that own none of the buckets: S3 answers 403, as to a read-only role.
         if (server.admin) {
             const reader = { accessKeyId: "OVTESTNOTREADER0", secretAccessKey: "not-a-reader-secret" };
-            server.admin(["user", "create", "--uid=not-reader", "--display-name=not-reader",
+            server.admin(["user", "create", "--uid=engine-not-reader", "--display-name=engine-not-reader",
                 `--access-key=${reader.accessKeyId}`, `--secret=${reader.secretAccessKey}`]);
             notReader = { AWS_ACCESS_KEY_ID: reader.accessKeyId, AWS_SECRET_ACCESS_KEY: reader.secretAccessKey };
         } else {

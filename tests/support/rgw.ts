@@ -2,7 +2,8 @@
  * A throwaway single-node Ceph cluster with the RADOS Gateway, a production
  * S3 implementation that honours conditional writes, for the `.env`
  * provider's concurrency tests. One monitor, one memstore OSD and the
- * gateway, no cephx, all on 127.0.0.1. Starts in ~15 s.
+ * gateway, no cephx, all on 127.0.0.1. Starts in ~15 s. Test files get one
+ * through support/sharedRgw.ts: one cluster for a whole `npm test` run.
  *
  * Why starts used to fail ("ceph-osd ... mon_cmd_maybe_osd_create fail:
  * 'wrong fsid'", about 1 start in 10, more under load): a Ceph 16 daemon or
@@ -43,6 +44,8 @@ import * as path from "path";
 import { hasCommand } from "./commands";
 
 export interface Rgw {
+    /** The cluster's ceph.conf: what a Ceph command needs to reach it (`cephCommands`). */
+    conf: string;
     /** Reasons of the attempts that failed before this one started (retried). */
     failedAttempts?: string[];
     /** CLI calls the monitor refused in the zero-fsid window and that were sent again (see above). */
@@ -253,6 +256,8 @@ function logTails(dir: string): string {
 /** Stop functions of the clusters running in this process. */
 const live = new Set<() => void>();
 let hooked = false;
+/** The signal that stopped this process's clusters: a start it cut short is not retried. */
+let interruptedBy: NodeJS.Signals | undefined;
 
 /**
  * A test run that ends without stopping its cluster (a timeout with --exit,
@@ -264,12 +269,32 @@ function track(stop: () => void): void {
         process.on("exit", () => [...live].forEach((s) => s()));
         for (const signal of ["SIGINT", "SIGTERM"] as const) {
             process.once(signal, () => {
+                interruptedBy = signal;
                 [...live].forEach((s) => s());
-                process.kill(process.pid, signal); // then end as the signal would have
+                process.kill(process.pid, signal); // then end as the signal would have (or as mocha ends on it: its listener runs too)
             });
         }
     }
     live.add(stop);
+}
+
+/**
+ * Runs a Ceph command (a daemon, `ceph`, `radosgw-admin`) against the cluster of `conf`; a call the
+ * monitor refused in the zero-fsid window (see above) did nothing, so it is sent again.
+ */
+export function cephCommands(conf: string, onResend: () => void = () => undefined): (command: string, args: string[]) => string {
+    return (command, args) => {
+        for (let tries = 1; ; tries++) {
+            try {
+                return execFileSync(command, ["-c", conf, ...args], { stdio: ["ignore", "pipe", "pipe"], timeout: 60000 }).toString().trim();
+            } catch (error) {
+                const stderr = String((error as { stderr?: Buffer }).stderr ?? "");
+                if (tries >= 10 || !/wrong fsid|problem getting command descriptions/.test(stderr)) throw error;
+                onResend();
+                execFileSync("sleep", ["0.2"]);
+            }
+        }
+    };
 }
 
 /** One attempt: a new directory, fsid and port block. */
@@ -294,19 +319,7 @@ async function startOnce(options: RgwOptions): Promise<Rgw> {
         const fsid = randomUUID();
         const conf = path.join(dir, "ceph.conf");
         fs.writeFileSync(conf, configuration(dir, fsid, ports) + (options.extraConfiguration ?? []).map((line) => `${line}\n`).join(""));
-        const run = (command: string, args: string[]): string => {
-            for (let tries = 1; ; tries++) {
-                try {
-                    return execFileSync(command, ["-c", conf, ...args], { stdio: ["ignore", "pipe", "pipe"], timeout: 60000 }).toString().trim();
-                } catch (error) {
-                    // Refused for the zero-fsid window (see above): nothing was done, so sending it again is safe.
-                    const stderr = String((error as { stderr?: Buffer }).stderr ?? "");
-                    if (tries >= 10 || !/wrong fsid|problem getting command descriptions/.test(stderr)) throw error;
-                    resent++;
-                    execFileSync("sleep", ["0.2"]);
-                }
-            }
-        };
+        const run = cephCommands(conf, () => resent++);
         execFileSync("monmaptool", ["--create", "--addv", "a", `[v1:127.0.0.1:${ports.mon}]`, "--fsid", fsid, path.join(dir, "monmap")], { stdio: "pipe" });
         run("ceph-mon", ["--mkfs", "-i", "a", "--monmap", path.join(dir, "monmap")]);
         run("ceph-mon", ["-i", "a"]);
@@ -328,7 +341,7 @@ async function startOnce(options: RgwOptions): Promise<Rgw> {
         });
         const [accessKey, secretKey] = ["OVTESTACCESSKEY0", "ov-test-secret-key-not-a-real-one"];
         run("radosgw-admin", ["user", "create", "--uid=test", "--display-name=test", `--access-key=${accessKey}`, `--secret=${secretKey}`]);
-        return { endpoint, accessKey, secretKey, admin: (args) => run("radosgw-admin", args), stop, resentCommands: resent };
+        return { conf, endpoint, accessKey, secretKey, admin: (args) => run("radosgw-admin", args), stop, resentCommands: resent };
     } catch (error) {
         const e = error as Error & { stderr?: Buffer };
         const detail = [e.message.split("\n")[0], e.stderr?.toString().trim().split("\n").slice(-3).join(" / ")].filter(Boolean).join(": ");
@@ -352,6 +365,7 @@ export async function startRgw(options: RgwOptions = {}): Promise<Rgw> {
         } catch (error) {
             const [reason, ...logs] = (error as Error).message.split("\n");
             failedAttempts.push(reason);
+            if (interruptedBy) throw new Error(`the RGW test cluster's start was stopped by ${interruptedBy}`, { cause: error });
             if (attempt >= ATTEMPTS) {
                 throw new Error(`could not start the RGW test cluster in ${ATTEMPTS} attempts: ${failedAttempts.join(" | ")}\n${logs.join("\n")}`, { cause: error });
             }
