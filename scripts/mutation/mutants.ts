@@ -595,6 +595,10 @@ export const MUTANTS: Mutant[] = [
         what: "a failed instance refresh no longer names the boot log stream of a master whose boot ended", tests: t("instanceRefresh.masters"), grep: "Cancelled" },
     { id: "capacity-failure-no-log-group", file: "components/instanceRefresh/provider.ts", from: "timeoutSeconds: inputs.capacityTimeoutSeconds, log, bootLogGroup: inputs.bootLogGroupName });", to: "timeoutSeconds: inputs.capacityTimeoutSeconds, log });",
         what: "a first up that times out no longer names the boot log stream of a master whose boot ended", tests: t("instanceRefresh.masters"), grep: "times out" },
+    { id: "rgw-not-shared", file: "tests/support/sharedRgw.ts", from: "return stateFile && fits ? sharedRgw(stateFile) : startRgw(options);", to: "return startRgw(options);",
+        what: "every file of a run starts its own Ceph cluster again", tests: t("sharedRgw"), grep: "same cluster" },
+    { id: "suite-named-files-run-all", file: ".mocharc.suite.js", from: "spec: named ? [] : [", to: "spec: [",
+        what: "`mocha --config .mocharc.suite.js <file>` runs the whole suite", tests: t("suite") },
     { id: "cli-build-unlocked", file: "tools/pulumi-cli/build.sh", from: "if ! flock -w 1800 9; then", to: "if false; then",
         what: "two concurrent CLI builds compile at once", tests: t("cliBuild") },
 ];
