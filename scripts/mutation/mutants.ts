@@ -570,7 +570,7 @@ export const MUTANTS: Mutant[] = [
         what: "pulumi preview / up run index.ts with TypeScript's transpiler again (slower start-up)", tests: t("transpiler", "engine/cliPath") },
     // The SDK's stack captures without source-map-support's cost (startup/sdkStackTraces.ts)
     { id: "sdk-stacks-not-installed", file: "index.ts", from: "\ninstallSdkStackTraces();", to: "\n",
-        what: "pulumi preview / up format every SDK stack capture through source-map-support again (0.5-0.8 s of CPU each)", tests: t("engine/cliPath"), grep: "previews the committed dev stack" },
+        what: "pulumi preview / up format every SDK stack capture through source-map-support again (0.4-0.6 s of CPU each)", tests: t("engine/cliPath"), grep: "previews the committed dev stack" },
     { id: "sdk-stacks-unmapped", file: "startup/sdkStackTraces.ts", from: "position = mapper.mapSourcePosition({ source: file, line, column: column - 1 });", to: "position = { source: file, line, column: column - 1 };",
         what: "resources' recorded source positions are SWC's output lines, not the .ts lines", tests: t("sdkStackTraces") },
     { id: "sdk-stacks-no-caller-name", file: "startup/sdkStackTraces.ts", from: "formatFrame(frame, mapped, below?.name)", to: "formatFrame(frame, mapped)",
