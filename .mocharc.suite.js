@@ -8,6 +8,7 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 const base = require("./.mocharc.json");
+const { namedTestFiles } = require("./tests/support/namedTestFiles");
 
 // The files that take longest start first (measured: each 20 s of CPU or more,
 // or waiting on a cluster), so that none of them starts last and runs alone.
@@ -43,7 +44,7 @@ const all = testFiles("tests").sort();
 
 // Test files named on the command line (`npx mocha --config .mocharc.suite.js tests/a.test.ts ...`)
 // run alone: mocha adds them to `spec` rather than replacing it, so the list is left empty then.
-const named = process.argv.slice(2).some((arg) => !arg.startsWith("-") && /\.test\.[jt]s$|\*/.test(arg));
+const named = namedTestFiles(process.argv.slice(2)).length > 0;
 const first = LONGEST_FIRST.filter((file) => all.includes(file));
 
 // Workers beyond the cores: the engine and cluster tests spend much of their time waiting on

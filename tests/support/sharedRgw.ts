@@ -18,6 +18,10 @@ import { createWaiter, WaiterState } from "@smithy/util-waiter";
 import { STS_CONFIGURATION } from "./bootSim/roleCredentials";
 import { cephCommands, Rgw, RgwOptions, rgwUnavailable, startRgw } from "./rgw";
 
+// The rule .mocharc.suite.js (JavaScript, loaded before ts-node) applies to the same arguments.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { namedTestFiles } = require("./namedTestFiles") as { namedTestFiles(args: readonly string[]): string[] };
+
 /** The file (in the main process's directory for the run) saying where the run's cluster is. */
 export const SHARED_RGW_ENV = "OPENVIDU_RGW_SHARED";
 
@@ -42,7 +46,7 @@ export interface SharedRgw {
  * for a cluster: every file of `npm test`, or a named file (`tests/a.test.ts`) calling rgwForFile.
  */
 export function runAsksForRgw(args: readonly string[], root: string): boolean {
-    const named = args.filter((arg) => !arg.startsWith("-") && /\.test\.[jt]s$|\*/.test(arg));
+    const named = namedTestFiles(args);
     if (named.length === 0 || named.some((arg) => arg.includes("*"))) return true;
     return named.some((file) => {
         try {
